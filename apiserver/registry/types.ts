@@ -1,0 +1,63 @@
+// What the store and the HTTP layer need to know about a kind. The registry builds these from the
+// CRD YAML files in crds/ (and any CRDs a user adds); nothing else defines a schema.
+import type { KubeObject } from '../../src/api/types.ts';
+import type { StatusCause } from '../errors.ts';
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+  format?: string;
+}
+
+export interface KindInfo {
+  /** Store key: `<plural>.<group>`, e.g. `resources.apphost.dev`. */
+  key: string;
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  namespaced: boolean;
+  hasStatusSubresource: boolean;
+  printerColumns: PrinterColumn[];
+  /** The CRD's openAPIV3Schema for this version. */
+  schema: Record<string, unknown>;
+}
+
+export type AdmissionOperation = 'CREATE' | 'UPDATE';
+
+/**
+ * A kind-specific check that runs after schema validation and defaulting, on create and update
+ * (main resource only). Return causes with field paths; an empty list admits the object.
+ */
+export type Validator = (obj: KubeObject, op: AdmissionOperation, old?: KubeObject) => StatusCause[];
+
+export interface AdmitOptions {
+  /** Strict: unknown fields are errors. Otherwise (Ignore/Warn) they are pruned. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+}
+
+export interface AdmitResult {
+  /** The object after defaulting and pruning (a new object; the input is untouched). */
+  object: KubeObject;
+  warnings: string[];
+}
+
+export interface Registry {
+  /** Resolves a kind name, plural, singular, short name or `<plural>.<group>` (case-insensitive). */
+  resolve(ref: string): KindInfo | undefined;
+  forObject(apiVersion: string, kind: string): KindInfo | undefined;
+  list(): KindInfo[];
+  /**
+   * Schema validation, defaulting and pruning from the CRD, then the kind's validators. Throws an
+   * ApiError 'Invalid' with field paths when the object is not acceptable.
+   */
+  admit(info: KindInfo, obj: KubeObject, op: AdmissionOperation, old?: KubeObject, options?: AdmitOptions): AdmitResult;
+  addValidator(kindKey: string, validator: Validator): void;
+}
