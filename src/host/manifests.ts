@@ -1,0 +1,87 @@
+// Loads Kubernetes-style manifests: a YAML/JSON file (multi-document YAML allowed, `kind: List`
+// expanded) or a directory (every .yaml/.yml/.json in it, sorted by name, not recursive).
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../api/types.ts';
+import { HostError } from './errors.ts';
+
+export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
+
+export function isManifestFile(path: string): boolean {
+  return (MANIFEST_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
+}
+
+/** All manifests under `pathToFileOrDir`. Throws a HostError with one line naming the file and the problem. */
+export async function loadManifests(pathToFileOrDir: string): Promise<KubeObject[]> {
+  let info;
+  try {
+    info = await stat(pathToFileOrDir);
+  } catch {
+    throw new HostError('MANIFEST_NOT_FOUND', `${pathToFileOrDir}: no such file or directory`);
+  }
+  if (!info.isDirectory()) return loadManifestFile(pathToFileOrDir);
+  const names = (await readdir(pathToFileOrDir)).filter(isManifestFile).sort();
+  const out: KubeObject[] = [];
+  for (const name of names) out.push(...(await loadManifestFile(join(pathToFileOrDir, name))));
+  return out;
+}
+
+export async function loadManifestFile(file: string): Promise<KubeObject[]> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new HostError('MANIFEST_NOT_FOUND', `${file}: cannot be read`);
+  });
+  return parseManifests(text, file);
+}
+
+/** Parses manifest text; `source` names the file in error messages. */
+export function parseManifests(text: string, source: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  const docs = parseAllDocuments(text, { prettyErrors: false });
+  // parseAllDocuments returns an EmptyStream (not an array) for empty input.
+  if (!Array.isArray(docs)) return out;
+  docs.forEach((doc, i) => {
+    const where = docs.length > 1 ? `${source} (document ${i + 1})` : source;
+    const err = doc.errors[0];
+    if (err) {
+      const line = err.linePos?.[0] ? ` at line ${err.linePos[0].line}` : '';
+      throw new HostError('MANIFEST_PARSE', `${where}: invalid YAML${line}: ${firstLine(err.message)}`);
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) return;
+    for (const obj of expandList(value, where)) out.push(checkObject(obj, where));
+  });
+  return out;
+}
+
+function expandList(value: unknown, where: string): unknown[] {
+  if (isRecord(value) && value.kind === 'List') {
+    if (!Array.isArray(value.items)) throw invalid(where, 'a List needs an "items" array');
+    return value.items;
+  }
+  return [value];
+}
+
+function checkObject(value: unknown, where: string): KubeObject {
+  if (!isRecord(value)) throw invalid(where, 'expected an object with apiVersion, kind and metadata');
+  if (typeof value.apiVersion !== 'string' || !value.apiVersion) throw invalid(where, 'missing "apiVersion"');
+  if (typeof value.kind !== 'string' || !value.kind) throw invalid(where, 'missing "kind"');
+  const meta = value.metadata;
+  if (!isRecord(meta) || typeof meta.name !== 'string' || !meta.name) {
+    throw invalid(where, `${value.kind} is missing "metadata.name"`);
+  }
+  return value as KubeObject;
+}
+
+function invalid(where: string, problem: string): HostError {
+  return new HostError('MANIFEST_INVALID', `${where}: ${problem}`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
+
