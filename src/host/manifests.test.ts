@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHostError } from './errors.ts';
-import { loadManifests, parseManifests } from './manifests.ts';
+import { BASE_DIR_ANNOTATION, loadManifests, parseManifests } from './manifests.ts';
 
 const res = (name: string) => `apiVersion: apphost.dev/v1
 kind: Resource
@@ -26,6 +26,7 @@ describe('loadManifests', () => {
     await writeFile(join(dir, 'a.yaml'), `${res('api')}---\n---\n${res('web')}`);
     const objs = await loadManifests(join(dir, 'a.yaml'));
     expect(objs.map((o) => o.metadata.name)).toEqual(['api', 'web']);
+    expect(objs[0]!.metadata.annotations?.[BASE_DIR_ANNOTATION]).toBe(dir);
   });
 
   it('reads a directory: yaml, yml and json sorted by file name, ignoring other files', async () => {

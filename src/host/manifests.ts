@@ -1,7 +1,7 @@
 // Loads Kubernetes-style manifests: a YAML/JSON file (multi-document YAML allowed, `kind: List`
 // expanded) or a directory (every .yaml/.yml/.json in it, sorted by name, not recursive).
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../api/types.ts';
 import { HostError } from './errors.ts';
@@ -31,7 +31,18 @@ export async function loadManifestFile(file: string): Promise<KubeObject[]> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new HostError('MANIFEST_NOT_FOUND', `${file}: cannot be read`);
   });
-  return parseManifests(text, file);
+  return parseManifests(text, file).map((obj) => withBaseDir(obj, dirname(resolve(file))));
+}
+
+/**
+ * Annotation naming the folder a Resource's manifest came from: a relative `workingDir` (or a
+ * relative command) resolves against it, as Docker Compose resolves paths against its file.
+ */
+export const BASE_DIR_ANNOTATION = 'apphost.dev/base-dir';
+
+function withBaseDir(obj: KubeObject, dir: string): KubeObject {
+  if (obj.kind !== 'Resource' || obj.metadata.annotations?.[BASE_DIR_ANNOTATION]) return obj;
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [BASE_DIR_ANNOTATION]: dir } } };
 }
 
 /** Parses manifest text; `source` names the file in error messages. */
