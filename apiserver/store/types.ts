@@ -46,6 +46,8 @@ export interface WriteOptions extends AdmitOptions {
   /** Write the status subresource: only `.status` of the input is taken. */
   subresource?: 'status';
   fieldManager?: string;
+  /** Admission warnings (e.g. pruned unknown fields) are appended here. */
+  warnings?: string[];
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';

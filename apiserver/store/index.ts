@@ -1,0 +1,13 @@
+// The store's public surface.
+import { MemoryStore, type StoreOptions } from './store.ts';
+import type { Store } from './types.ts';
+
+export type { StoreOptions } from './store.ts';
+export type * from './types.ts';
+export { parseLabelSelector, parseFieldSelector } from './selectors.ts';
+export { applyMergePatch, applyJsonPatch } from './patch.ts';
+export { deepEqual, deepFreeze, jsonClone, rfc3339 } from './objects.ts';
+
+export function createStore(options: StoreOptions): Store {
+  return new MemoryStore(options);
+}

@@ -1,0 +1,611 @@
+// The in-memory object store: one global resourceVersion, admission through the registry,
+// optimistic concurrency, finalizers, owner-reference garbage collection and watch fan-out.
+// Everything here is synchronous: a write and the events it emits happen in one turn, so a watch
+// that replays history and then goes live never misses or repeats an event.
+import { randomUUID } from 'node:crypto';
+import { Observable, Subject } from 'rxjs';
+import type { KubeObject } from '../../src/api/types.ts';
+import { ApiError, errors } from '../errors.ts';
+import type { KindInfo, Registry } from '../registry/types.ts';
+import { EventHistory, type StoredEvent } from './history.ts';
+import { deepEqual, deepFreeze, isPlainObject, jsonClone, rfc3339 } from './objects.ts';
+import { applyConfigurationPatch, applyJsonPatch, applyMergePatch } from './patch.ts';
+import { parseFieldSelector, parseLabelSelector, type Predicate } from './selectors.ts';
+import type {
+  DeleteOptions,
+  ListOptions,
+  ListResult,
+  PatchOptions,
+  PatchType,
+  Store,
+  WatchEvent,
+  WatchOptions,
+  WriteOptions,
+} from './types.ts';
+
+export interface StoreOptions {
+  registry: Registry;
+  /** Injected clock (timestamps). */
+  now?: () => Date;
+  /** How many past events watches can resume from. */
+  historySize?: number;
+  /** First resourceVersion; by default derived from the clock so it never goes backwards across restarts. */
+  initialResourceVersion?: number;
+}
+
+const FOREGROUND = 'foregroundDeletion';
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/** Everything except metadata and status: a change here bumps metadata.generation. */
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+    if (!deepEqual(a[k], b[k])) return false;
+  }
+  return true;
+}
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let s = '';
+  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+
+export class MemoryStore implements Store {
+  private readonly registry: Registry;
+  private readonly now: () => Date;
+  private readonly tables = new Map<string, Map<string, KubeObject>>();
+  private readonly subjects = new Map<string, Subject<StoredEvent>>();
+  private readonly history: EventHistory;
+  /** owner uid -> `${kindKey}|${objectKey}` of objects that reference it. */
+  private readonly dependents = new Map<string, Set<string>>();
+  /** uid -> `${kindKey}|${objectKey}`. */
+  private readonly byUid = new Map<string, string>();
+  /** `${kindKey}|${objectKey}|${fieldManager}` -> that manager's last applied configuration. */
+  private readonly appliedConfigs = new Map<string, unknown>();
+  private rv: number;
+
+  constructor(options: StoreOptions) {
+    this.registry = options.registry;
+    this.now = options.now ?? (() => new Date());
+    this.rv = options.initialResourceVersion ?? Date.now() * 1000;
+    this.history = new EventHistory(options.historySize ?? 100_000, this.rv);
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  resourceVersion(): string {
+    return String(this.rv);
+  }
+
+  get<T extends KubeObject = KubeObject>(type: string, namespace: string | undefined, name: string): T {
+    const info = this.kind(type);
+    const obj = this.table(info).get(objectKey(this.ns(info, namespace), name));
+    if (!obj) throw errors.notFound(info.plural, info.group, name);
+    return obj as T;
+  }
+
+  tryGet<T extends KubeObject = KubeObject>(type: string, namespace: string | undefined, name: string): T | undefined {
+    const info = this.kind(type);
+    return this.table(info).get(objectKey(this.ns(info, namespace), name)) as T | undefined;
+  }
+
+  list<T extends KubeObject = KubeObject>(type: string, options: ListOptions = {}): ListResult<T> {
+    const info = this.kind(type);
+    const labels = parseLabelSelector(options.labelSelector);
+    const fields = parseFieldSelector(options.fieldSelector);
+    const namespace = info.namespaced ? options.namespace : undefined;
+    let keys = [...this.table(info).keys()].sort();
+    if (namespace) keys = keys.filter((k) => k.startsWith(`${namespace}/`));
+    let start = 0;
+    if (options.continue) {
+      const after = decodeContinue(options.continue);
+      start = keys.findIndex((k) => k > after);
+      if (start < 0) start = keys.length;
+    }
+    const items: T[] = [];
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    let i = start;
+    for (; i < keys.length && items.length < limit; i++) {
+      const obj = this.table(info).get(keys[i])!;
+      if (labels(obj) && fields(obj)) items.push(obj as T);
+    }
+    const result: ListResult<T> = { items, resourceVersion: this.resourceVersion() };
+    if (i < keys.length) {
+      let remaining = 0;
+      for (let j = i; j < keys.length; j++) {
+        const obj = this.table(info).get(keys[j])!;
+        if (labels(obj) && fields(obj)) remaining++;
+      }
+      if (remaining > 0) {
+        result.continue = encodeContinue(keys[i - 1]);
+        result.remainingItemCount = remaining;
+      }
+    }
+    return result;
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  create<T extends KubeObject = KubeObject>(input: T, options: WriteOptions = {}): T {
+    const info = this.kindOf(input);
+    const draft = this.normalizeInput(input);
+    const meta = draft.metadata;
+    meta.namespace = this.ns(info, meta.namespace);
+    if (!meta.name && typeof meta.generateName === 'string') meta.name = `${meta.generateName}${randomSuffix()}`;
+    if (!meta.name) {
+      throw errors.invalid(info.kind, info.group, '', [
+        { reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' },
+      ]);
+    }
+    if (meta.resourceVersion) {
+      throw errors.badRequest('resourceVersion should not be set on objects to be created');
+    }
+    const key = objectKey(meta.namespace, meta.name);
+    if (this.table(info).has(key)) throw errors.alreadyExists(info.plural, info.group, meta.name);
+
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(this.now());
+    meta.generation = 1;
+    delete meta.deletionTimestamp;
+    delete meta.managedFields;
+    // With a status subresource, status is written only through it.
+    if (info.hasStatusSubresource) delete draft.status;
+    const admitted = this.registry.admit(info, draft, 'CREATE', undefined, options);
+    pushWarnings(options, admitted.warnings);
+    const obj = admitted.object;
+    if (options.dryRun) return deepFreeze(obj) as T;
+
+    obj.metadata.resourceVersion = String(++this.rv);
+    deepFreeze(obj);
+    this.table(info).set(key, obj);
+    this.index(info, obj);
+    this.emit(info, 'ADDED', obj);
+    this.collectIfOwnersGone(info, obj);
+    return obj as T;
+  }
+
+  update<T extends KubeObject = KubeObject>(input: T, options: WriteOptions = {}): T {
+    const info = this.kindOf(input);
+    const name = input.metadata?.name;
+    if (!name) throw errors.badRequest('metadata.name is required');
+    const namespace = this.ns(info, input.metadata.namespace);
+    const current = this.table(info).get(objectKey(namespace, name));
+    if (!current) throw errors.notFound(info.plural, info.group, name);
+    const requested = input.metadata.resourceVersion;
+    if (requested && requested !== current.metadata.resourceVersion) {
+      throw errors.conflict(
+        info.plural,
+        info.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    return this.replace(info, current, this.normalizeInput(input), options) as T;
+  }
+
+  patch<T extends KubeObject = KubeObject>(
+    type: string,
+    namespace: string | undefined,
+    name: string,
+    patchType: PatchType,
+    patch: unknown,
+    options: PatchOptions = {},
+  ): { object: T; created: boolean } {
+    const info = this.kind(type);
+    const ns = this.ns(info, namespace);
+    const current = this.table(info).get(objectKey(ns, name));
+
+    if (patchType === 'apply') {
+      if (!options.fieldManager) {
+        throw errors.badRequest('PatchOptions.fieldManager is required for apply requests');
+      }
+      if (!isPlainObject(patch)) throw errors.badRequest('apply patch must be an object');
+      const applied = patch as KubeObject;
+      const configKey = `${info.key}|${objectKey(ns, name)}|${options.fieldManager}`;
+      if (!current) {
+        const body = jsonClone(applied);
+        body.metadata = { ...(body.metadata ?? {}), name, namespace: ns };
+        if (body.metadata.resourceVersion) delete body.metadata.resourceVersion;
+        const created = this.create<T>(body as T, options);
+        if (!options.dryRun) this.appliedConfigs.set(configKey, jsonClone(applied));
+        return { object: created, created: true };
+      }
+      const previous = this.appliedConfigs.get(configKey);
+      const mergePatch = applyConfigurationPatch(previous, applied);
+      const object = this.patchExisting<T>(info, current, 'merge', mergePatch, options);
+      if (!options.dryRun) this.appliedConfigs.set(configKey, jsonClone(applied));
+      return { object, created: false };
+    }
+
+    if (!current) throw errors.notFound(info.plural, info.group, name);
+    return { object: this.patchExisting<T>(info, current, patchType, patch, options), created: false };
+  }
+
+  delete<T extends KubeObject = KubeObject>(
+    type: string,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): T {
+    const info = this.kind(type);
+    const key = objectKey(this.ns(info, namespace), name);
+    const current = this.table(info).get(key);
+    if (!current) throw errors.notFound(info.plural, info.group, name);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw errors.conflict(info.plural, info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw errors.conflict(
+        info.plural,
+        info.group,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
+    }
+    if (options.dryRun) return current as T;
+    const policy = options.propagationPolicy ?? 'Background';
+
+    if (policy === 'Orphan') this.orphanDependents(current);
+    const finalizers = [...(current.metadata.finalizers ?? [])];
+    if (policy === 'Foreground' && this.hasDependents(current) && !finalizers.includes(FOREGROUND)) {
+      finalizers.push(FOREGROUND);
+    }
+    if (finalizers.length === 0) {
+      this.remove(info, current);
+      return current as T;
+    }
+    if (current.metadata.deletionTimestamp && deepEqual(finalizers, current.metadata.finalizers)) {
+      return current as T;
+    }
+    const marked = jsonClone(current);
+    marked.metadata.finalizers = finalizers;
+    marked.metadata.deletionTimestamp ??= rfc3339(this.now());
+    marked.metadata.deletionGracePeriodSeconds ??= 0;
+    const result = this.commit(info, current, marked);
+    if (finalizers.includes(FOREGROUND)) this.deleteDependents(result, 'Foreground');
+    return result as T;
+  }
+
+  deleteCollection(type: string, options: ListOptions & DeleteOptions = {}): KubeObject[] {
+    const { items } = this.list(type, { ...options, limit: undefined, continue: undefined });
+    const deleted: KubeObject[] = [];
+    for (const item of items) {
+      // An earlier deletion in this loop may already have collected this one.
+      if (!this.tryGet(type, item.metadata.namespace, item.metadata.name)) continue;
+      deleted.push(this.delete(type, item.metadata.namespace, item.metadata.name, options));
+    }
+    return deleted;
+  }
+
+  // ------------------------------------------------------------------ watch
+
+  watch<T extends KubeObject = KubeObject>(type: string, options: WatchOptions = {}): Observable<WatchEvent<T>> {
+    const info = this.kind(type);
+    const labels = parseLabelSelector(options.labelSelector);
+    const fields = parseFieldSelector(options.fieldSelector);
+    const namespace = info.namespaced ? options.namespace : undefined;
+    const inScope: Predicate = (obj) =>
+      (namespace === undefined || obj.metadata.namespace === namespace) && labels(obj) && fields(obj);
+    const rvParam = options.resourceVersion ?? '';
+    let resumeFrom: number | undefined;
+    if (rvParam !== '' && rvParam !== '0') {
+      resumeFrom = /^\d+$/.test(rvParam) ? Number(rvParam) : NaN;
+    }
+
+    return new Observable<WatchEvent<T>>((subscriber) => {
+      const send = (type: WatchEvent['type'], object: KubeObject) =>
+        subscriber.next({ type, object: object as T });
+      const deliver = (event: StoredEvent) => {
+        if (event.type !== 'MODIFIED' || !event.old) {
+          if (inScope(event.object)) send(event.type, event.object);
+          return;
+        }
+        const was = inScope(event.old);
+        const is = inScope(event.object);
+        if (was && is) send('MODIFIED', event.object);
+        else if (is) send('ADDED', event.object);
+        else if (was) send('DELETED', event.object);
+      };
+
+      if (resumeFrom === undefined) {
+        const keys = [...this.table(info).keys()].sort();
+        for (const key of keys) {
+          const obj = this.table(info).get(key)!;
+          if (inScope(obj)) send('ADDED', obj);
+        }
+      } else {
+        const oldest = this.history.oldestResumable();
+        if (!Number.isFinite(resumeFrom) || resumeFrom < oldest || resumeFrom > this.rv) {
+          const status = errors.expired(rvParam, String(oldest)).toStatus();
+          subscriber.next({ type: 'ERROR', object: status as unknown as T });
+          subscriber.complete();
+          return;
+        }
+        for (const event of this.history.since(resumeFrom)) if (event.kindKey === info.key) deliver(event);
+      }
+
+      const live = this.subject(info).subscribe(deliver);
+      let timer: NodeJS.Timeout | undefined;
+      if (options.allowBookmarks) {
+        timer = setInterval(() => {
+          subscriber.next({
+            type: 'BOOKMARK',
+            object: {
+              apiVersion: `${info.group}/${info.version}`,
+              kind: info.kind,
+              metadata: { name: '', resourceVersion: this.resourceVersion() },
+            } as T,
+          });
+        }, options.bookmarkIntervalMs ?? 10_000);
+        timer.unref();
+      }
+      return () => {
+        live.unsubscribe();
+        if (timer) clearInterval(timer);
+      };
+    });
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private kind(type: string): KindInfo {
+    const info = this.registry.resolve(type);
+    if (!info) throw new ApiError('NotFound', `the server doesn't have a resource type "${type}"`);
+    return info;
+  }
+
+  private kindOf(obj: KubeObject): KindInfo {
+    if (!isPlainObject(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
+      throw errors.badRequest('Object has no apiVersion or kind');
+    }
+    if (!isPlainObject(obj.metadata)) throw errors.badRequest('Object has no metadata');
+    const info = this.registry.forObject(obj.apiVersion, obj.kind);
+    if (!info) {
+      throw errors.badRequest(`no kind "${obj.kind}" is registered for version "${obj.apiVersion}"`);
+    }
+    return info;
+  }
+
+  private ns(info: KindInfo, namespace: string | undefined): string | undefined {
+    return info.namespaced ? namespace || 'default' : undefined;
+  }
+
+  private table(info: KindInfo): Map<string, KubeObject> {
+    let table = this.tables.get(info.key);
+    if (!table) this.tables.set(info.key, (table = new Map()));
+    return table;
+  }
+
+  private subject(info: KindInfo): Subject<StoredEvent> {
+    let subject = this.subjects.get(info.key);
+    if (!subject) this.subjects.set(info.key, (subject = new Subject()));
+    return subject;
+  }
+
+  private normalizeInput<T extends KubeObject>(input: T): KubeObject {
+    const draft = jsonClone(input) as KubeObject;
+    if (!isPlainObject(draft.metadata)) throw errors.badRequest('Object has no metadata');
+    return draft;
+  }
+
+  private patchExisting<T extends KubeObject>(
+    info: KindInfo,
+    current: KubeObject,
+    patchType: PatchType,
+    patch: unknown,
+    options: PatchOptions,
+  ): T {
+    if (patchType !== 'json' && !isPlainObject(patch)) throw errors.badRequest('merge patch must be a JSON object');
+    const patched = (patchType === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
+    if (!isPlainObject(patched) || !isPlainObject(patched.metadata)) {
+      throw new ApiError('Invalid', 'the patch removed the object metadata');
+    }
+    const requested = patched.metadata.resourceVersion;
+    if (requested && requested !== current.metadata.resourceVersion) {
+      throw errors.conflict(
+        info.plural,
+        info.group,
+        current.metadata.name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    patched.apiVersion = current.apiVersion;
+    patched.kind = current.kind;
+    return this.replace(info, current, patched, options) as T;
+  }
+
+  /** Shared by update and patch: merges immutable and subresource-owned parts, admits, commits. */
+  private replace(info: KindInfo, current: KubeObject, draft: KubeObject, options: WriteOptions): KubeObject {
+    const statusOnly = options.subresource === 'status';
+    let next: KubeObject;
+    if (statusOnly) {
+      next = jsonClone(current);
+      if (draft.status === undefined) delete next.status;
+      else next.status = draft.status;
+    } else {
+      next = draft;
+      if (info.hasStatusSubresource) {
+        if (current.status === undefined) delete next.status;
+        else next.status = current.status;
+      }
+      if (draft.apiVersion !== current.apiVersion || draft.kind !== current.kind) {
+        throw errors.badRequest(`apiVersion and kind cannot change (${current.apiVersion} ${current.kind})`);
+      }
+      const meta = next.metadata;
+      const old = current.metadata;
+      meta.name = old.name;
+      meta.namespace = old.namespace;
+      meta.uid = old.uid;
+      meta.creationTimestamp = old.creationTimestamp;
+      meta.generation = old.generation;
+      meta.deletionTimestamp = old.deletionTimestamp;
+      meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+      if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
+      if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
+      delete meta.managedFields;
+      if (old.deletionTimestamp) {
+        const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+        if (added.length > 0) {
+          throw errors.invalid(info.kind, info.group, old.name, [
+            { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` },
+          ]);
+        }
+      }
+    }
+    next.metadata.resourceVersion = current.metadata.resourceVersion;
+    const admitted = this.registry.admit(info, next, 'UPDATE', current, options);
+    pushWarnings(options, admitted.warnings);
+    const obj = admitted.object;
+    if (!sameContent(obj, current)) obj.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    if (deepEqual(obj, current)) return current;
+    if (options.dryRun) return deepFreeze(obj);
+    const committed = this.commit(info, current, obj);
+    if (committed.metadata.deletionTimestamp && (committed.metadata.finalizers ?? []).length === 0) {
+      this.remove(info, committed);
+    }
+    return committed;
+  }
+
+  private commit(info: KindInfo, current: KubeObject, next: KubeObject): KubeObject {
+    if ((next.metadata.finalizers ?? []).length === 0) delete next.metadata.finalizers;
+    next.metadata.resourceVersion = String(++this.rv);
+    deepFreeze(next);
+    this.table(info).set(objectKey(next.metadata.namespace, next.metadata.name), next);
+    this.unindex(info, current);
+    this.index(info, next);
+    this.emit(info, 'MODIFIED', next, current);
+    return next;
+  }
+
+  private remove(info: KindInfo, obj: KubeObject): void {
+    const key = objectKey(obj.metadata.namespace, obj.metadata.name);
+    if (this.table(info).get(key) !== obj) return;
+    this.table(info).delete(key);
+    this.unindex(info, obj);
+    for (const configKey of this.appliedConfigs.keys()) {
+      if (configKey.startsWith(`${info.key}|${key}|`)) this.appliedConfigs.delete(configKey);
+    }
+    // The DELETED event carries the final state with a fresh resourceVersion, as Kubernetes does.
+    const gone = jsonClone(obj);
+    gone.metadata.resourceVersion = String(++this.rv);
+    this.emit(info, 'DELETED', deepFreeze(gone));
+    this.deleteDependents(obj, 'Background');
+    this.releaseForegroundOwners(obj);
+  }
+
+  private emit(info: KindInfo, type: StoredEvent['type'], object: KubeObject, old?: KubeObject): void {
+    const event: StoredEvent = { rv: this.rv, kindKey: info.key, type, object, old };
+    this.history.push(event);
+    this.subjects.get(info.key)?.next(event);
+  }
+
+  // ------------------------------------------------------------------ owner references
+
+  private index(info: KindInfo, obj: KubeObject): void {
+    const ref = `${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`;
+    this.byUid.set(obj.metadata.uid!, ref);
+    for (const owner of obj.metadata.ownerReferences ?? []) {
+      let set = this.dependents.get(owner.uid);
+      if (!set) this.dependents.set(owner.uid, (set = new Set()));
+      set.add(ref);
+    }
+  }
+
+  private unindex(info: KindInfo, obj: KubeObject): void {
+    const ref = `${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`;
+    if (this.byUid.get(obj.metadata.uid!) === ref) this.byUid.delete(obj.metadata.uid!);
+    for (const owner of obj.metadata.ownerReferences ?? []) {
+      const set = this.dependents.get(owner.uid);
+      set?.delete(ref);
+      if (set?.size === 0) this.dependents.delete(owner.uid);
+    }
+  }
+
+  private resolveRef(ref: string): { info: KindInfo; obj: KubeObject } | undefined {
+    const bar = ref.indexOf('|');
+    const info = this.registry.resolve(ref.slice(0, bar));
+    const obj = info && this.tables.get(info.key)?.get(ref.slice(bar + 1));
+    return info && obj ? { info, obj } : undefined;
+  }
+
+  private dependentsOf(owner: KubeObject): { info: KindInfo; obj: KubeObject }[] {
+    const refs = this.dependents.get(owner.metadata.uid!);
+    if (!refs) return [];
+    return [...refs].map((r) => this.resolveRef(r)).filter((d) => d !== undefined);
+  }
+
+  private hasDependents(owner: KubeObject): boolean {
+    return (this.dependents.get(owner.metadata.uid!)?.size ?? 0) > 0;
+  }
+
+  /** Kubernetes collects a dependent once none of its owners exists any more. */
+  private deleteDependents(owner: KubeObject, policy: 'Background' | 'Foreground'): void {
+    for (const { info, obj } of this.dependentsOf(owner)) {
+      const others = (obj.metadata.ownerReferences ?? []).filter((o) => o.uid !== owner.metadata.uid);
+      const ownerStillExists = others.some((o) => this.byUid.has(o.uid));
+      if (ownerStillExists) continue;
+      if (obj.metadata.deletionTimestamp && policy === 'Background') continue;
+      this.delete(info.key, obj.metadata.namespace, obj.metadata.name, { propagationPolicy: policy });
+    }
+  }
+
+  /** After a dependent goes away, an owner waiting in foreground deletion may now be removable. */
+  private releaseForegroundOwners(dependent: KubeObject): void {
+    for (const ownerRef of dependent.metadata.ownerReferences ?? []) {
+      const ref = this.byUid.get(ownerRef.uid);
+      const owner = ref ? this.resolveRef(ref) : undefined;
+      if (!owner || !(owner.obj.metadata.finalizers ?? []).includes(FOREGROUND)) continue;
+      if (this.hasDependents(owner.obj)) continue;
+      const next = jsonClone(owner.obj);
+      next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND);
+      const committed = this.commit(owner.info, owner.obj, next);
+      if ((committed.metadata.finalizers ?? []).length === 0) this.remove(owner.info, committed);
+    }
+  }
+
+  private orphanDependents(owner: KubeObject): void {
+    for (const { info, obj } of this.dependentsOf(owner)) {
+      const next = jsonClone(obj);
+      next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((o) => o.uid !== owner.metadata.uid);
+      if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
+      this.commit(info, obj, next);
+    }
+  }
+
+  /** An object created with owner references that all point at missing owners is collected at once. */
+  private collectIfOwnersGone(info: KindInfo, obj: KubeObject): void {
+    const owners = obj.metadata.ownerReferences ?? [];
+    if (owners.length === 0 || owners.some((o) => this.byUid.has(o.uid))) return;
+    queueMicrotask(() => {
+      const still = this.table(info).get(objectKey(obj.metadata.namespace, obj.metadata.name));
+      if (!still || still.metadata.uid !== obj.metadata.uid) return;
+      if ((still.metadata.ownerReferences ?? []).some((o) => this.byUid.has(o.uid))) return;
+      this.delete(info.key, obj.metadata.namespace, obj.metadata.name);
+    });
+  }
+}
+
+function pushWarnings(options: WriteOptions, warnings: string[]): void {
+  if (warnings.length > 0) options.warnings?.push(...warnings);
+}
+
+function encodeContinue(lastKey: string): string {
+  return Buffer.from(JSON.stringify({ k: lastKey })).toString('base64url');
+}
+
+function decodeContinue(token: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { k?: unknown };
+    if (typeof parsed.k === 'string') return parsed.k;
+  } catch {
+    // fall through
+  }
+  throw errors.badRequest('continue key is not valid');
+}
