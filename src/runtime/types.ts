@@ -38,6 +38,17 @@ export interface Client {
   ): Promise<T>;
   /** Writes only `.status` through the status subresource. */
   updateStatus<T extends KubeObject = KubeObject>(obj: T): Promise<T>;
+  /**
+   * Patches only `.status` through the status subresource (merge patch by default), so several
+   * writers of different status fields of one object never conflict.
+   */
+  patchStatus<T extends KubeObject = KubeObject>(
+    type: string,
+    namespace: string,
+    name: string,
+    patch: unknown,
+    patchType?: PatchType,
+  ): Promise<T>;
   /** Resolves to undefined when the object did not exist. */
   delete(type: string, namespace: string, name: string, options?: DeleteOptions): Promise<KubeObject | undefined>;
 }

@@ -1,0 +1,30 @@
+// The runtime's public surface: everything controllers and the host need. Controllers import from
+// here (or the files below) and never from rxjs.
+export type {
+  Client,
+  ControllerDefinition,
+  ControllerHooks,
+  ObjectKey,
+  ReconcileContext,
+  ReconcileResult,
+  WatchSpec,
+  Condition,
+} from './types.ts';
+export { defineController, validateController } from './define-controller.ts';
+export { createManager, type Manager, type ManagerOptions, type IdleOptions } from './manager.ts';
+export { createStoreClient, type StoreClientOptions } from './store-client.ts';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
+export { backoffDelay, RECONCILE_BACKOFF, type BackoffOptions } from './backoff.ts';
+export { systemClock, createFakeClock, type Clock, type FakeClock, type TimerHandle } from './clock.ts';
+export { RuntimeError, TerminalError, isTerminalError, isRuntimeError, type RuntimeErrorCode } from './errors.ts';
+export { keyOf, keyToString, parseKey } from './keys.ts';
+export {
+  setCondition,
+  removeCondition,
+  getCondition,
+  isTrue,
+  isFalse,
+  type ConditionInput,
+} from './conditions.ts';
+export { deepEqual } from './equal.ts';
+export type { ReconcileOutcome } from './reconcile-wrapper.ts';

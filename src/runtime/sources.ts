@@ -1,0 +1,96 @@
+// Watch streams mapped to keys: the `for`, `owns` and `watches` of a controller become one
+// Observable of keys to reconcile. This module and manager.ts are the only RxJS in the project.
+import { EMPTY, Observable, defer, merge, retry, timer, catchError, mergeMap, from } from 'rxjs';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../api/types.ts';
+import type { Store, WatchEvent } from '../../apiserver/store/types.ts';
+import { keyOf, keyToString } from './keys.ts';
+import type { ControllerDefinition, ObjectKey } from './types.ts';
+
+export interface KeySourceOptions {
+  store: Store;
+  type: string;
+  toKeys: (obj: KubeObject) => ObjectKey[];
+  log: Logger;
+  /** Delay before re-subscribing after the watch failed. Default 1 s. */
+  retryDelayMs?: number;
+}
+
+/**
+ * Keys for every event of `type`. For a MODIFIED or DELETED object the keys it mapped to before are
+ * emitted too, so a change that moves an object from one owner to another reconciles both.
+ * A failed watch is re-subscribed from scratch (a fresh list, then live), which is what a
+ * level-triggered controller needs after missing events.
+ */
+export function watchKeys(options: KeySourceOptions): Observable<string> {
+  const { store, type, toKeys, log } = options;
+  const previous = new Map<string, string[]>();
+  const mapSafe = (obj: KubeObject): string[] => {
+    try {
+      return toKeys(obj).map(keyToString);
+    } catch (err) {
+      log.error({ err, type, object: obj.metadata?.name }, 'watch map function threw; event ignored');
+      return [];
+    }
+  };
+  const identity = (obj: KubeObject) => obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+
+  const events = defer(() => store.watch(type)).pipe(
+    retry({
+      delay: (err: unknown) => {
+        log.warn({ err, type }, 'watch failed; re-subscribing');
+        return timer(options.retryDelayMs ?? 1000);
+      },
+    }),
+  );
+
+  return events.pipe(
+    mergeMap((event: WatchEvent) => {
+      if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED') return EMPTY;
+      const id = identity(event.object);
+      const now = mapSafe(event.object);
+      const before = previous.get(id) ?? [];
+      if (event.type === 'DELETED') previous.delete(id);
+      else previous.set(id, now);
+      return from([...new Set([...before, ...now])]);
+    }),
+    catchError((err: unknown) => {
+      log.error({ err, type }, 'key source failed');
+      return EMPTY;
+    }),
+  );
+}
+
+export interface OwnerMatcher {
+  /** True when a controller ownerReference of `ref.kind` / `ref.apiVersion` points at the `for` kind. */
+  (ref: { apiVersion: string; kind: string; name: string; uid: string }, namespace: string): boolean;
+}
+
+/** Keys of the controller-owner of `obj`, when that owner is of the `for` kind. */
+export function ownerKeys(obj: KubeObject, isOwnerKind: OwnerMatcher): ObjectKey[] {
+  const namespace = obj.metadata.namespace ?? '';
+  const ref = obj.metadata.ownerReferences?.find((r) => r.controller === true);
+  if (!ref || !isOwnerKind(ref, namespace)) return [];
+  return [{ namespace, name: ref.name }];
+}
+
+/** All key sources of a controller merged: for, owns (controller ownerReferences), watches (map). */
+export function controllerKeys(options: {
+  store: Store;
+  def: ControllerDefinition;
+  isOwnerKind: OwnerMatcher;
+  log: Logger;
+  retryDelayMs?: number;
+}): Observable<string> {
+  const { store, def, isOwnerKind, log, retryDelayMs } = options;
+  const sources: Observable<string>[] = [
+    watchKeys({ store, type: def.for, toKeys: (obj) => [keyOf(obj)], log, retryDelayMs }),
+  ];
+  for (const type of def.owns ?? []) {
+    sources.push(watchKeys({ store, type, toKeys: (obj) => ownerKeys(obj, isOwnerKind), log, retryDelayMs }));
+  }
+  for (const w of def.watches ?? []) {
+    sources.push(watchKeys({ store, type: w.type, toKeys: w.map, log, retryDelayMs }));
+  }
+  return merge(...sources);
+}
