@@ -403,7 +403,7 @@ export class MemoryStore implements Store {
     options: PatchOptions,
   ): T {
     if (patchType !== 'json' && !isPlainObject(patch)) throw errors.badRequest('merge patch must be a JSON object');
-    const patched = (patchType === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
+    const patched = (patchType === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(jsonClone(current), patch)) as KubeObject;
     if (!isPlainObject(patched) || !isPlainObject(patched.metadata)) {
       throw new ApiError('Invalid', 'the patch removed the object metadata');
     }
@@ -493,8 +493,7 @@ export class MemoryStore implements Store {
       if (configKey.startsWith(`${info.key}|${key}|`)) this.appliedConfigs.delete(configKey);
     }
     // The DELETED event carries the final state with a fresh resourceVersion, as Kubernetes does.
-    const gone = jsonClone(obj);
-    gone.metadata.resourceVersion = String(++this.rv);
+    const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
     this.emit(info, 'DELETED', deepFreeze(gone));
     this.deleteDependents(obj, 'Background');
     this.releaseForegroundOwners(obj);
