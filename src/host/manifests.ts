@@ -4,6 +4,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../api/types.ts';
+import { BASE_DIR_ANNOTATION } from '../../controllers/processes/controller.ts';
 import { HostError } from './errors.ts';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
@@ -35,10 +36,10 @@ export async function loadManifestFile(file: string): Promise<KubeObject[]> {
 }
 
 /**
- * Annotation naming the folder a Resource's manifest came from: a relative `workingDir` (or a
- * relative command) resolves against it, as Docker Compose resolves paths against its file.
+ * BASE_DIR_ANNOTATION names the folder a Resource's manifest came from: a relative `workingDir`
+ * resolves against it, as Docker Compose resolves paths against its file.
  */
-export const BASE_DIR_ANNOTATION = 'apphost.dev/base-dir';
+export { BASE_DIR_ANNOTATION };
 
 function withBaseDir(obj: KubeObject, dir: string): KubeObject {
   if (obj.kind !== 'Resource' || obj.metadata.annotations?.[BASE_DIR_ANNOTATION]) return obj;

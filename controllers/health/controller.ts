@@ -1,0 +1,142 @@
+// health: probes running replicas and writes Replica status.ready and the Ready condition (only on
+// change). A probe loop per running replica runs in the background, fast (startupIntervalMs) until
+// the first success and then every intervalMs (or the healthCheck's intervalSeconds); it only
+// records results and enqueues the replica when readiness flips. Only reconcile writes.
+import type { Replica, ReplicaStatus, Resource } from '../../src/api/types.ts';
+import type { ProbeResult, Prober } from '../../src/platform/health/types.ts';
+import { systemClock, type Clock, type TimerHandle } from '../../src/runtime/clock.ts';
+import { setCondition } from '../../src/runtime/conditions.ts';
+import { deepEqual } from '../../src/runtime/equal.ts';
+import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext } from '../../src/runtime/types.ts';
+import { probeTarget, type ProbeTarget } from './probe-target.ts';
+
+export const READY_CONDITION = 'Ready';
+
+export interface HealthControllerOptions {
+  prober: Prober;
+  /** Between probes once the replica has been ready. Default 1000 ms. */
+  intervalMs?: number;
+  /** Between probes until the first success after a start. Default 50 ms. */
+  startupIntervalMs?: number;
+  /** Per probe. Default 1000 ms. */
+  timeoutMs?: number;
+  clock?: Clock;
+}
+
+interface Loop {
+  /** Identity of what is probed: process (pid/container) and target. A change restarts the loop. */
+  identity: string;
+  result?: ProbeResult;
+  everReady: boolean;
+  timer?: TimerHandle;
+  abort: AbortController;
+  stopped: boolean;
+}
+
+export function createHealthController(options: HealthControllerOptions): ControllerDefinition {
+  const { prober } = options;
+  const clock = options.clock ?? systemClock;
+  const defaultInterval = options.intervalMs ?? 1000;
+  const startupInterval = options.startupIntervalMs ?? 50;
+  const defaultTimeout = options.timeoutMs ?? 1000;
+  const loops = new Map<string, Loop>();
+  let hooks: ControllerHooks | undefined;
+
+  function stopLoop(id: string): void {
+    const loop = loops.get(id);
+    if (!loop) return;
+    loop.stopped = true;
+    loop.abort.abort();
+    if (loop.timer !== undefined) clock.clearTimeout(loop.timer);
+    loops.delete(id);
+  }
+
+  function startLoop(id: string, key: ObjectKey, identity: string, target: ProbeTarget, res: Resource): Loop {
+    const interval = (res.spec.healthCheck?.intervalSeconds ?? 0) > 0 ? res.spec.healthCheck!.intervalSeconds! * 1000 : defaultInterval;
+    const timeoutMs = (res.spec.healthCheck?.timeoutSeconds ?? 0) > 0 ? res.spec.healthCheck!.timeoutSeconds! * 1000 : defaultTimeout;
+    const loop: Loop = { identity, everReady: false, abort: new AbortController(), stopped: false };
+    const tick = async () => {
+      loop.timer = undefined;
+      const signal = loop.abort.signal;
+      const result =
+        target.kind === 'http'
+          ? await prober.http({ url: target.url, timeoutMs, signal })
+          : await prober.tcp({ host: target.host, port: target.port, timeoutMs, signal });
+      if (loop.stopped) return;
+      const flipped = loop.result?.ok !== result.ok;
+      loop.result = result;
+      if (result.ok) loop.everReady = true;
+      if (flipped) hooks?.enqueue(key);
+      loop.timer = clock.setTimeout(() => void tick(), loop.everReady ? interval : startupInterval);
+    };
+    loops.set(id, loop);
+    void tick();
+    return loop;
+  }
+
+  async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<void> {
+    const id = `${key.namespace}/${key.name}`;
+    const rep = await ctx.client.get<Replica>('Replica', key.namespace, key.name);
+    if (!rep || rep.metadata.deletionTimestamp) {
+      stopLoop(id);
+      return;
+    }
+    const st = rep.status ?? {};
+    const runningId = st.state === 'Running' ? (st.pid ? `pid ${st.pid}` : st.containerId ? `container ${st.containerId}` : undefined) : undefined;
+    let ready: boolean;
+    let reason: string;
+    let message: string;
+    if (!runningId) {
+      stopLoop(id);
+      ready = false;
+      reason = 'NotRunning';
+      message = st.state ? `replica is ${st.state}` : 'replica has not started';
+    } else {
+      const res = await ctx.client.get<Resource>('Resource', key.namespace, rep.spec.resource);
+      const target = res ? probeTarget(rep, res) : undefined;
+      if (!res || !target) {
+        stopLoop(id);
+        ready = true;
+        reason = 'Running';
+        message = 'running (no TCP endpoint to probe)';
+      } else {
+        const identity = `${runningId} ${JSON.stringify(target)}`;
+        let loop = loops.get(id);
+        if (loop?.identity !== identity) {
+          stopLoop(id);
+          loop = startLoop(id, key, identity, target, res);
+        }
+        const what = target.kind === 'http' ? `GET ${target.url}` : `tcp ${target.host}:${target.port}`;
+        if (!loop.result) {
+          ready = false;
+          reason = 'Probing';
+          message = `waiting for the first probe (${what})`;
+        } else {
+          ready = loop.result.ok;
+          reason = loop.result.ok ? 'ProbeSucceeded' : loop.result.code;
+          message = loop.result.ok ? `${what} succeeded` : loop.result.message;
+        }
+      }
+    }
+    const next: ReplicaStatus = {
+      ...st,
+      ready,
+      conditions: setCondition(st.conditions, { type: READY_CONDITION, status: ready ? 'True' : 'False', reason, message }, ctx.now()),
+    };
+    if (deepEqual(next, st)) return;
+    await ctx.client.updateStatus<Replica>({ ...rep, status: next });
+  }
+
+  return {
+    name: 'health',
+    for: 'Replica',
+    concurrency: 8,
+    setup(h) {
+      hooks = h;
+    },
+    reconcile,
+    dispose() {
+      for (const id of [...loops.keys()]) stopLoop(id);
+    },
+  };
+}

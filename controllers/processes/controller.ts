@@ -1,0 +1,238 @@
+// processes: Replica (of an executable Resource) -> one child process in its own process group.
+// Starts it with the Replica's effective env and ports, restarts it by the Resource's restartPolicy
+// with exponential backoff, restarts it when spec.templateHash changes, and stops it (SIGTERM to the
+// group, grace, SIGKILL) before a deleted Replica goes away (finalizer apphost.dev/process).
+// Writes Replica status: state, pid, exitCode, restarts, startedAt, finishedAt, ports, env, message
+// and the Running condition. Background work (an exit) only records and enqueues.
+import { isAbsolute, resolve } from 'node:path';
+import type { Condition, Replica, ReplicaStatus, Resource } from '../../src/api/types.ts';
+import type { ManagedProcess, ProcessExit, ProcessRunner } from '../../src/platform/process/types.ts';
+import { systemClock, type Clock } from '../../src/runtime/clock.ts';
+import { setCondition } from '../../src/runtime/conditions.ts';
+import { deepEqual } from '../../src/runtime/equal.ts';
+import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
+import { describeExit, nextRestart, RESTART_BACKOFF, shouldRestart, type RestartBackoffOptions } from './restart-policy.ts';
+
+export const PROCESS_FINALIZER = 'apphost.dev/process';
+/** Annotation (set by the manifest loader) a relative workingDir resolves against. */
+export const BASE_DIR_ANNOTATION = 'apphost.dev/base-dir';
+/** Condition type this controller owns on Replicas. */
+export const RUNNING_CONDITION = 'Running';
+
+export interface ProcessesControllerOptions {
+  runner: ProcessRunner;
+  /** Where relative working directories resolve when the Resource has no base-dir annotation. */
+  baseDir: string;
+  /** SIGTERM-to-SIGKILL grace when the Resource sets no stopGracePeriodSeconds. Default 10 s. */
+  gracePeriodMs?: number;
+  restartBackoff?: RestartBackoffOptions;
+  clock?: Clock;
+}
+
+interface Slot {
+  uid: string;
+  proc?: ManagedProcess;
+  /** templateHash the running (or last) process was started with. */
+  hash?: string;
+  restarts: number;
+  attempt: number;
+  lastExit?: ProcessExit;
+  finishedAt?: Date;
+  /** Epoch ms before which no restart happens. */
+  notBefore: number;
+  /** Set while this controller stops the process on purpose (no restart on that exit). */
+  stopping?: Promise<unknown>;
+}
+
+export function createProcessesController(options: ProcessesControllerOptions): ControllerDefinition {
+  const { runner, baseDir } = options;
+  const clock = options.clock ?? systemClock;
+  const defaultGraceMs = options.gracePeriodMs ?? 10_000;
+  const backoff = options.restartBackoff ?? RESTART_BACKOFF;
+  const slots = new Map<string, Slot>();
+  let hooks: ControllerHooks | undefined;
+  let disposed = false;
+
+  const slotKey = (key: ObjectKey) => `${key.namespace}/${key.name}`;
+
+  function stopSlot(id: string, graceMs: number): Promise<unknown> {
+    const slot = slots.get(id);
+    const proc = slot?.proc;
+    if (!slot || !proc || proc.exit) return slot?.stopping ?? Promise.resolve();
+    slot.stopping ??= proc.stop({ graceMs });
+    return slot.stopping;
+  }
+
+  async function start(id: string, key: ObjectKey, slot: Slot, rep: Replica, res: Resource, ctx: ReconcileContext): Promise<void> {
+    const exe = res.spec.executable!;
+    const env = effectiveEnv(rep, res);
+    const base = res.metadata.annotations?.[BASE_DIR_ANNOTATION] ?? baseDir;
+    const cwd = exe.workingDir ? (isAbsolute(exe.workingDir) ? exe.workingDir : resolve(base, exe.workingDir)) : base;
+    if (slot.lastExit) slot.restarts += 1;
+    slot.lastExit = undefined;
+    slot.finishedAt = undefined;
+    slot.stopping = undefined;
+    slot.hash = rep.spec.templateHash;
+    const proc = await runner.start({
+      id,
+      command: exe.command,
+      args: exe.args ?? [],
+      cwd,
+      env: Object.fromEntries(env.map((e) => [e.name, e.value])),
+    });
+    slot.proc = proc;
+    if (proc.pid) ctx.log.info({ pid: proc.pid, command: exe.command }, 'process started');
+    void proc.exited.then((exit) => {
+      if (slots.get(id) !== slot || slot.proc !== proc) return;
+      const at = clock.now();
+      slot.lastExit = exit;
+      slot.finishedAt = at;
+      if (!slot.stopping) {
+        const next = nextRestart(slot.attempt, at.getTime() - proc.startedAt.getTime(), backoff);
+        slot.attempt = next.attempt;
+        slot.notBefore = at.getTime() + next.delayMs;
+      }
+      if (!disposed) hooks?.enqueue(key);
+    });
+  }
+
+  async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+    const id = slotKey(key);
+    let rep = await ctx.client.get<Replica>('Replica', key.namespace, key.name);
+    if (!rep) {
+      await stopSlot(id, defaultGraceMs);
+      slots.delete(id);
+      return;
+    }
+    const finalizers = rep.metadata.finalizers ?? [];
+    if (rep.metadata.deletionTimestamp) {
+      if (!finalizers.includes(PROCESS_FINALIZER)) return;
+      const res = await ctx.client.get<Resource>('Resource', key.namespace, rep.spec.resource);
+      await stopSlot(id, graceOf(res));
+      slots.delete(id);
+      await ctx.client.patch('Replica', key.namespace, key.name, {
+        metadata: { resourceVersion: rep.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== PROCESS_FINALIZER) },
+      }, 'merge');
+      return;
+    }
+    const res = await ctx.client.get<Resource>('Resource', key.namespace, rep.spec.resource);
+    if (!res?.spec.executable) return; // containers (or an orphan about to be collected) are not ours
+    if (!finalizers.includes(PROCESS_FINALIZER)) {
+      rep = await ctx.client.patch<Replica>('Replica', key.namespace, key.name, {
+        metadata: { resourceVersion: rep.metadata.resourceVersion, finalizers: [...finalizers, PROCESS_FINALIZER] },
+      }, 'merge');
+    }
+
+    let slot = slots.get(id);
+    if (slot && slot.uid !== rep.metadata.uid) {
+      await stopSlot(id, graceOf(res));
+      slot = undefined;
+    }
+    if (!slot) {
+      slot = { uid: rep.metadata.uid ?? '', restarts: rep.status?.restarts ?? 0, attempt: 0, notBefore: 0 };
+      slots.set(id, slot);
+    }
+
+    const running = slot.proc !== undefined && slot.proc.exit === undefined;
+    const specChanged = slot.hash !== rep.spec.templateHash;
+    let requeueAfterMs: number | undefined;
+    if (running && specChanged) {
+      ctx.log.info({ pid: slot.proc!.pid }, 'template changed: restarting process');
+      await stopSlot(id, graceOf(res));
+      slot.attempt = 0;
+      await start(id, key, slot, rep, res, ctx);
+    } else if (!running && !slot.proc) {
+      await start(id, key, slot, rep, res, ctx);
+    } else if (!running && slot.lastExit) {
+      const restartNow = specChanged;
+      if (restartNow || shouldRestart(res.spec.restartPolicy, slot.lastExit)) {
+        const wait = restartNow ? 0 : slot.notBefore - clock.now().getTime();
+        if (wait > 0) requeueAfterMs = wait;
+        else {
+          if (restartNow) slot.attempt = 0;
+          await start(id, key, slot, rep, res, ctx);
+        }
+      }
+    }
+
+    await writeStatus(rep, res, slot, requeueAfterMs, ctx);
+    return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
+  }
+
+  function graceOf(res: Resource | undefined): number {
+    const s = res?.spec.stopGracePeriodSeconds;
+    return typeof s === 'number' && s >= 0 ? s * 1000 : defaultGraceMs;
+  }
+
+  async function writeStatus(rep: Replica, res: Resource, slot: Slot, backoffMs: number | undefined, ctx: ReconcileContext) {
+    const now = ctx.now();
+    const proc = slot.proc;
+    const exit = proc?.exit ?? slot.lastExit;
+    const prev = rep.status ?? {};
+    const mine: ReplicaStatus = {
+      restarts: slot.restarts,
+      ports: rep.spec.ports ?? [],
+      env: effectiveEnv(rep, res),
+    };
+    let condition: { status: Condition['status']; reason: string; message: string };
+    if (proc && !exit) {
+      mine.state = 'Running';
+      mine.pid = proc.pid;
+      mine.startedAt = proc.startedAt.toISOString();
+      condition = { status: 'True', reason: 'Started', message: `pid ${proc.pid}` };
+    } else {
+      const ex = exit!;
+      mine.state = ex.code === 0 ? 'Exited' : 'Failed';
+      if (ex.code !== null) mine.exitCode = ex.code;
+      if (proc?.pid) mine.pid = proc.pid;
+      if (proc?.pid) mine.startedAt = proc.startedAt.toISOString();
+      if (slot.finishedAt) mine.finishedAt = slot.finishedAt.toISOString();
+      const how = describeExit(ex);
+      mine.message = backoffMs !== undefined ? `${how}; restarting in ${formatMs(backoffMs)}` : how;
+      condition = {
+        status: 'False',
+        reason: backoffMs !== undefined ? 'BackOff' : ex.errorCode ? ex.errorCode : ex.code === 0 ? 'Completed' : 'Exited',
+        message: mine.message,
+      };
+    }
+    // Fields this controller owns are replaced; the rest (ready, other conditions, ...) is kept.
+    const { state: _s, pid: _p, exitCode: _e, restarts: _r, ports: _po, env: _en, startedAt: _st, finishedAt: _f, message: _m, ...others } = prev;
+    const next: ReplicaStatus = {
+      ...others,
+      ...mine,
+      conditions: setCondition(prev.conditions, { type: RUNNING_CONDITION, ...condition }, now),
+    };
+    if (deepEqual(next, prev)) return;
+    await ctx.client.updateStatus<Replica>({ ...rep, status: next });
+  }
+
+  return {
+    name: 'processes',
+    for: 'Replica',
+    concurrency: 8,
+    setup(h) {
+      hooks = h;
+    },
+    reconcile,
+    async dispose() {
+      disposed = true;
+      await Promise.all([...slots.keys()].map((id) => stopSlot(id, defaultGraceMs)));
+      await runner.stopAll({ graceMs: defaultGraceMs });
+      slots.clear();
+    },
+  };
+}
+
+/** The Replica's env plus the variables apphost always sets (the replica and resource names). */
+export function effectiveEnv(rep: Replica, res: Resource): { name: string; value: string }[] {
+  const own = [
+    { name: 'APPHOST_RESOURCE', value: res.metadata.name },
+    { name: 'APPHOST_REPLICA', value: rep.metadata.name },
+  ];
+  const given = rep.spec.env ?? [];
+  return [...given, ...own.filter((o) => !given.some((g) => g.name === o.name))];
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)}s` : `${Math.round(ms)}ms`;
+}

@@ -1,0 +1,4 @@
+export { createProcessesController, effectiveEnv, PROCESS_FINALIZER, RUNNING_CONDITION } from './controller.ts';
+export type { ProcessesControllerOptions } from './controller.ts';
+export { RESTART_BACKOFF, nextRestart, shouldRestart } from './restart-policy.ts';
+export type { RestartBackoffOptions } from './restart-policy.ts';

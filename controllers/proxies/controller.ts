@@ -1,0 +1,193 @@
+// proxies: Proxy object -> a running in-process proxy from the ProxyFactory. Serves any Proxy (ones the
+// endpoint-proxies controller makes and ones users create, e.g. a port forward). Backends and policy
+// change live; a listen or protocol change re-binds. A failed bind sets Bound=False (reason PortInUse,
+// naming the holder) and retries with backoff until it succeeds. Status (address, port, counters) is
+// written at most once per statusIntervalMs.
+import type { Proxy, ProxyStatus } from '../../src/api/types.ts';
+import type { ProxyBackend, ProxyFactory, ProxyOptions, RunningProxy } from '../../src/platform/net/types.ts';
+import type { PortAllocator } from '../../src/platform/ports/types.ts';
+import { backoffDelay, type BackoffOptions } from '../../src/runtime/backoff.ts';
+import { systemClock, type Clock } from '../../src/runtime/clock.ts';
+import { setCondition } from '../../src/runtime/conditions.ts';
+import { deepEqual } from '../../src/runtime/equal.ts';
+import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
+import { describeBindFailure, type BindFailure } from './bind-status.ts';
+
+export const BOUND_CONDITION = 'Bound';
+export const BIND_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 5_000 };
+
+export interface ProxiesControllerOptions {
+  factory: ProxyFactory;
+  /** To name the process holding a port (PortInUse messages). */
+  ports?: Pick<PortAllocator, 'findHolder'>;
+  /** Counters are written at most this often. Default 1000 ms. */
+  statusIntervalMs?: number;
+  bindBackoff?: BackoffOptions;
+  /** Extra options for every proxy (hold limits, UDP idle timeout, logger). */
+  proxyDefaults?: Pick<ProxyOptions, 'hold' | 'udpIdleTimeoutMs' | 'logger'>;
+  clock?: Clock;
+}
+
+interface Slot {
+  uid: string;
+  /** protocol|address|port the proxy was started with; a change re-binds. */
+  listenKey: string;
+  proxy?: RunningProxy;
+  backends?: ProxyBackend[];
+  policy?: string;
+  failure?: BindFailure;
+  attempt: number;
+  notBefore: number;
+  lastStatusAt: number;
+}
+
+export function createProxiesController(options: ProxiesControllerOptions): ControllerDefinition {
+  const { factory, ports } = options;
+  const clock = options.clock ?? systemClock;
+  const statusInterval = options.statusIntervalMs ?? 1000;
+  const bindBackoff = options.bindBackoff ?? BIND_BACKOFF;
+  const slots = new Map<string, Slot>();
+
+  async function closeSlot(id: string): Promise<void> {
+    const slot = slots.get(id);
+    slots.delete(id);
+    await slot?.proxy?.close();
+  }
+
+  async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+    const id = `${key.namespace}/${key.name}`;
+    const px = await ctx.client.get<Proxy>('Proxy', key.namespace, key.name);
+    if (!px || px.metadata.deletionTimestamp) {
+      await closeSlot(id);
+      return;
+    }
+    const protocol = px.spec.protocol ?? 'TCP';
+    const listen = { address: px.spec.listen?.address || 'localhost', port: px.spec.listen?.port ?? 0 };
+    const listenKey = `${protocol}|${listen.address}|${listen.port}`;
+    const backends: ProxyBackend[] = (px.spec.backends ?? []).map((b) => ({ name: b.name, address: b.address, port: b.port, ready: b.ready !== false }));
+    const policy = px.spec.policy ?? 'RoundRobin';
+
+    let slot = slots.get(id);
+    if (slot && (slot.uid !== px.metadata.uid || slot.listenKey !== listenKey)) {
+      ctx.log.info({ from: slot.listenKey, to: listenKey }, 're-binding proxy');
+      await closeSlot(id);
+      slot = undefined;
+    }
+    if (!slot) {
+      slot = { uid: px.metadata.uid ?? '', listenKey, attempt: 0, notBefore: 0, lastStatusAt: 0 };
+      slots.set(id, slot);
+    }
+
+    const now = clock.now().getTime();
+    let requeueAfterMs: number | undefined;
+    if (!slot.proxy) {
+      if (now < slot.notBefore) requeueAfterMs = slot.notBefore - now;
+      else {
+        try {
+          slot.proxy = await factory.start({
+            ...options.proxyDefaults,
+            listen,
+            protocol,
+            backends,
+            policy,
+            ...(px.spec.clientIPAffinity !== undefined ? { clientIPAffinity: px.spec.clientIPAffinity } : {}),
+          });
+          slot.backends = backends;
+          slot.policy = `${policy}|${px.spec.clientIPAffinity ?? false}`;
+          slot.failure = undefined;
+          slot.attempt = 0;
+          ctx.log.info({ address: listen.address, port: slot.proxy.port, protocol }, 'proxy listening');
+        } catch (err) {
+          slot.failure = await describeBindFailure(err, listen.port, ports);
+          const delay = backoffDelay(slot.attempt++, bindBackoff);
+          slot.notBefore = clock.now().getTime() + delay;
+          requeueAfterMs = delay;
+          ctx.log.warn({ reason: slot.failure.reason, retryInMs: delay }, slot.failure.message);
+        }
+      }
+    } else {
+      if (!deepEqual(slot.backends, backends)) {
+        slot.proxy.setBackends(backends);
+        slot.backends = backends;
+      }
+      const policyKey = `${policy}|${px.spec.clientIPAffinity ?? false}`;
+      if (slot.policy !== policyKey) {
+        slot.proxy.setPolicy(policy, px.spec.clientIPAffinity);
+        slot.policy = policyKey;
+      }
+    }
+
+    const st = px.status ?? {};
+    const next = nextStatus(px, slot, ctx.now());
+    if (!deepEqual(next, st)) {
+      const countersOnly = deepEqual({ ...next, ...counters(st) }, st);
+      const wait = slot.lastStatusAt + statusInterval - clock.now().getTime();
+      if (countersOnly && wait > 0) requeueAfterMs = Math.min(requeueAfterMs ?? wait, wait);
+      else {
+        await ctx.client.updateStatus<Proxy>({ ...px, status: next });
+        slot.lastStatusAt = clock.now().getTime();
+      }
+    }
+    // While it runs, look at the counters again once per interval (they change without an event).
+    if (slot.proxy) requeueAfterMs = Math.min(requeueAfterMs ?? statusInterval, statusInterval);
+    return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
+  }
+
+  return {
+    name: 'proxies',
+    for: 'Proxy',
+    concurrency: 8,
+    reconcile,
+    async dispose() {
+      await Promise.all([...slots.keys()].map((id) => closeSlot(id)));
+    },
+  };
+}
+
+function counters(st: ProxyStatus): ProxyStatus {
+  return {
+    activeConnections: st.activeConnections,
+    totalConnections: st.totalConnections,
+    bytesIn: st.bytesIn,
+    bytesOut: st.bytesOut,
+    failedConnects: st.failedConnects,
+    lastError: st.lastError,
+  };
+}
+
+function nextStatus(px: Proxy, slot: Slot, now: Date): ProxyStatus {
+  const st = px.status ?? {};
+  const { address: _a, port: _p, activeConnections: _ac, totalConnections: _tc, bytesIn: _bi, bytesOut: _bo, failedConnects: _fc, lastError: _le, ...others } = st;
+  if (slot.proxy) {
+    const s = slot.proxy.stats();
+    return {
+      ...others,
+      phase: 'Listening',
+      address: slot.proxy.address,
+      port: slot.proxy.port,
+      activeConnections: s.activeConnections,
+      totalConnections: s.totalConnections,
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      failedConnects: s.failedConnects,
+      ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
+      conditions: setCondition(st.conditions, {
+        type: BOUND_CONDITION,
+        status: 'True',
+        reason: 'Listening',
+        message: `listening on ${slot.proxy.boundAddresses.join(', ')} port ${slot.proxy.port}`,
+      }, now),
+      observedGeneration: px.metadata.generation,
+    };
+  }
+  const failure = slot.failure ?? { reason: 'Binding', message: 'not bound yet' };
+  return {
+    ...others,
+    phase: failure.reason === 'PortInUse' ? 'PortInUse' : 'Failed',
+    ...(px.spec.listen?.port ? { port: px.spec.listen.port } : {}),
+    address: px.spec.listen?.address || 'localhost',
+    lastError: failure.message,
+    conditions: setCondition(st.conditions, { type: BOUND_CONDITION, status: 'False', reason: failure.reason, message: failure.message }, now),
+    observedGeneration: px.metadata.generation,
+  };
+}
