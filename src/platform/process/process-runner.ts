@@ -1,0 +1,188 @@
+// Real ProcessRunner: each child in its own process group (detached), stdout/stderr captured line
+// by line into the LogStore, a crash record while it runs, SIGTERM -> grace -> SIGKILL on stop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import type { LogStore, LogStream } from '../logs/index.ts';
+import { ProcessError, describeSpawnError } from './errors.ts';
+import { LineSplitter } from './line-splitter.ts';
+import { groupAlive } from './proc-fs.ts';
+import { terminateGroup } from './terminate-group.ts';
+import type {
+  ManagedProcess,
+  ProcessErrorCode,
+  ProcessExit,
+  ProcessRecords,
+  ProcessRunner,
+  StartOptions,
+  StopOptions,
+} from './types.ts';
+
+export interface ProcessRunnerOptions {
+  logs: LogStore;
+  /** Crash records (`.apphost/processes/`); none are written when omitted. */
+  records?: ProcessRecords;
+  logger?: Logger;
+  /** Default grace period between SIGTERM and SIGKILL. Default 10 000 ms. */
+  graceMs?: number;
+  now?: () => Date;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+
+export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunner {
+  const { logs, records } = options;
+  const log = options.logger ?? pino({ level: 'silent' });
+  const defaultGraceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const now = options.now ?? (() => new Date());
+  const live = new Set<ManagedProcess>();
+
+  function failed(id: string, error: string, errorCode: ProcessErrorCode): ManagedProcess {
+    const exit: ProcessExit = { code: null, signal: null, error, errorCode };
+    logs.append(id, 'system', error);
+    log.warn({ id, errorCode }, error);
+    return {
+      id,
+      pid: 0,
+      startedAt: now(),
+      exited: Promise.resolve(exit),
+      exit,
+      stop: async () => exit,
+    };
+  }
+
+  function capture(id: string, stream: Readable | null, name: LogStream): void {
+    if (!stream) return;
+    const splitter = new LineSplitter({ onLine: (line) => logs.append(id, name, line) });
+    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+    stream.on('end', () => splitter.end());
+    stream.on('error', () => splitter.end());
+  }
+
+  async function start(startOptions: StartOptions): Promise<ManagedProcess> {
+    const { id, command, args } = startOptions;
+    if (!id) throw new ProcessError('PROCESS_INVALID_OPTIONS', 'start: id is required');
+    if (!command) throw new ProcessError('PROCESS_INVALID_OPTIONS', `start ${id}: command is required`);
+    if (startOptions.cwd !== undefined) {
+      const ok = await stat(startOptions.cwd).then((s) => s.isDirectory(), () => false);
+      if (!ok) return failed(id, `working directory not found: ${startOptions.cwd}`, 'PROCESS_CWD_NOT_FOUND');
+    }
+    const env =
+      startOptions.inheritEnv === false ? { ...startOptions.env } : { ...process.env, ...startOptions.env };
+
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, {
+        cwd: startOptions.cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (err) {
+      const { error, errorCode } = describeSpawnError(err as NodeJS.ErrnoException, command);
+      return failed(id, error, errorCode);
+    }
+
+    // Listeners go on before anything is awaited, so no event is missed.
+    let resolveExit!: (exit: ProcessExit) => void;
+    const exited = new Promise<ProcessExit>((resolve) => (resolveExit = resolve));
+    let exit: ProcessExit | undefined;
+    let spawnError: NodeJS.ErrnoException | undefined;
+    const spawned = new Promise<boolean>((resolve) => {
+      child.once('spawn', () => resolve(true));
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        // 'error' also fires for a failed kill() after spawn; only the first one before spawn matters.
+        if (child.pid === undefined) spawnError = err;
+        resolve(false);
+      });
+    });
+    child.on('error', (err) => log.debug({ id, err }, 'child process error'));
+    let stopping: Promise<ProcessExit> | undefined;
+    let cleanup: () => Promise<void> = async () => undefined;
+    let managed: ManagedProcess | undefined;
+    // Set once the group is known to be empty: after that, never signal the (recyclable) pgid again.
+    let groupGone = false;
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      if (managed) live.delete(managed);
+      log.debug({ id, pid: child.pid, code, signal }, 'process exited');
+      resolveExit(exit);
+      const pgid = child.pid;
+      if (stopping || pgid === undefined) return;
+      // The leader is gone; anything it left in its group goes too, then the record.
+      void (async () => {
+        if (await groupAlive(pgid)) {
+          log.info({ id, pid: pgid }, 'terminating processes left in the group of an exited process');
+          const result = await terminateGroup({ pgid, graceMs: defaultGraceMs });
+          if (result.gone) groupGone = true;
+        } else {
+          groupGone = true;
+        }
+        await cleanup();
+      })().catch((err: unknown) => log.warn({ id, pid: pgid, err }, 'cleanup after exit failed'));
+    });
+    capture(id, child.stdout, 'stdout');
+    capture(id, child.stderr, 'stderr');
+
+    if (!(await spawned) || child.pid === undefined) {
+      const { error, errorCode } = describeSpawnError(spawnError ?? new Error('spawn failed'), command);
+      return failed(id, error, errorCode);
+    }
+
+    const pid = child.pid;
+    const startedAt = now();
+    const recordWritten = records
+      ? records.add({ pid, id, command }).catch((err: unknown) => {
+          log.warn({ id, pid, err }, 'cannot write process record');
+          return undefined;
+        })
+      : Promise.resolve(undefined);
+
+    managed = {
+      id,
+      pid,
+      startedAt,
+      exited,
+      get exit() {
+        return exit;
+      },
+      stop(stopOptions?: StopOptions): Promise<ProcessExit> {
+        if (stopping) return stopping;
+        const graceMs = stopOptions?.graceMs ?? defaultGraceMs;
+        stopping = (async () => {
+          if (groupGone && exit) return exit;
+          const result = await terminateGroup({ pgid: pid, graceMs, isDone: () => exit !== undefined });
+          if (result.killed) log.info({ id, pid, graceMs }, 'process group killed after grace period');
+          if (result.gone) groupGone = true;
+          const final = await exited;
+          await cleanup();
+          return final;
+        })();
+        return stopping;
+      },
+    };
+
+    let cleaned = false;
+    cleanup = async () => {
+      if (cleaned) return;
+      cleaned = true;
+      await recordWritten;
+      if (records) await records.remove(pid).catch(() => undefined);
+    };
+
+    if (exit === undefined) live.add(managed);
+    await recordWritten;
+    log.debug({ id, pid, command }, 'process started');
+    return managed;
+  }
+
+  return {
+    start,
+    running: () => [...live],
+    async stopAll(stopOptions?: StopOptions): Promise<void> {
+      await Promise.all([...live].map((p) => p.stop(stopOptions)));
+    },
+  };
+}
