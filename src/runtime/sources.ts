@@ -1,6 +1,6 @@
 // Watch streams mapped to keys: the `for`, `owns` and `watches` of a controller become one
 // Observable of keys to reconcile. This module and manager.ts are the only RxJS in the project.
-import { EMPTY, Observable, defer, merge, retry, timer, catchError, mergeMap, from } from 'rxjs';
+import { EMPTY, Observable, defer, merge, retry, timer, catchError, mergeMap, from, map } from 'rxjs';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
 import type { Store, WatchEvent } from '../../apiserver/store/types.ts';
@@ -36,6 +36,13 @@ export function watchKeys(options: KeySourceOptions): Observable<string> {
   const identity = (obj: KubeObject) => obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 
   const events = defer(() => store.watch(type)).pipe(
+    map((event: WatchEvent) => {
+      if (event.type === 'ERROR') {
+        const status = event.object as unknown as { message?: string };
+        throw new Error(`watch of ${type} ended: ${status.message ?? 'error event'}`);
+      }
+      return event;
+    }),
     retry({
       delay: (err: unknown) => {
         log.warn({ err, type }, 'watch failed; re-subscribing');
