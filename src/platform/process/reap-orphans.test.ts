@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { currentInstanceId, isInstanceAlive } from './instance-id.ts';
+import { readProcStat } from './proc-fs.ts';
+import { createProcessRecords } from './process-records.ts';
+import { reapOrphans } from './reap-orphans.ts';
+import { isGone, killGroupQuietly, waitFor } from './test-helpers.ts';
+
+let root: string;
+const groups: number[] = [];
+
+/** A detached `sh` with a `sleep` grandchild, as a dead instance's runner would have left it. */
+async function orphanTree(): Promise<{ leader: number; grandchild: number }> {
+  const child = spawn('sh', ['-c', 'sleep 300 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const leader = child.pid!;
+  groups.push(leader);
+  const grandchild = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  child.stdout!.destroy();
+  child.unref();
+  return { leader, grandchild };
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'apphost-reap-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+afterEach(() => {
+  for (const pgid of groups.splice(0)) killGroupQuietly(pgid);
+});
+
+describe('reapOrphans', () => {
+  it('kills the process group (grandchild too) of a dead instance and removes its record', async () => {
+    const dir = join(root, 'dead');
+    const dead = createProcessRecords({ dir, instanceId: '999999-1' });
+    const { leader, grandchild } = await orphanTree();
+    const record = await dead.add({ pid: leader, id: 'default/api-0', command: 'sh' });
+    expect(record?.pgid).toBe(leader);
+
+    const reaped = await reapOrphans({ dir, isAlive: (id) => id !== '999999-1', graceMs: 500 });
+    expect(reaped).toHaveLength(1);
+    expect(reaped[0]!.record).toEqual(record);
+    expect(reaped[0]!.killed.sort()).toEqual([leader, grandchild].sort());
+    await waitFor(() => isGone(leader) && isGone(grandchild), 3000, 'orphans gone');
+    expect(await dead.list()).toEqual([]);
+  });
+
+  it('kills group members left behind when the leader itself is already gone', async () => {
+    const dir = join(root, 'leaderless');
+    const dead = createProcessRecords({ dir, instanceId: '999999-2' });
+    const { leader, grandchild } = await orphanTree();
+    await dead.add({ pid: leader, id: 'default/api-1', command: 'sh' });
+    process.kill(leader, 'SIGKILL');
+    await waitFor(() => isGone(leader), 3000, 'leader gone');
+    expect(isGone(grandchild)).toBe(false);
+
+    const reaped = await reapOrphans({ dir, isAlive: () => false, graceMs: 500 });
+    expect(reaped.map((r) => r.killed)).toEqual([[grandchild]]);
+    await waitFor(() => isGone(grandchild), 3000, 'grandchild gone');
+  });
+
+  it('never kills a recycled pid (start time differs) and leaves records of live instances alone', async () => {
+    const dir = join(root, 'recycled');
+    const { leader, grandchild } = await orphanTree();
+    const stat = await readProcStat(leader);
+    const live = createProcessRecords({ dir, instanceId: currentInstanceId() });
+    await live.add({ pid: grandchild, id: 'default/keep-0', command: 'sleep' });
+    // A dead instance's record for `leader`, but with another start time: the pid was recycled.
+    await writeFile(
+      join(dir, `${leader}.json`),
+      JSON.stringify({ pid: leader, pgid: leader, startTime: stat!.startTime + 1, instanceId: '999999-3', id: 'default/old-0', command: 'sh' }),
+    );
+
+    const reaped = await reapOrphans({ dir, graceMs: 200 }); // default isAlive: our own instance is alive
+    expect(reaped).toEqual([]);
+    expect(isGone(leader)).toBe(false);
+    expect(isGone(grandchild)).toBe(false);
+    expect((await live.list()).map((r) => r.id)).toEqual(['default/keep-0']);
+  });
+
+  it('skips unreadable record files', async () => {
+    const dir = join(root, 'junk');
+    const records = createProcessRecords({ dir, instanceId: '999999-4' });
+    const { leader } = await orphanTree();
+    await records.add({ pid: leader, id: 'default/x-0', command: 'sh' });
+    await writeFile(join(dir, '123.json'), '{"half":');
+    await writeFile(join(dir, 'notes.txt'), 'hello');
+    expect((await records.list()).map((r) => r.pid)).toEqual([leader]);
+  });
+});
+
+describe('instance ids', () => {
+  it('identify this process as alive and a made-up or recycled one as dead', async () => {
+    const id = currentInstanceId();
+    expect(id).toMatch(/^\d+-\d+$/);
+    expect(isInstanceAlive(id)).toBe(true);
+    const [pid, start] = id.split('-').map(Number);
+    expect(isInstanceAlive(`${pid}-${start! + 1}`)).toBe(false);
+    expect(isInstanceAlive('garbage')).toBe(false);
+    // The parent of this worker is alive with its real start time.
+    const parent = await readProcStat(process.ppid);
+    expect(isInstanceAlive(`${process.ppid}-${parent!.startTime}`)).toBe(true);
+  });
+});
