@@ -1,0 +1,17 @@
+// Public surface of the proxy data plane (DESIGN.md section 3): a ProxyFactory with a real
+// implementation on sockets and an in-memory fake side by side.
+export type {
+  HoldOptions,
+  ProxyBackend,
+  ProxyFactory,
+  ProxyOptions,
+  ProxyPolicy,
+  ProxyProtocol,
+  ProxyStats,
+  RunningProxy,
+} from './types.ts';
+export { ProxyError, isProxyError } from './errors.ts';
+export type { ProxyErrorCode } from './errors.ts';
+export { createNetProxyFactory } from './net-proxy-factory.ts';
+export { createFakeProxyFactory } from './fake-proxy-factory.ts';
+export type { FakeConnection, FakeProxy, FakeProxyFactory } from './fake-proxy-factory.ts';

@@ -1,0 +1,80 @@
+// The proxy data plane contract. The proxies controller drives a ProxyFactory from Proxy objects;
+// the real factory listens on sockets, the fake one simulates everything in memory.
+import type { Logger } from 'pino';
+
+export type ProxyProtocol = 'TCP' | 'UDP';
+export type ProxyPolicy = 'RoundRobin' | 'Random' | 'LeastConnections';
+
+export interface ProxyBackend {
+  name: string;
+  address: string;
+  port: number;
+  /** Only backends with `ready !== false` get new connections. */
+  ready?: boolean;
+}
+
+export interface ProxyStats {
+  /** TCP: open client connections (held ones included). UDP: live client flows. */
+  activeConnections: number;
+  /** TCP: accepted client connections. UDP: client flows created. */
+  totalConnections: number;
+  /** Bytes from clients to backends. */
+  bytesIn: number;
+  /** Bytes from backends to clients. */
+  bytesOut: number;
+  /** Failed connects (TCP) or sends (UDP) to a backend. */
+  failedConnects: number;
+  /** The last backend or listener error, e.g. `api-0 127.0.0.1:5001: ECONNREFUSED`. */
+  lastError?: string;
+}
+
+/** Limits for TCP connections that arrive while no backend is ready. */
+export interface HoldOptions {
+  /** Held connections per proxy; more are closed at once. Default 100. */
+  maxConnections?: number;
+  /**
+   * Client bytes buffered per held connection. Default 1 MiB. A held client is not read further once
+   * its buffer is full (TCP back-pressure), so nothing is lost.
+   */
+  maxBytes?: number;
+  /** A held connection is closed after this long without a ready backend. Default 30 000 ms. */
+  timeoutMs?: number;
+}
+
+export interface ProxyOptions {
+  /**
+   * Where to listen. Address `localhost` binds 127.0.0.1 and, if the machine has it, ::1 on the same
+   * port. Port 0 picks any free port.
+   */
+  listen: { address: string; port: number };
+  protocol: ProxyProtocol;
+  backends: ProxyBackend[];
+  policy?: ProxyPolicy;
+  clientIPAffinity?: boolean;
+  logger?: Logger;
+  hold?: HoldOptions;
+  /** UDP: a client flow and its upstream socket are dropped after this long idle. Default 120 000 ms. */
+  udpIdleTimeoutMs?: number;
+}
+
+export interface RunningProxy {
+  /** The listen address as requested (`localhost` stays `localhost`). */
+  readonly address: string;
+  /** The bound port (the chosen one when asked for port 0). */
+  readonly port: number;
+  /** Every address actually bound, e.g. `['127.0.0.1', '::1']` for `localhost`. */
+  readonly boundAddresses: readonly string[];
+  readonly protocol: ProxyProtocol;
+  /** Live: removed or unready backends get no new connections; existing connections finish. */
+  setBackends(backends: ProxyBackend[]): void;
+  setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void;
+  /** Cheap: a copy of counters. */
+  stats(): ProxyStats;
+  /** Stops listening and destroys every connection and flow. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ProxyFactory {
+  /** Rejects with a ProxyError (`PortInUse`, `BindFailed`, `AddressNotAvailable`, `InvalidOptions`). */
+  start(options: ProxyOptions): Promise<RunningProxy>;
+}
