@@ -1,0 +1,17 @@
+// What every request handler gets: the store, the registry and the server's settings.
+import type { Logger } from 'pino';
+import type { Registry } from '../registry/types.ts';
+import type { Store } from '../store/types.ts';
+import type { LogProvider } from './types.ts';
+
+export interface HandlerContext {
+  store: Store;
+  registry: Registry;
+  logger: Logger;
+  now: () => number;
+  maxBodyBytes: number;
+  heartbeatMs: number;
+  logs?: LogProvider;
+  /** Closers of open long-running responses (watches, log follows), called on server close. */
+  streams: Set<() => void>;
+}

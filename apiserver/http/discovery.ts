@@ -1,0 +1,133 @@
+// Discovery documents (/version, /api, /apis, /apis/<g>, /apis/<g>/<v>, aggregated v2), built from the
+// registry and cached until the set of kinds changes.
+import type { KindInfo, Registry } from '../registry/types.ts';
+
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-apphost',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'go1.23.0',
+  compiler: 'gc',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const STATUS_VERBS = ['get', 'patch', 'update'];
+
+/** Subresources a kind serves beyond `status`: replicas have `log`. */
+export function hasLogSubresource(info: KindInfo): boolean {
+  return info.group === 'apphost.dev' && info.plural === 'replicas';
+}
+
+export interface DiscoveryDocs {
+  apiVersions: string;
+  apiAggregated: string;
+  apis: string;
+  apisAggregated: string;
+  groups: Map<string, string>;
+  groupVersions: Map<string, string>;
+}
+
+function byGroupVersion(kinds: KindInfo[]): Map<string, Map<string, KindInfo[]>> {
+  const groups = new Map<string, Map<string, KindInfo[]>>();
+  for (const k of kinds) {
+    if (k.group === '') continue; // the core group is not ours to serve
+    let versions = groups.get(k.group);
+    if (!versions) groups.set(k.group, (versions = new Map()));
+    let list = versions.get(k.version);
+    if (!list) versions.set(k.version, (list = []));
+    list.push(k);
+  }
+  return groups;
+}
+
+function groupEntry(group: string, versions: string[]) {
+  const gvs = versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  return { name: group, versions: gvs, preferredVersion: gvs[0] };
+}
+
+function resourceList(group: string, version: string, kinds: KindInfo[]) {
+  const resources: Record<string, unknown>[] = [];
+  for (const k of kinds) {
+    resources.push({
+      name: k.plural,
+      singularName: k.singular,
+      namespaced: k.namespaced,
+      kind: k.kind,
+      verbs: VERBS,
+      ...(k.shortNames.length > 0 ? { shortNames: k.shortNames } : {}),
+      ...(k.categories.length > 0 ? { categories: k.categories } : {}),
+    });
+    if (k.hasStatusSubresource) {
+      resources.push({ name: `${k.plural}/status`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: STATUS_VERBS });
+    }
+    if (hasLogSubresource(k)) {
+      resources.push({ name: `${k.plural}/log`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: ['get'] });
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
+}
+
+function aggregatedResource(k: KindInfo) {
+  const responseKind = { group: k.group, version: k.version, kind: k.kind };
+  const subresources: Record<string, unknown>[] = [];
+  if (k.hasStatusSubresource) subresources.push({ subresource: 'status', responseKind, verbs: STATUS_VERBS });
+  if (hasLogSubresource(k)) subresources.push({ subresource: 'log', responseKind, verbs: ['get'] });
+  return {
+    resource: k.plural,
+    responseKind,
+    scope: k.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: k.singular,
+    verbs: VERBS,
+    ...(k.shortNames.length > 0 ? { shortNames: k.shortNames } : {}),
+    ...(k.categories.length > 0 ? { categories: k.categories } : {}),
+    ...(subresources.length > 0 ? { subresources } : {}),
+  };
+}
+
+export function buildDiscovery(kinds: KindInfo[]): DiscoveryDocs {
+  const grouped = byGroupVersion(kinds);
+  const groupList: unknown[] = [];
+  const aggregatedItems: unknown[] = [];
+  const groups = new Map<string, string>();
+  const groupVersions = new Map<string, string>();
+  for (const [group, versions] of grouped) {
+    const entry = groupEntry(group, [...versions.keys()]);
+    groupList.push(entry);
+    groups.set(group, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...entry }));
+    const aggVersions: unknown[] = [];
+    for (const [version, list] of versions) {
+      groupVersions.set(`${group}/${version}`, JSON.stringify(resourceList(group, version, list)));
+      aggVersions.push({ version, resources: list.map(aggregatedResource), freshness: 'Current' });
+    }
+    aggregatedItems.push({ metadata: { name: group, creationTimestamp: null }, versions: aggVersions });
+  }
+  const aggregated = (items: unknown[]) =>
+    JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items });
+  return {
+    apiVersions: JSON.stringify({ kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [] }),
+    apiAggregated: aggregated([]),
+    apis: JSON.stringify({ kind: 'APIGroupList', apiVersion: 'v1', groups: groupList }),
+    apisAggregated: aggregated(aggregatedItems),
+    groups,
+    groupVersions,
+  };
+}
+
+/** Returns a cached document set, rebuilt when the registry's kinds change (user CRDs added). */
+export function discoveryCache(registry: Registry): () => DiscoveryDocs {
+  let signature = '';
+  let docs: DiscoveryDocs | undefined;
+  return () => {
+    const kinds = registry.list();
+    const sig = kinds.map((k) => `${k.key}/${k.version}/${k.namespaced}/${k.shortNames.join('+')}`).join(',');
+    if (!docs || sig !== signature) {
+      docs = buildDiscovery(kinds);
+      signature = sig;
+    }
+    return docs;
+  };
+}

@@ -1,0 +1,6 @@
+// Public surface of the HTTPS Kubernetes REST server.
+export { startApiServer } from './server.ts';
+export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.ts';
+export { generateTls, type TlsMaterial } from './tls.ts';
+export { humanDuration } from './age.ts';
+export type { ApiServer, ApiServerOptions, LogProvider, LogLine } from './types.ts';

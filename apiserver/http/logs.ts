@@ -1,0 +1,62 @@
+// GET .../replicas/<name>/log: plain-text replica logs from the optional LogProvider, chunked while
+// following (`follow`, `sinceSeconds`, `tailLines`, `timestamps` as in kubectl logs).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../errors.ts';
+import type { KindInfo } from '../registry/types.ts';
+import type { HandlerContext } from './context.ts';
+import { boolParam, intParam } from './query.ts';
+import type { ObjectRoute } from './routes.ts';
+import type { LogLine } from './types.ts';
+
+function rfc3339(time: LogLine['time']): string {
+  const d = time instanceof Date ? time : new Date(time);
+  return Number.isNaN(d.getTime()) ? String(time) : d.toISOString();
+}
+
+export function serveLogs(ctx: HandlerContext, _req: IncomingMessage, res: ServerResponse, info: KindInfo, route: ObjectRoute, query: URLSearchParams): void {
+  const follow = boolParam(query, 'follow');
+  const timestamps = boolParam(query, 'timestamps');
+  const sinceSeconds = intParam(query, 'sinceSeconds');
+  const tail = intParam(query, 'tailLines');
+  // 404 for a replica that does not exist, like any other subresource.
+  ctx.store.get(info.key, route.namespace, route.name!);
+  if (!ctx.logs) {
+    throw new ApiError('NotFound', `logs of ${info.plural} "${route.name}" are not available: this server has no log provider`);
+  }
+  const id = `${route.namespace ?? ''}/${route.name}`;
+  const format = (l: LogLine) => (timestamps ? `${rfc3339(l.time)} ${l.line}\n` : `${l.line}\n`);
+  const readOptions = { sinceMs: sinceSeconds !== undefined ? sinceSeconds * 1000 : undefined, tail };
+  if (!follow) {
+    const text = ctx.logs.read(id, readOptions).map(format).join('');
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+    res.end(text);
+    return;
+  }
+  // Follow before reading, so no line falls between the two; `seq` (when the provider has it) drops
+  // the lines that were both read and followed.
+  let pending: LogLine[] | undefined = [];
+  let stopped = false;
+  let lastSeq = -Infinity;
+  const unfollow = ctx.logs.follow(id, (line) => {
+    if (stopped) return;
+    if (pending) pending.push(line);
+    else res.write(format(line));
+  });
+  const lines = ctx.logs.read(id, readOptions);
+  for (const l of lines) if (typeof l.seq === 'number') lastSeq = Math.max(lastSeq, l.seq);
+  const later = pending.filter((l) => typeof l.seq !== 'number' || l.seq > lastSeq);
+  pending = undefined;
+  res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
+  res.flushHeaders();
+  const text = [...lines, ...later].map(format).join('');
+  if (text) res.write(text);
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    unfollow();
+    ctx.streams.delete(stop);
+    if (!res.writableEnded) res.end();
+  };
+  ctx.streams.add(stop);
+  res.on('close', stop);
+}

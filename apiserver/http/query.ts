@@ -1,0 +1,51 @@
+// Query parameters of object requests, validated once with stable 400 errors.
+import { ApiError } from '../errors.ts';
+import type { PropagationPolicy } from '../store/types.ts';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+function bad(message: string): ApiError {
+  return new ApiError('BadRequest', message);
+}
+
+export function dryRunOf(q: URLSearchParams): boolean {
+  const values = q.getAll('dryRun');
+  if (values.length === 0) return false;
+  for (const v of values) if (v !== 'All') throw bad(`dryRun: Unsupported value: "${v.slice(0, 100)}": supported values: "All"`);
+  return true;
+}
+
+export function fieldValidationOf(q: URLSearchParams): FieldValidation | undefined {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return undefined;
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw bad(`fieldValidation: Unsupported value: "${v.slice(0, 100)}": supported values: "Ignore", "Strict", "Warn"`);
+}
+
+export function boolParam(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  if (v === null || v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true' || v === '1') return true;
+  throw bad(`${name}: invalid boolean value "${v.slice(0, 100)}"`);
+}
+
+export function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^\d{1,12}$/.test(v)) throw bad(`${name}: invalid value "${v.slice(0, 100)}": must be a non-negative integer`);
+  return Number(v);
+}
+
+export function propagationOf(value: unknown): PropagationPolicy | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === 'Background' || value === 'Foreground' || value === 'Orphan') return value;
+  throw bad(`propagationPolicy: Unsupported value: "${String(value).slice(0, 100)}": supported values: "Foreground", "Background", "Orphan"`);
+}
+
+/** `fieldManager` must be at most 128 printable characters, like Kubernetes. */
+export function fieldManagerOf(q: URLSearchParams): string | undefined {
+  const v = q.get('fieldManager');
+  if (v === null || v === '') return undefined;
+  if (v.length > 128 || /[^\x20-\x7e]/.test(v)) throw bad('fieldManager: Invalid value: must be at most 128 printable characters');
+  return v;
+}

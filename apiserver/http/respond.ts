@@ -1,0 +1,39 @@
+// Writing JSON and Status responses. One place, so every answer carries the same headers.
+import type { ServerResponse } from 'node:http';
+import { ApiError, type Status } from '../errors.ts';
+
+export const JSON_TYPE = 'application/json';
+
+export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = JSON_TYPE, warnings?: string[]): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string | string[] | number> = {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-cache, private',
+  };
+  if (warnings && warnings.length > 0) headers['warning'] = warnings.map(warningHeader);
+  res.writeHead(code, headers);
+  res.end(text);
+}
+
+/** `299 - "text"` as Kubernetes sends it (quotes and backslashes escaped, one line). */
+export function warningHeader(text: string): string {
+  const clean = text.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`);
+  return `299 - "${clean}"`;
+}
+
+export function sendStatus(res: ServerResponse, status: Status): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, status.code, status);
+}
+
+export function sendError(res: ServerResponse, err: ApiError): void {
+  sendStatus(res, err.toStatus());
+}
+
+export function internalError(message = 'an internal error occurred'): ApiError {
+  return new ApiError('InternalError', message);
+}

@@ -1,0 +1,159 @@
+// The HTTPS Kubernetes REST server: TLS and bearer-token auth, routing, and the one place that turns
+// any failure into a Status response. A request can never crash the server.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { pino } from 'pino';
+import { ApiError, isApiError } from '../errors.ts';
+import { DEFAULT_MAX_BODY } from './body.ts';
+import type { HandlerContext } from './context.ts';
+import { discoveryCache, SERVER_VERSION } from './discovery.ts';
+import { AGGREGATED_TYPE, wantsAggregatedDiscovery } from './negotiate.ts';
+import { handleObjects } from './objects.ts';
+import { openApiCache } from './openapi.ts';
+import { internalError, sendError, sendJson } from './respond.ts';
+import { parseRoute, type Route } from './routes.ts';
+import { generateTls } from './tls.ts';
+import type { ApiServer, ApiServerOptions } from './types.ts';
+
+const UNAUTHORIZED = new ApiError('Unauthorized', 'Unauthorized');
+const NOT_FOUND = new ApiError('NotFound', 'the server could not find the requested resource');
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new Error(`the API server listens on 127.0.0.1 only (got ${String(host)})`);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const tls = await generateTls();
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const expected = Buffer.from(`Bearer ${token}`);
+  const ctx: HandlerContext = {
+    store: options.store,
+    registry: options.registry,
+    logger,
+    now: options.now ?? Date.now,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    heartbeatMs: options.watchHeartbeatMs ?? 10_000,
+    logs: options.logs,
+    streams: new Set(),
+  };
+  const discovery = discoveryCache(options.registry);
+  const openapi = openApiCache(options.registry);
+
+  const authorized = (req: IncomingMessage): boolean => {
+    const header = req.headers.authorization;
+    if (header === undefined || header.length !== expected.length) return false;
+    return timingSafeEqual(Buffer.from(header), expected);
+  };
+
+  const serveMeta = (req: IncomingMessage, res: ServerResponse, route: Route): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource: ${req.method}`);
+    }
+    const aggregated = wantsAggregatedDiscovery(req.headers.accept);
+    switch (route.type) {
+      case 'version':
+        return sendJson(res, 200, SERVER_VERSION);
+      case 'health':
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
+        res.end('ok');
+        return;
+      case 'api':
+        return aggregated ? sendJson(res, 200, discovery().apiAggregated, AGGREGATED_TYPE) : sendJson(res, 200, discovery().apiVersions);
+      case 'apis':
+        return aggregated ? sendJson(res, 200, discovery().apisAggregated, AGGREGATED_TYPE) : sendJson(res, 200, discovery().apis);
+      case 'group': {
+        const doc = discovery().groups.get(route.group);
+        if (!doc) throw NOT_FOUND;
+        return sendJson(res, 200, doc);
+      }
+      case 'groupVersion': {
+        const doc = discovery().groupVersions.get(`${route.group}/${route.version}`);
+        if (!doc) throw NOT_FOUND;
+        return sendJson(res, 200, doc);
+      }
+      case 'openapiRoot':
+        return sendJson(res, 200, openapi().root);
+      case 'openapiGroupVersion': {
+        const doc = openapi().groupVersions.get(`${route.group}/${route.version}`);
+        if (!doc) throw NOT_FOUND;
+        return sendJson(res, 200, doc);
+      }
+      default:
+        throw NOT_FOUND;
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      if (!authorized(req)) throw UNAUTHORIZED;
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const route = parseRoute(q === -1 ? url : url.slice(0, q));
+      if (route.type === 'notFound') throw NOT_FOUND;
+      if (route.type === 'objects') {
+        const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+        await handleObjects(ctx, req, res, route, query);
+      } else {
+        serveMeta(req, res, route);
+      }
+    } catch (err) {
+      if (isApiError(err)) {
+        sendError(res, err);
+      } else {
+        logger.error({ err, method: req.method, url: req.url?.slice(0, 500) }, 'request failed');
+        sendError(res, internalError());
+      }
+    }
+  };
+
+  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, noDelay: true }, (req, res) => {
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  const sockets = new Set<Socket>();
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (err, socket) => {
+    logger.debug({ err: (err as Error).message }, 'client error');
+    if (socket.writable && !(err as NodeJS.ErrnoException).code?.startsWith('ERR_SSL')) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    } else {
+      socket.destroy();
+    }
+  });
+  server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS client error'));
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ host, port: options.port ?? 0 }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', (err) => logger.error({ err }, 'API server error'));
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://${host}:${port}`;
+  logger.info({ url }, 'API server listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    token,
+    caPem: tls.caPem,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const stop of [...ctx.streams]) stop();
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}

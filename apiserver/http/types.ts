@@ -1,0 +1,50 @@
+// Public types of the HTTPS Kubernetes REST server.
+import type { Logger } from 'pino';
+import type { Registry } from '../registry/types.ts';
+import type { Store } from '../store/types.ts';
+
+/** One captured log line of a replica. `time` is epoch milliseconds or an RFC 3339 string. */
+export interface LogLine {
+  /** Increasing sequence number, when the provider has one (drops duplicates when following). */
+  seq?: number;
+  time: number | string | Date;
+  stream: 'stdout' | 'stderr' | string;
+  line: string;
+}
+
+/** Source of replica logs; `id` is `<namespace>/<replica name>`. */
+export interface LogProvider {
+  /** `sinceMs`: only lines of the last that many milliseconds; `tail`: at most the last N lines. */
+  read(id: string, options: { sinceMs?: number; tail?: number }): LogLine[];
+  /** Calls `cb` for every new line until the returned function is called. */
+  follow(id: string, cb: (line: LogLine) => void): () => void;
+}
+
+export interface ApiServerOptions {
+  store: Store;
+  registry: Registry;
+  host?: '127.0.0.1';
+  /** 0 (default) = any free port. */
+  port?: number;
+  logger?: Logger;
+  logs?: LogProvider;
+  /** Use this bearer token instead of a random one. */
+  token?: string;
+  /** Period of the bare-newline keep-alive on quiet watches (default 10 s). */
+  watchHeartbeatMs?: number;
+  /** Largest accepted request body (default 3 MiB). */
+  maxBodyBytes?: number;
+  /** Clock for Age cells and timestamps (default Date.now). */
+  now?: () => number;
+}
+
+export interface ApiServer {
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  token: string;
+  /** PEM of the per-run CA that signed the server certificate. */
+  caPem: string;
+  /** Stops accepting, ends watches and closes every connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,149 @@
+// Watch: `?watch=1` on list paths and the legacy /watch/ paths. Headers are flushed at once, then one
+// JSON event per line (chunked). A bare newline every heartbeat keeps quiet watches alive; an ERROR
+// event (e.g. 410 Expired) ends the stream; timeoutSeconds ends it cleanly.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Subscription } from 'rxjs';
+import type { KubeObject } from '../../src/api/types.ts';
+import { ApiError, isApiError } from '../errors.ts';
+import type { KindInfo } from '../registry/types.ts';
+import type { WatchEvent } from '../store/types.ts';
+import type { HandlerContext } from './context.ts';
+import { METADATA_TYPE, negotiateView, TABLE_TYPE, type View } from './negotiate.ts';
+import { boolParam, intParam } from './query.ts';
+import { JSON_TYPE, sendError } from './respond.ts';
+import type { ObjectRoute } from './routes.ts';
+import { objectJson } from './serialize.ts';
+import { parseIncludeObject, toTable, type IncludeObject } from './table.ts';
+
+/** A watcher that stops reading is cut off once this much is queued for it; it will re-watch. */
+const MAX_BUFFERED = 32 * 1024 * 1024;
+
+function encoder(ctx: HandlerContext, info: KindInfo, view: View, include: IncludeObject): (e: WatchEvent) => string {
+  if (view === 'object') {
+    return (e) => `{"type":"${e.type}","object":${objectJson(e.object)}}\n`;
+  }
+  return (e) => {
+    let object: unknown = e.object;
+    if (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED') {
+      object =
+        view === 'table'
+          ? toTable(info, [e.object], { now: ctx.now(), include, resourceVersion: e.object.metadata.resourceVersion })
+          : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: e.object.metadata };
+    }
+    return `{"type":"${e.type}","object":${JSON.stringify(object)}}\n`;
+  };
+}
+
+function withName(selector: string | undefined, name: string | undefined): string | undefined {
+  if (name === undefined) return selector;
+  const byName = `metadata.name=${name}`;
+  return selector ? `${selector},${byName}` : byName;
+}
+
+export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, info: KindInfo, route: ObjectRoute, query: URLSearchParams): void {
+  const view = negotiateView(req.headers.accept);
+  const encode = encoder(ctx, info, view, parseIncludeObject(query.get('includeObject')));
+  const timeoutSeconds = intParam(query, 'timeoutSeconds');
+  const observable = ctx.store.watch(info.key, {
+    namespace: route.namespace,
+    labelSelector: query.get('labelSelector') ?? undefined,
+    fieldSelector: withName(query.get('fieldSelector') ?? undefined, route.name),
+    resourceVersion: query.get('resourceVersion') ?? undefined,
+    allowBookmarks: boolParam(query, 'allowWatchBookmarks'),
+  });
+
+  let started = false;
+  let finished = false;
+  let early: string[] | undefined = [];
+  let earlyError: unknown;
+  let lastWrite = Date.now();
+  let corked = false;
+  let subscription: Subscription | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let timeout: NodeJS.Timeout | undefined;
+
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  const write = (text: string) => {
+    if (finished) return;
+    if (!corked) {
+      // Events of one store write (or one burst) leave in one TCP write.
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
+    res.write(text);
+    lastWrite = Date.now();
+    if (res.writableLength > MAX_BUFFERED) {
+      ctx.logger.warn({ kind: info.key, buffered: res.writableLength }, 'watch client too slow; closing its watch');
+      finish();
+    }
+  };
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    subscription?.unsubscribe();
+    if (heartbeat) clearInterval(heartbeat);
+    if (timeout) clearTimeout(timeout);
+    ctx.streams.delete(finish);
+    if (started && !res.writableEnded) res.end();
+  };
+
+  subscription = observable.subscribe({
+    next: (event) => {
+      const line = encode(event as WatchEvent<KubeObject>);
+      if (early) early.push(line);
+      else write(line);
+    },
+    error: (err: unknown) => {
+      if (!started) {
+        earlyError = err;
+        return;
+      }
+      const status = (isApiError(err) ? err : new ApiError('InternalError', 'the watch failed')).toStatus();
+      if (!isApiError(err)) ctx.logger.error({ err, kind: info.key }, 'watch stream failed');
+      write(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+      finish();
+    },
+    complete: () => {
+      if (started) finish();
+      else finished = true;
+    },
+  });
+
+  if (earlyError !== undefined) {
+    subscription.unsubscribe();
+    if (isApiError(earlyError)) return sendError(res, earlyError);
+    throw earlyError;
+  }
+
+  started = true;
+  res.writeHead(200, {
+    'content-type': view === 'table' ? TABLE_TYPE : view === 'metadata' ? METADATA_TYPE : JSON_TYPE,
+    'cache-control': 'no-cache, private',
+    'transfer-encoding': 'chunked',
+  });
+  res.flushHeaders();
+  const buffered = early;
+  early = undefined;
+  const completedEarly = finished;
+  finished = false;
+  for (const line of buffered) write(line);
+  if (completedEarly) {
+    finish();
+    return;
+  }
+
+  ctx.streams.add(finish);
+  res.on('close', finish);
+  heartbeat = setInterval(() => {
+    if (Date.now() - lastWrite >= ctx.heartbeatMs - 50) write('\n');
+  }, ctx.heartbeatMs);
+  heartbeat.unref();
+  if (timeoutSeconds !== undefined && timeoutSeconds > 0) {
+    timeout = setTimeout(finish, timeoutSeconds * 1000);
+    timeout.unref();
+  }
+}
