@@ -28,3 +28,5 @@ export {
 } from './conditions.ts';
 export { deepEqual } from './equal.ts';
 export type { ReconcileOutcome } from './reconcile-wrapper.ts';
+export { createControllerFixture, type ControllerFixture, type ControllerFixtureOptions, type ReconcileRecord } from './testing.ts';
+export { createApphostKindsRegistry, createTestKindsRegistry, TEST_API_VERSION } from './test-kinds.ts';

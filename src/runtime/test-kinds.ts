@@ -1,12 +1,13 @@
-// A tiny registry of two test kinds (Widget, Gadget in group test.dev) for runtime tests that need
-// a real store but no apphost schema. Schema-free: admission only clones.
+// Schema-free registries for fast tests over the real store: the five apphost kinds (names, short
+// names and scopes as in crds/) and two neutral test kinds (Widget, Gadget in test.dev). Admission
+// only clones; the real registry (apiserver/registry) validates against the CRDs and is tested there.
 import type { KubeObject } from '../api/types.ts';
 import type { KindInfo, Registry } from '../../apiserver/registry/types.ts';
 
-function kind(kindName: string, plural: string, shortName: string): KindInfo {
+function kind(group: string, kindName: string, plural: string, shortName: string): KindInfo {
   return {
-    key: `${plural}.test.dev`,
-    group: 'test.dev',
+    key: `${plural}.${group}`,
+    group,
     version: 'v1',
     kind: kindName,
     listKind: `${kindName}List`,
@@ -21,10 +22,7 @@ function kind(kindName: string, plural: string, shortName: string): KindInfo {
   };
 }
 
-export const TEST_API_VERSION = 'test.dev/v1';
-
-export function createTestKindsRegistry(): Registry {
-  const kinds = [kind('Widget', 'widgets', 'wd'), kind('Gadget', 'gadgets', 'gd')];
+function registryOf(kinds: KindInfo[]): Registry {
   return {
     resolve(ref) {
       const r = ref.toLowerCase();
@@ -37,4 +35,22 @@ export function createTestKindsRegistry(): Registry {
     admit: (_info, obj) => ({ object: JSON.parse(JSON.stringify(obj)) as KubeObject, warnings: [] }),
     addValidator() {},
   };
+}
+
+export const TEST_API_VERSION = 'test.dev/v1';
+
+/** Widget (wd) and Gadget (gd) in group test.dev. */
+export function createTestKindsRegistry(): Registry {
+  return registryOf([kind('test.dev', 'Widget', 'widgets', 'wd'), kind('test.dev', 'Gadget', 'gadgets', 'gd')]);
+}
+
+/** Resource, Replica, Endpoint, Network, Proxy in apphost.dev, without schemas. */
+export function createApphostKindsRegistry(): Registry {
+  return registryOf([
+    kind('apphost.dev', 'Resource', 'resources', 'res'),
+    kind('apphost.dev', 'Replica', 'replicas', 'rep'),
+    kind('apphost.dev', 'Endpoint', 'endpoints', 'ep'),
+    kind('apphost.dev', 'Network', 'networks', 'net'),
+    kind('apphost.dev', 'Proxy', 'proxies', 'px'),
+  ]);
 }
