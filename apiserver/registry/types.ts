@@ -28,6 +28,8 @@ export interface KindInfo {
   printerColumns: PrinterColumn[];
   /** The CRD's openAPIV3Schema for this version. */
   schema: Record<string, unknown>;
+  /** The CustomResourceDefinition this kind came from (for discovery and OpenAPI). */
+  crd?: Record<string, unknown>;
 }
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE';
@@ -41,6 +43,8 @@ export type Validator = (obj: KubeObject, op: AdmissionOperation, old?: KubeObje
 export interface AdmitOptions {
   /** Strict: unknown fields are errors. Otherwise (Ignore/Warn) they are pruned. */
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+  /** A status-subresource write: kind validators (which check the spec) are skipped. */
+  subresource?: 'status';
 }
 
 export interface AdmitResult {

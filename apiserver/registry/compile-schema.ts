@@ -1,0 +1,87 @@
+// Compiles a kind's openAPIV3Schema once into what admission runs on every write: the prune/default
+// shape and an ajv validator. Defaults in the schema are checked here (pruned and valid), as a real
+// API server does when the CRD is created.
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { StatusCause } from '../errors.ts';
+import { RegistryError } from './errors.ts';
+import { isPlainObject, type JsonObject } from './json.ts';
+import { causesFromAjv } from './schema-errors.ts';
+import { applyShape, compileShape, type Shape, type ShapeContext } from './shape.ts';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** One ajv instance per registry; formats Kubernetes knows are accepted, date-time is checked. */
+export function createAjv(): Ajv {
+  const any = true;
+  return new Ajv({
+    strict: false,
+    allErrors: true,
+    logger: false,
+    formats: {
+      'date-time': RFC3339,
+      int32: any,
+      int64: any,
+      float: any,
+      double: any,
+      byte: any,
+      binary: any,
+      password: any,
+      date: /^\d{4}-\d{2}-\d{2}$/,
+    },
+  });
+}
+
+export interface CompiledSchema {
+  shape: Shape;
+  schema: JsonObject;
+  validate: ValidateFunction;
+}
+
+export interface SchemaResult {
+  object: JsonObject;
+  unknown: string[];
+  causes: StatusCause[];
+}
+
+export function compileSchema(ajv: Ajv, schema: JsonObject, label: string): CompiledSchema {
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(schema);
+  } catch (err) {
+    throw new RegistryError('CRD_INVALID', `${label}: schema does not compile: ${(err as Error).message}`, { cause: err });
+  }
+  const compiled = { shape: compileShape(schema), schema, validate };
+  checkDefaults(ajv, schema, label, '');
+  return compiled;
+}
+
+/** Prune, default, then validate. The input is not modified. */
+export function runSchema(compiled: CompiledSchema, input: JsonObject): SchemaResult {
+  const ctx: ShapeContext = { unknown: [], causes: [] };
+  const object = applyShape(input, compiled.shape, '', ctx) as JsonObject;
+  if (!compiled.validate(object)) {
+    ctx.causes.unshift(...causesFromAjv(compiled.validate.errors ?? [], compiled.schema, object));
+  }
+  return { object, unknown: ctx.unknown, causes: ctx.causes };
+}
+
+function checkDefaults(ajv: Ajv, node: JsonObject, label: string, path: string): void {
+  if ('default' in node && path !== '') {
+    const ctx: ShapeContext = { unknown: [], causes: [] };
+    const shaped = applyShape(node.default, compileShape(node, false), path, ctx);
+    if (ctx.unknown.length > 0) {
+      throw new RegistryError('CRD_INVALID', `${label}: default of ${path} has unknown fields: ${ctx.unknown.join(', ')}`);
+    }
+    const { default: _ignored, ...rest } = node;
+    if (!ajv.validate(rest, shaped)) {
+      throw new RegistryError('CRD_INVALID', `${label}: default of ${path} is not valid: ${ajv.errorsText(ajv.errors)}`);
+    }
+  }
+  if (isPlainObject(node.properties)) {
+    for (const [k, child] of Object.entries(node.properties)) {
+      if (isPlainObject(child)) checkDefaults(ajv, child, label, path ? `${path}.${k}` : k);
+    }
+  }
+  if (isPlainObject(node.items)) checkDefaults(ajv, node.items, label, `${path}[*]`);
+  if (isPlainObject(node.additionalProperties)) checkDefaults(ajv, node.additionalProperties, label, `${path}[*]`);
+}

@@ -1,0 +1,30 @@
+// Public surface of the registry: kinds from CRDs, admission, JSONPath and table printing.
+import { fileURLToPath } from 'node:url';
+import { registerBuiltinValidators } from '../../src/api/validation.ts';
+import { createRegistry, type CrdRegistry } from './registry.ts';
+
+export { createRegistry, type CrdRegistry, type RegistryOptions } from './registry.ts';
+export { loadCrdFile, loadCrdFiles, type LoadedCrd } from './load-crds.ts';
+export { crdErrors, kindInfoFromCrd } from './crd.ts';
+export { structuralErrors } from './structural.ts';
+export { RegistryError, isRegistryError, type RegistryErrorCode } from './errors.ts';
+export { evaluateJsonPath, findJsonPathResults, compileJsonPath, JsonPathError } from './jsonpath.ts';
+export { printerCells, tableColumns, humanDuration, type TableColumnDefinition, type PrinterOptions } from './printer.ts';
+export type * from './types.ts';
+
+/** The folder with the built-in CRDs (crds/ at the package root). */
+export const BUILTIN_CRD_DIR = fileURLToPath(new URL('../../crds/', import.meta.url));
+
+export interface ApphostRegistryOptions {
+  /** Users' CRD folders or files (`apphostctl up --crds dir`), loaded after the built-in ones. */
+  extraCrdDirs?: string[];
+  /** Users' CRD objects, added last. */
+  extraCrds?: object[];
+}
+
+/** The registry apphost runs with: built-in CRDs, their validators, then the user's CRDs. */
+export function createApphostRegistry(options: ApphostRegistryOptions = {}): CrdRegistry {
+  const registry = createRegistry({ crdDirs: [BUILTIN_CRD_DIR, ...(options.extraCrdDirs ?? [])], crds: options.extraCrds });
+  registerBuiltinValidators(registry);
+  return registry;
+}
