@@ -1,0 +1,70 @@
+// One HTTP(S) GET, bounded in time, no keep-alive (agent: false, Connection: close), redirects not
+// followed, the body not read. 200-399 is healthy. HTTPS does not verify the certificate (local
+// development certificates). Never throws.
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { codeOf, DEFAULT_PROBE_TIMEOUT_MS } from './probe-tcp.ts';
+import type { HttpProbeOptions, ProbeResult } from './types.ts';
+
+export function probeHttp(options: HttpProbeOptions): Promise<ProbeResult> {
+  const { url, signal } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return Promise.resolve({ ok: false, code: 'PROBE_INVALID_URL', message: `invalid probe URL "${url}"` });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return Promise.resolve({
+      ok: false,
+      code: 'PROBE_INVALID_URL',
+      message: `invalid probe URL "${url}": only http and https are supported`,
+    });
+  }
+  if (signal?.aborted) return Promise.resolve({ ok: false, code: 'PROBE_ABORTED', message: `probe of ${url} aborted` });
+
+  return new Promise((resolve) => {
+    let settled = false;
+    let req: ClientRequest | undefined;
+    const timer = setTimeout(
+      () => finish({ ok: false, code: 'PROBE_TIMEOUT', message: `timeout after ${timeoutMs} ms waiting for ${url}` }),
+      timeoutMs,
+    );
+    const onAbort = () => finish({ ok: false, code: 'PROBE_ABORTED', message: `probe of ${url} aborted` });
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    function finish(result: ProbeResult): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      req?.destroy();
+      resolve(result);
+    }
+
+    const onResponse = (res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      res.on('error', () => undefined); // destroyed below; nothing more to learn
+      const ok = status >= 200 && status < 400;
+      finish({ ok, code: ok ? 'PROBE_OK' : 'PROBE_HTTP_STATUS', message: `HTTP ${status} from ${url}` });
+    };
+    const common = {
+      method: 'GET',
+      agent: false as const,
+      headers: { connection: 'close', 'user-agent': 'apphost-health-probe', accept: '*/*' },
+    };
+    try {
+      req =
+        parsed.protocol === 'https:'
+          ? httpsRequest(parsed, { ...common, rejectUnauthorized: false }, onResponse)
+          : httpRequest(parsed, common, onResponse);
+    } catch (err) {
+      finish({ ok: false, code: 'PROBE_ERROR', message: (err as Error).message });
+      return;
+    }
+    req.once('error', (err: NodeJS.ErrnoException) => finish({ ok: false, code: codeOf(err), message: err.message }));
+    req.end();
+  });
+}
