@@ -1,0 +1,277 @@
+// Proxy benchmark: the same nginx backend reached directly, through the apphost proxy and through
+// HAProxy (one thread), in one run. See bench/proxy/README.md.
+//   node bin/run-ts.js bench/proxy/run.ts [--duration 5] [--size-mib 1024] [--connections 64] [--repeat 2]
+import { chmodSync, mkdtempSync, rmSync, truncateSync, writeFileSync, closeSync, openSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import { writeHaproxyConfig, writeNginxConfig } from './configs.ts';
+import { canPin, cpuSeconds, freePort, killAll, missingTools, run, start, stop, versionOf, waitForPort } from './tools.ts';
+import { wrk } from './wrk.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    'size-mib': { type: 'string', default: '1024' },
+    connections: { type: 'string', default: '64' },
+    repeat: { type: 'string', default: '2' },
+  },
+});
+const durationSec = Number(values.duration);
+const sizeMiB = Number(values['size-mib']);
+const connections = Number(values.connections);
+const repeat = Math.max(1, Number(values.repeat));
+
+const missing = missingTools([
+  { name: 'nginx', apt: 'nginx-light' },
+  { name: 'haproxy', apt: 'haproxy' },
+  { name: 'wrk', apt: 'wrk' },
+  { name: 'curl', apt: 'curl' },
+]);
+if (missing.length > 0) {
+  for (const line of missing) console.error(line);
+  process.exit(1);
+}
+
+type Target = 'direct' | 'apphost' | 'haproxy';
+const TARGETS: Target[] = ['direct', 'apphost', 'haproxy'];
+
+interface TargetResult {
+  keepAliveRps?: number;
+  keepAliveP99Ms?: number;
+  newConnPerSec?: number;
+  newConnP99Ms?: number;
+  throughputGbps?: number;
+  errors: number;
+  /** Proxy CPU (user+system) per keep-alive request and per new connection, microseconds. */
+  cpuUsPerRequest?: number;
+  cpuUsPerConnection?: number;
+}
+
+const pinned = canPin() && availableParallelism() >= 2;
+const LOAD_CPUS = pinned ? '0' : undefined;
+const PROXY_CPUS = pinned ? '1' : undefined;
+
+const dir = mkdtempSync(join(tmpdir(), 'apphost-bench-proxy-'));
+// nginx workers drop root privileges (user nobody): they must be able to read the temp dir.
+chmodSync(dir, 0o755);
+const procs: ChildProcess[] = [];
+let cleaned = false;
+async function cleanup(): Promise<void> {
+  if (cleaned) return;
+  cleaned = true;
+  for (const p of procs.reverse()) await stop(p);
+  killAll();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));
+process.on('exit', () => {
+  killAll();
+  if (!cleaned) rmSync(dir, { recursive: true, force: true });
+});
+
+function collectOutput(child: ChildProcess, name: string): () => string {
+  let text = '';
+  child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
+  child.once('exit', (code, signal) => {
+    if (!cleaned && code !== 0) console.error(pc.red(`${name} exited (${signal ?? code}): ${text.trim()}`));
+  });
+  return () => text;
+}
+
+async function main(): Promise<void> {
+  console.log(pc.bold('apphost proxy benchmark'));
+  console.log(
+    pinned
+      ? 'pinned: wrk, curl and nginx on CPU 0; the proxy under test on CPU 1'
+      : pc.yellow('not pinned (taskset missing or fewer than 2 CPUs): figures are noisier'),
+  );
+
+  // nginx with one worker, a small page and a large (sparse) file.
+  const nginxPort = await freePort();
+  const nginxConf = writeNginxConfig(dir, nginxPort);
+  const big = join(dir, 'www', 'big.bin');
+  closeSync(openSync(big, 'w'));
+  truncateSync(big, sizeMiB * 1024 * 1024);
+  const nginx = start('nginx', ['-c', nginxConf, '-p', dir, '-e', join(dir, 'nginx-error.log')], { cpus: LOAD_CPUS });
+  procs.push(nginx);
+  collectOutput(nginx, 'nginx');
+  await waitForPort(nginxPort);
+
+  // The apphost proxy, in its own process so it can be pinned like HAProxy.
+  const apphost = start(process.execPath, [join(root, 'bin/run-ts.js'), join(here, 'proxy-server.ts'), '--backend', `127.0.0.1:${nginxPort}`], {
+    cpus: PROXY_CPUS,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  procs.push(apphost);
+  const apphostOut = collectOutput(apphost, 'apphost proxy');
+  const apphostPort = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`apphost proxy did not start: ${apphostOut()}`)), 20_000);
+    apphost.stdout!.on('data', () => {
+      const m = /\{"port":(\d+)\}/.exec(apphostOut());
+      if (m) {
+        clearTimeout(timer);
+        resolvePort(Number(m[1]));
+      }
+    });
+  });
+
+  const haproxyPort = await freePort();
+  const haproxy = start('haproxy', ['-f', writeHaproxyConfig(dir, haproxyPort, nginxPort), '-db'], { cpus: PROXY_CPUS });
+  procs.push(haproxy);
+  collectOutput(haproxy, 'haproxy');
+  await waitForPort(haproxyPort);
+
+  const ports: Record<Target, number> = { direct: nginxPort, apphost: apphostPort, haproxy: haproxyPort };
+  const pids: Record<Target, number | undefined> = { direct: undefined, apphost: apphost.pid, haproxy: haproxy.pid };
+  const results: Record<Target, TargetResult> = { direct: { errors: 0 }, apphost: { errors: 0 }, haproxy: { errors: 0 } };
+  const url = (t: Target, path = '/'): string => `http://127.0.0.1:${ports[t]}${path}`;
+
+  // Warm-up (JIT, page cache, connection pools): short and discarded.
+  for (const t of TARGETS) await wrk({ url: url(t), connections, durationSec: 1, cpus: LOAD_CPUS });
+
+  // Each load case runs `repeat` times, the targets interleaved, and keeps each target's best run:
+  // on a shared 2-core machine, interference only ever makes a run slower.
+  const measure = async (t: Target, closeEach: boolean) => {
+    const cpu0 = cpuSeconds(pids[t]);
+    const r = await wrk({
+      url: url(t),
+      connections,
+      durationSec,
+      headers: closeEach ? ['Connection: close'] : [],
+      cpus: LOAD_CPUS,
+    });
+    const cpu1 = cpuSeconds(pids[t]);
+    const cpuUs = cpu0 !== undefined && cpu1 !== undefined ? ((cpu1 - cpu0) * 1e6) / (r.requestsPerSec * durationSec) : undefined;
+    return { ...r, cpuUs };
+  };
+  for (const closeEach of [false, true]) {
+    for (let i = 0; i < repeat; i++) {
+      for (const t of TARGETS) {
+        if (closeEach) await new Promise((r) => setTimeout(r, 500));
+        const label = closeEach ? 'new connection per request' : `keep-alive, ${connections} connections`;
+        process.stdout.write(`${label}, ${durationSec}s, run ${i + 1}/${repeat}: ${t} ... `);
+        const r = await measure(t, closeEach);
+        const res = results[t];
+        res.errors += r.errors;
+        if (!closeEach) {
+          console.log(`${Math.round(r.requestsPerSec)} req/s, p99 ${r.p99Ms} ms`);
+          if (res.keepAliveRps === undefined || r.requestsPerSec > res.keepAliveRps) {
+            res.keepAliveRps = r.requestsPerSec;
+            res.cpuUsPerRequest = r.cpuUs;
+          }
+          if (r.p99Ms !== undefined && (res.keepAliveP99Ms === undefined || r.p99Ms < res.keepAliveP99Ms)) res.keepAliveP99Ms = r.p99Ms;
+        } else {
+          console.log(`${Math.round(r.requestsPerSec)} conn/s`);
+          if (res.newConnPerSec === undefined || r.requestsPerSec > res.newConnPerSec) {
+            res.newConnPerSec = r.requestsPerSec;
+            res.newConnP99Ms = r.p99Ms;
+            res.cpuUsPerConnection = r.cpuUs;
+          }
+        }
+      }
+    }
+  }
+
+  for (let i = 0; i < repeat; i++) for (const t of TARGETS) {
+    process.stdout.write(`one ${sizeMiB} MiB stream, run ${i + 1}/${repeat}: ${t} ... `);
+    const out = await run('curl', ['-sS', '-o', '/dev/null', '--max-time', '60', '-w', '%{size_download} %{time_total}', url(t, '/big.bin')], {
+      cpus: LOAD_CPUS,
+      timeoutMs: 70_000,
+    });
+    const [bytes, seconds] = out.trim().split(' ').map(Number) as [number, number];
+    if (bytes !== sizeMiB * 1024 * 1024) throw new Error(`${t}: received ${bytes} of ${sizeMiB * 1024 * 1024} bytes`);
+    const gbps = (bytes * 8) / seconds / 1e9;
+    results[t].throughputGbps = Math.max(results[t].throughputGbps ?? 0, gbps);
+    console.log(`${gbps.toFixed(2)} Gbit/s`);
+  }
+
+  report(results);
+}
+
+interface Check {
+  metric: string;
+  key: keyof TargetResult;
+  unit: string;
+  /** apphost / haproxy must be >= (higher is better) or <= (lower is better) this. */
+  target: number;
+  higherIsBetter: boolean;
+}
+
+const CHECKS: Check[] = [
+  { metric: `keep-alive req/s (${connections} conns)`, key: 'keepAliveRps', unit: 'req/s', target: 1.0, higherIsBetter: true },
+  { metric: 'keep-alive p99 latency', key: 'keepAliveP99Ms', unit: 'ms', target: 1.5, higherIsBetter: false },
+  { metric: 'new connections/s', key: 'newConnPerSec', unit: 'conn/s', target: 0.8, higherIsBetter: true },
+  { metric: `single stream (${sizeMiB} MiB)`, key: 'throughputGbps', unit: 'Gbit/s', target: 0.8, higherIsBetter: true },
+];
+
+function fmt(v: number | undefined, unit: string): string {
+  if (v === undefined) return '-';
+  if (unit === 'ms' || unit === 'Gbit/s' || unit === 'µs') return v.toFixed(2);
+  return Math.round(v).toLocaleString('en-US');
+}
+
+function report(results: Record<Target, TargetResult>): void {
+  const table = new Table({ head: ['metric', 'direct', 'apphost', 'HAProxy', 'apphost/HAProxy', 'target', 'pass'] });
+  const checks = CHECKS.map((c) => {
+    const a = results.apphost[c.key] as number | undefined;
+    const h = results.haproxy[c.key] as number | undefined;
+    const ratio = a !== undefined && h !== undefined && h > 0 ? a / h : undefined;
+    const pass = ratio !== undefined && (c.higherIsBetter ? ratio >= c.target : ratio <= c.target);
+    table.push([
+      `${c.metric} [${c.unit}]`,
+      fmt(results.direct[c.key] as number | undefined, c.unit),
+      fmt(a, c.unit),
+      fmt(h, c.unit),
+      ratio === undefined ? '-' : `${ratio.toFixed(2)}x`,
+      `${c.higherIsBetter ? '>=' : '<='} ${c.target}x`,
+      pass ? pc.green('yes') : pc.red('no'),
+    ]);
+    return { metric: c.metric, key: c.key, unit: c.unit, ratio, target: c.target, higherIsBetter: c.higherIsBetter, pass };
+  });
+  table.push(
+    ['proxy CPU per keep-alive request [µs]', '-', fmt(results.apphost.cpuUsPerRequest, 'µs'), fmt(results.haproxy.cpuUsPerRequest, 'µs'), '', '', ''],
+    ['proxy CPU per new connection [µs]', '-', fmt(results.apphost.cpuUsPerConnection, 'µs'), fmt(results.haproxy.cpuUsPerConnection, 'µs'), '', '', ''],
+    ['errors (socket + non-2xx)', String(results.direct.errors), String(results.apphost.errors), String(results.haproxy.errors), '', '', ''],
+  );
+  console.log(table.toString());
+  const file = join(here, 'last-result.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: { cpus: availableParallelism(), node: process.version, pinned },
+        tools: {
+          nginx: versionOf('nginx', ['-v']),
+          haproxy: versionOf('haproxy', ['-v']),
+          wrk: versionOf('wrk', ['--version']),
+        },
+        settings: { durationSec, connections, streamMiB: sizeMiB, repeat, kept: 'best of repeat' },
+        results,
+        checks,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`written ${file}`);
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(pc.red(`benchmark failed: ${(err as Error).message}`));
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
