@@ -11,6 +11,7 @@ export interface HandlerContext {
   now: () => number;
   maxBodyBytes: number;
   heartbeatMs: number;
+  watchMaxSeconds?: number;
   logs?: LogProvider;
   /** Closers of open long-running responses (watches, log follows), called on server close. */
   streams: Set<() => void>;

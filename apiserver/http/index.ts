@@ -2,5 +2,4 @@
 export { startApiServer } from './server.ts';
 export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.ts';
 export { generateTls, type TlsMaterial } from './tls.ts';
-export { humanDuration } from './age.ts';
 export type { ApiServer, ApiServerOptions, LogProvider, LogLine } from './types.ts';

@@ -34,6 +34,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     now: options.now ?? Date.now,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
     heartbeatMs: options.watchHeartbeatMs ?? 10_000,
+    watchMaxSeconds: options.watchMaxSeconds,
     logs: options.logs,
     streams: new Set(),
   };

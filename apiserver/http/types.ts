@@ -32,6 +32,11 @@ export interface ApiServerOptions {
   token?: string;
   /** Period of the bare-newline keep-alive on quiet watches (default 10 s). */
   watchHeartbeatMs?: number;
+  /**
+   * Ends every watch after this many seconds (clients re-watch from their last resourceVersion), like
+   * kube-apiserver's request timeout for watches. Default: watches stay open until the client leaves.
+   */
+  watchMaxSeconds?: number;
   /** Largest accepted request body (default 3 MiB). */
   maxBodyBytes?: number;
   /** Clock for Age cells and timestamps (default Date.now). */

@@ -142,8 +142,9 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
     if (Date.now() - lastWrite >= ctx.heartbeatMs - 50) write('\n');
   }, ctx.heartbeatMs);
   heartbeat.unref();
-  if (timeoutSeconds !== undefined && timeoutSeconds > 0) {
-    timeout = setTimeout(finish, timeoutSeconds * 1000);
+  const limits = [timeoutSeconds, ctx.watchMaxSeconds].filter((s): s is number => s !== undefined && s > 0);
+  if (limits.length > 0) {
+    timeout = setTimeout(finish, Math.min(...limits) * 1000);
     timeout.unref();
   }
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { startApiServer, writeKubeconfig, type ApiServer, type ApiServerOptions } from '../../apiserver/http/index.ts';
-import type { Registry } from '../../apiserver/registry/types.ts';
+import { createApphostRegistry, createRegistry, type Registry } from '../../apiserver/registry/index.ts';
 import { createStore, type StoreOptions } from '../../apiserver/store/index.ts';
 import type { Store } from '../../apiserver/store/types.ts';
 
@@ -25,7 +25,7 @@ export interface TestApiServer {
 
 export interface TestApiServerOptions {
   registry?: Registry;
-  /** CRD directories for the real registry (default: the repository's crds/). */
+  /** CRD directories for a plain registry (default: the apphost registry: crds/ plus validators). */
   crdDirs?: string[];
   store?: Store;
   storeOptions?: Omit<StoreOptions, 'registry'>;
@@ -33,13 +33,13 @@ export interface TestApiServerOptions {
   logger?: Logger;
 }
 
-export async function createTestRegistry(crdDirs: string[] = [CRDS_DIR]): Promise<Registry> {
-  const { createRegistry } = await import('../../apiserver/registry/index.ts');
-  return createRegistry({ crdDirs });
+/** The registry apphost runs with (built-in CRDs and validators), or one from other CRD folders. */
+export function createTestRegistry(crdDirs?: string[]): Registry {
+  return crdDirs ? createRegistry({ crdDirs }) : createApphostRegistry();
 }
 
 export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
-  const registry = options.registry ?? (await createTestRegistry(options.crdDirs));
+  const registry = options.registry ?? createTestRegistry(options.crdDirs);
   const store = options.store ?? createStore({ registry, ...options.storeOptions });
   const server = await startApiServer({ store, registry, logger: options.logger, ...options.server });
   const dir = await mkdtemp(join(tmpdir(), 'apphost-api-'));
