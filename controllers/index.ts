@@ -1,0 +1,37 @@
+// The built-in controllers, in registration order. The manager disposes them in reverse order, so on
+// shutdown processes stop first (grace, then kill), then proxies close, then containers and networks
+// go away.
+import type { Logger } from 'pino';
+import type { Prober } from '../src/platform/health/types.ts';
+import type { ProxyFactory } from '../src/platform/net/types.ts';
+import type { PortAllocator } from '../src/platform/ports/types.ts';
+import type { ProcessRunner } from '../src/platform/process/types.ts';
+import type { ControllerDefinition } from '../src/runtime/types.ts';
+import { createHealthController } from './health/index.ts';
+import { createProcessesController } from './processes/index.ts';
+import { createEndpointProxiesController, createProxiesController } from './proxies/index.ts';
+
+export interface BuiltinControllerDeps {
+  runner: ProcessRunner;
+  prober: Prober;
+  proxies: ProxyFactory;
+  ports: PortAllocator;
+  /** Project folder: relative working directories resolve here (unless a manifest says otherwise). */
+  baseDir: string;
+  gracePeriodMs?: number;
+  logger?: Logger;
+  /** Controllers that come before the process-level ones (e.g. networks, containers). */
+  extra?: ControllerDefinition[];
+}
+
+export function createBuiltinControllers(deps: BuiltinControllerDeps): ControllerDefinition[] {
+  return [
+    ...(deps.extra ?? []),
+    createProxiesController({ factory: deps.proxies, ports: deps.ports, ...(deps.logger ? { proxyDefaults: { logger: deps.logger } } : {}) }),
+    createEndpointProxiesController(),
+    createHealthController({ prober: deps.prober }),
+    createProcessesController({ runner: deps.runner, baseDir: deps.baseDir, ...(deps.gracePeriodMs !== undefined ? { gracePeriodMs: deps.gracePeriodMs } : {}) }),
+  ];
+}
+
+export { createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };

@@ -1,0 +1,114 @@
+// startApphost: the whole control plane in this process. Registry (crds/ + users' CRDs) and store,
+// the HTTPS API server and its kubeconfig, orphan reaping, the controller manager with every
+// built-in controller (and users' own), then the manifests. stop() tears it down in the order of
+// DESIGN.md: stop accepting writes, stop replicas (grace, then kill), close proxies, remove session
+// containers and networks.
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { BUILTIN_CRD_DIR, createApphostRegistry } from '../../apiserver/registry/index.ts';
+import { createStore } from '../../apiserver/store/index.ts';
+import { startApiServer, writeKubeconfig, type ApiServer } from '../../apiserver/http/index.ts';
+import { createBuiltinControllers } from '../../controllers/index.ts';
+import type { KubeObject } from '../api/types.ts';
+import { createProber } from '../platform/health/index.ts';
+import { createLogStore } from '../platform/logs/index.ts';
+import { createNetProxyFactory } from '../platform/net/index.ts';
+import { createPortAllocator } from '../platform/ports/index.ts';
+import { createProcessRecords, createProcessRunner, currentInstanceId, reapOrphans } from '../platform/process/index.ts';
+import { createManager, type Manager } from '../runtime/manager.ts';
+import { applyManifests } from './apply-manifests.ts';
+import { HostError } from './errors.ts';
+import { applicationName, projectHash } from './project.ts';
+import type { Apphost, StartApphostOptions } from './types.ts';
+
+/** `.apphost/` inside the project folder. */
+export function stateDir(dir: string): string {
+  return join(resolve(dir), '.apphost');
+}
+
+export async function startApphost(options: StartApphostOptions): Promise<Apphost> {
+  const dir = resolve(options.dir);
+  const name = applicationName(dir, options.name);
+  const hash = projectHash(dir);
+  const instanceId = currentInstanceId();
+  const logger = (options.logger ?? pino({ level: process.env.APPHOST_LOG_LEVEL ?? 'warn' }, pino.destination(2))).child({ app: name });
+  const state = stateDir(dir);
+  const kubeconfigPath = join(state, 'kubeconfig');
+  const graceMs = options.gracePeriodMs ?? 10_000;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  const undo = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => logger.warn({ err }, 'cleanup failed'));
+  };
+
+  try {
+    // What a dead instance left running goes first: its processes may hold our ports.
+    const processesDir = join(state, 'processes');
+    const reaped = await reapOrphans({ dir: processesDir, logger });
+    if (reaped.length > 0) logger.warn({ count: reaped.length }, 'stopped processes left behind by an apphost that did not shut down');
+
+    const registry = createApphostRegistry({ extraCrdDirs: (options.crdDirs ?? []).map((d) => resolve(dir, d)) });
+    const store = createStore({ registry });
+    const logs = createLogStore();
+
+    const server: ApiServer = await startApiServer({ store, registry, logs, logger: logger.child({ component: 'api' }), ...(options.apiPort !== undefined ? { port: options.apiPort } : {}) });
+    let serverClosed: Promise<void> | undefined;
+    const closeServer = () => (serverClosed ??= server.close());
+    cleanups.push(closeServer);
+    await writeKubeconfig(kubeconfigPath, server, { name: `apphost-${name}` });
+    cleanups.push(() => rm(kubeconfigPath, { force: true }));
+
+    const records = createProcessRecords({ dir: processesDir, instanceId });
+    const runner = createProcessRunner({ logs, records, logger: logger.child({ component: 'process' }), graceMs });
+    cleanups.push(() => runner.stopAll({ graceMs }));
+    const ports = createPortAllocator();
+
+    const manager: Manager = createManager({ store, registry, logger, stopTimeoutMs: 1000 });
+    cleanups.push(() => manager.stop());
+    for (const def of createBuiltinControllers({
+      runner,
+      prober: createProber(),
+      proxies: createNetProxyFactory(),
+      ports,
+      baseDir: dir,
+      gracePeriodMs: graceMs,
+      logger: logger.child({ component: 'proxy' }),
+    })) {
+      manager.add(def);
+    }
+    for (const def of options.controllers ?? []) manager.add(def);
+    await manager.start();
+
+    const apply = (objects: KubeObject[]) => applyManifests(manager.client, objects);
+    const applied = await apply(options.manifests ?? []);
+
+    let stopping: Promise<void> | undefined;
+    const apphost: Apphost = {
+      name,
+      projectHash: hash,
+      instanceId,
+      url: server.url,
+      kubeconfigPath,
+      store,
+      client: manager.client,
+      logs,
+      applied,
+      apply,
+      stop() {
+        stopping ??= (async () => {
+          logger.info('stopping');
+          await closeServer(); // stop accepting writes first
+          await undo();
+          logger.info('stopped');
+        })();
+        return stopping;
+      },
+    };
+    return apphost;
+  } catch (err) {
+    await undo();
+    if (err instanceof HostError) throw err;
+    throw new HostError('START_FAILED', `apphost could not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
