@@ -157,6 +157,21 @@ describe('createProcessRunner (real child processes)', () => {
     await waitFor(() => isGone(grandchild), 3000, 'left-behind grandchild to be terminated');
   });
 
+  it('stopAll() also hurries the cleanup of groups left behind by exited leaders', async () => {
+    logs = createLogStore();
+    runner = createProcessRunner({ logs, graceMs: 60_000 });
+    const p = await start('default/leaver-1', 'sh', ['-c', 'trap "" TERM; sleep 300 & echo $!']);
+    strays.push(p.pid);
+    await p.exited;
+    await waitFor(() => lines('default/leaver-1').length === 1, 2000, 'grandchild pid');
+    const grandchild = Number(lines('default/leaver-1')[0]);
+    expect(runner.running()).toEqual([]);
+    const t0 = Date.now();
+    await runner.stopAll({ graceMs: 200 });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(isGone(grandchild)).toBe(true);
+  });
+
   it('writes a crash record while the child runs and removes it when it stops', async () => {
     logs = createLogStore();
     const recordsDir = join(dir, 'records-run');

@@ -36,6 +36,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
   const log = options.logger ?? pino({ level: 'silent' });
   const defaultGraceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const now = options.now ?? (() => new Date());
+  // Started and not cleaned up yet: running, or exited with its group still being terminated.
   const live = new Set<ManagedProcess>();
 
   function failed(id: string, error: string, errorCode: ProcessErrorCode): ManagedProcess {
@@ -106,7 +107,6 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     let groupGone = false;
     child.once('exit', (code, signal) => {
       exit = { code, signal };
-      if (managed) live.delete(managed);
       log.debug({ id, pid: child.pid, code, signal }, 'process exited');
       resolveExit(exit);
       const pgid = child.pid;
@@ -170,9 +170,10 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
       cleaned = true;
       await recordWritten;
       if (records) await records.remove(pid).catch(() => undefined);
+      if (managed) live.delete(managed);
     };
 
-    if (exit === undefined) live.add(managed);
+    if (!cleaned) live.add(managed);
     await recordWritten;
     log.debug({ id, pid, command }, 'process started');
     return managed;
@@ -180,8 +181,9 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
 
   return {
     start,
-    running: () => [...live],
+    running: () => [...live].filter((p) => p.exit === undefined),
     async stopAll(stopOptions?: StopOptions): Promise<void> {
+      // Exited ones too: what they left in their group is terminated within this grace period.
       await Promise.all([...live].map((p) => p.stop(stopOptions)));
     },
   };
