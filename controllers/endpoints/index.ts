@@ -1,0 +1,3 @@
+export { createEndpointsController, PORT_ALLOCATED, READY, type EndpointsControllerOptions } from './controller.ts';
+export { PortBook, type PortRequest, type PortClaimResult } from './port-book.ts';
+export { endpointTargets, readyTargets, replicaPort } from './targets.ts';
