@@ -1,0 +1,243 @@
+// networks: Network objects -> Docker networks. Also keeps the app's default Network object in
+// place while the namespace has container Resources (Persistent when any of them is), runs the
+// container tunnel on its gateway, and reports attachments (replica + aliases) in status.
+// Session networks are removed when their Network object goes away and when apphost stops;
+// persistent ones are kept and reused by name on the next run.
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Endpoint, Lifetime, Network, NetworkAttachment, NetworkStatus, Resource } from '../../src/api/types.ts';
+import { API_VERSION } from '../../src/api/types.ts';
+import { isContainerRuntimeError, type ContainerRuntime, type NetworkInfo } from '../../src/platform/docker/index.ts';
+import { createNetProxyFactory, type ProxyFactory } from '../../src/platform/net/index.ts';
+import { setCondition } from '../../src/runtime/conditions.ts';
+import { deepEqual } from '../../src/runtime/equal.ts';
+import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
+import { LABELS, instanceLabels, sanitizeName, type AppIdentity } from '../containers/labels.ts';
+import { networkRuntimeName } from '../containers/naming.ts';
+import { createTunnelSet, type TunnelSet, type TunnelSpec } from './tunnels.ts';
+
+export const NETWORK_FINALIZER = 'apphost.dev/network';
+export const DEFAULT_NETWORK = 'default';
+/** Label on Network objects this controller created (and may delete). */
+export const MANAGED_BY_LABEL = 'apphost.dev/managed-by';
+export const READY_CONDITION = 'Ready';
+
+export interface NetworksControllerOptions {
+  runtime: ContainerRuntime;
+  app: AppIdentity;
+  /** Proxy factory for the container tunnel. Default: the real one (createNetProxyFactory()). */
+  proxyFactory?: ProxyFactory;
+  /** Run the container tunnel. Default true. */
+  tunnel?: boolean;
+  /** Name of the app's default Network object. Default `default`. */
+  networkName?: string;
+  /** Retry interval while Docker is unavailable. Default 5 s. */
+  dockerRetryMs?: number;
+  logger?: Logger;
+  pid?: number;
+  hostname?: string;
+}
+
+export function createNetworksController(options: NetworksControllerOptions): ControllerDefinition {
+  const { runtime, app } = options;
+  const networkName = options.networkName ?? DEFAULT_NETWORK;
+  const dockerRetryMs = options.dockerRetryMs ?? 5000;
+  const labels = instanceLabels(app, options.pid ?? process.pid, options.hostname ?? hostname());
+  const factory = options.proxyFactory ?? createNetProxyFactory();
+  const tunnels = new Map<string, TunnelSet>();
+  /** Session networks this instance uses: removed on dispose. */
+  const sessionNetworks = new Set<string>();
+  let log: Logger | undefined = options.logger;
+  const defaultKey = (ns: string | undefined): ObjectKey[] => [{ namespace: ns ?? 'default', name: networkName }];
+
+  function runtimeNameFor(net: Network): string {
+    const lifetime: Lifetime = net.spec?.lifetime ?? 'Session';
+    const base = networkRuntimeName(app, lifetime);
+    return net.metadata.name === networkName ? base : `${base}-${sanitizeName(net.metadata.name)}`;
+  }
+
+  /** The default Network object follows the namespace's container Resources. */
+  async function ensureDefaultObject(ns: string, ctx: ReconcileContext): Promise<void> {
+    const resources = await ctx.client.list<Resource>('Resource', { namespace: ns });
+    const containers = resources.filter((r) => r.spec?.container && !r.metadata.deletionTimestamp);
+    const lifetime: Lifetime = containers.some((r) => r.spec.lifetime === 'Persistent') ? 'Persistent' : 'Session';
+    const net = await ctx.client.get<Network>('Network', ns, networkName);
+    const managed = net?.metadata.labels?.[MANAGED_BY_LABEL] === 'networks';
+    if (!net && containers.length > 0) {
+      await ctx.client.create<Network>({
+        apiVersion: API_VERSION,
+        kind: 'Network',
+        metadata: { name: networkName, namespace: ns, labels: { [MANAGED_BY_LABEL]: 'networks' } },
+        spec: { lifetime, driver: 'bridge', app: app.name },
+      });
+    } else if (net && managed && !net.metadata.deletionTimestamp) {
+      if (containers.length === 0) await ctx.client.delete('Network', ns, networkName);
+      else if ((net.spec?.lifetime ?? 'Session') !== lifetime) {
+        await ctx.client.patch('Network', ns, networkName, { spec: { lifetime } }, 'merge');
+      }
+    }
+  }
+
+  async function ensureDockerNetwork(net: Network, runtimeName: string): Promise<NetworkInfo> {
+    const existing = await runtime.inspectNetwork(runtimeName);
+    if (existing) return existing;
+    const lifetime = net.spec?.lifetime ?? 'Session';
+    try {
+      const created = await runtime.createNetwork({
+        name: runtimeName,
+        driver: net.spec?.driver ?? 'bridge',
+        labels: { ...labels, [LABELS.lifetime]: lifetime, [LABELS.namespace]: net.metadata.namespace ?? 'default', 'apphost.dev/network': net.metadata.name },
+      });
+      log?.info({ network: runtimeName, subnet: created.subnet }, 'network created');
+      return created;
+    } catch (err) {
+      if (!isContainerRuntimeError(err, 'DOCKER_CONFLICT')) throw err;
+      const raced = await runtime.inspectNetwork(runtimeName);
+      if (!raced) throw err;
+      return raced;
+    }
+  }
+
+  async function removeDockerNetwork(runtimeName: string, force: boolean): Promise<void> {
+    const info = await runtime.inspectNetwork(runtimeName);
+    if (!info) return;
+    if (force) for (const c of Object.keys(info.containers)) await runtime.disconnectNetwork(info.id, c, { force: true });
+    await runtime.removeNetwork(info.id);
+    sessionNetworks.delete(runtimeName);
+    log?.info({ network: runtimeName }, 'network removed');
+  }
+
+  async function attachmentsOf(info: NetworkInfo): Promise<NetworkAttachment[]> {
+    const out: NetworkAttachment[] = [];
+    for (const id of Object.keys(info.containers)) {
+      const c = await runtime.inspectContainer(id);
+      const replica = c?.labels[LABELS.replica];
+      if (!c || !replica) continue;
+      const aliases = (c.networks[info.name]?.aliases ?? []).filter((a) => !c.id.startsWith(a));
+      out.push({ replica, aliases });
+    }
+    return out.sort((a, b) => (a.replica < b.replica ? -1 : a.replica > b.replica ? 1 : 0));
+  }
+
+  async function tunnelSpecs(ns: string, gateway: string, ctx: ReconcileContext): Promise<TunnelSpec[]> {
+    const resources = await ctx.client.list<Resource>('Resource', { namespace: ns });
+    const executables = new Set(resources.filter((r) => r.spec?.executable).map((r) => r.metadata.name));
+    const endpoints = await ctx.client.list<Endpoint>('Endpoint', { namespace: ns });
+    return endpoints
+      .filter((e) => executables.has(e.spec.resource) && e.status?.port)
+      .map((e) => ({ name: e.metadata.name, address: gateway, port: e.status!.port!, protocol: e.spec.protocol === 'UDP' ? 'UDP' : 'TCP' }));
+  }
+
+  async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+    const tid = `${key.namespace}/${key.name}`;
+    if (key.name === networkName) await ensureDefaultObject(key.namespace, ctx);
+    const net = await ctx.client.get<Network>('Network', key.namespace, key.name);
+    const finalizers = net?.metadata.finalizers ?? [];
+    if (!net || net.metadata.deletionTimestamp) {
+      await tunnels.get(tid)?.close();
+      tunnels.delete(tid);
+      if (!net || !finalizers.includes(NETWORK_FINALIZER)) return;
+      const runtimeName = net.status?.runtimeName ?? runtimeNameFor(net);
+      if ((net.spec?.lifetime ?? 'Session') === 'Session') {
+        try {
+          await removeDockerNetwork(runtimeName, false);
+        } catch (err) {
+          // Containers still attached (being removed by the containers controller): try again shortly.
+          if (isContainerRuntimeError(err, 'DOCKER_CONFLICT')) return { requeueAfterMs: 250 };
+          if (!isContainerRuntimeError(err, 'DOCKER_UNAVAILABLE')) throw err;
+        }
+      }
+      await ctx.client.patch('Network', key.namespace, key.name, {
+        metadata: { resourceVersion: net.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== NETWORK_FINALIZER) },
+      }, 'merge');
+      return;
+    }
+    let current = net;
+    if (!finalizers.includes(NETWORK_FINALIZER)) {
+      current = await ctx.client.patch<Network>('Network', key.namespace, key.name, {
+        metadata: { resourceVersion: net.metadata.resourceVersion, finalizers: [...finalizers, NETWORK_FINALIZER] },
+      }, 'merge');
+    }
+    const runtimeName = runtimeNameFor(current);
+    const prev = current.status ?? {};
+    let requeueAfterMs: number | undefined;
+    try {
+      const info = await ensureDockerNetwork(current, runtimeName);
+      if ((current.spec?.lifetime ?? 'Session') === 'Session') sessionNetworks.add(runtimeName);
+      if (prev.runtimeName && prev.runtimeName !== runtimeName && sessionNetworks.has(prev.runtimeName)) {
+        // Lifetime changed: the old session network goes once its containers moved.
+        await removeDockerNetwork(prev.runtimeName, false).catch((err: unknown) => {
+          if (!isContainerRuntimeError(err, 'DOCKER_CONFLICT')) throw err;
+          requeueAfterMs = 1000;
+        });
+      }
+      let tunnelMessage: string | undefined;
+      if (options.tunnel !== false && key.name === networkName && info.gateway) {
+        let set = tunnels.get(tid);
+        if (!set) tunnels.set(tid, (set = createTunnelSet({ factory, logger: log })));
+        const failures = await set.sync(await tunnelSpecs(key.namespace, info.gateway, ctx));
+        if (failures.size) tunnelMessage = [...failures.values()].join('; ');
+      }
+      const next: NetworkStatus = {
+        ...prev,
+        phase: 'Ready',
+        runtimeName,
+        id: info.id,
+        ...(info.subnet ? { subnet: info.subnet } : {}),
+        ...(info.gateway ? { gateway: info.gateway } : {}),
+        attachments: await attachmentsOf(info),
+        conditions: setCondition(
+          prev.conditions,
+          tunnelMessage
+            ? { type: READY_CONDITION, status: 'False', reason: 'TunnelFailed', message: tunnelMessage }
+            : { type: READY_CONDITION, status: 'True', reason: 'Created', message: `docker network ${runtimeName}` },
+          ctx.now(),
+        ),
+        observedGeneration: current.metadata.generation,
+      };
+      if (tunnelMessage) requeueAfterMs ??= 2000;
+      if (!deepEqual(next, prev)) await ctx.client.updateStatus<Network>({ ...current, status: next });
+    } catch (err) {
+      if (!isContainerRuntimeError(err, 'DOCKER_UNAVAILABLE')) throw err;
+      const next: NetworkStatus = {
+        ...prev,
+        phase: 'Pending',
+        conditions: setCondition(prev.conditions, { type: READY_CONDITION, status: 'False', reason: 'DockerUnavailable', message: err.message }, ctx.now()),
+      };
+      if (!deepEqual(next, prev)) await ctx.client.updateStatus<Network>({ ...current, status: next });
+      return { requeueAfterMs: dockerRetryMs };
+    }
+    return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
+  }
+
+  return {
+    name: 'networks',
+    for: 'Network',
+    watches: [
+      { type: 'Resource', map: (o) => defaultKey(o.metadata.namespace) },
+      { type: 'Endpoint', map: (o) => defaultKey(o.metadata.namespace) },
+      { type: 'Replica', map: (o) => ((o.status as { containerId?: string } | undefined)?.containerId ? defaultKey(o.metadata.namespace) : []) },
+    ],
+    setup(h) {
+      log ??= h.log;
+    },
+    reconcile,
+    async dispose() {
+      await Promise.all([...tunnels.values()].map((t) => t.close()));
+      tunnels.clear();
+      // Shutdown: session networks go (containers still attached are detached: they are session too).
+      for (const name of [...sessionNetworks]) {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          try {
+            await removeDockerNetwork(name, true);
+            break;
+          } catch (err) {
+            if (isContainerRuntimeError(err, 'DOCKER_UNAVAILABLE')) break;
+            log?.warn({ err, network: name, attempt }, 'could not remove network');
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+      }
+    },
+  };
+}
