@@ -1,0 +1,179 @@
+// A thin REST client for the apphost API: @kubernetes/client-node reads the kubeconfig and
+// supplies TLS and auth; requests are plain HTTPS so the CLI can ask for Tables, stream watches and
+// logs, and see Status errors as they are.
+import https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Status } from '../../apiserver/errors.ts';
+import { CliError, statusMessage } from './errors.ts';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  method?: string;
+  path: string;
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+}
+
+export interface StreamOptions extends RequestOptions {
+  signal?: AbortSignal;
+}
+
+export class ApiClient {
+  readonly server: string;
+  readonly namespace: string;
+  readonly kubeconfigPath: string;
+  readonly #agent: https.Agent;
+  readonly #headers: Record<string, string>;
+
+  private constructor(kubeconfigPath: string, server: string, namespace: string, agent: https.Agent, headers: Record<string, string>) {
+    this.kubeconfigPath = kubeconfigPath;
+    this.server = server.replace(/\/+$/, '');
+    this.namespace = namespace;
+    this.#agent = agent;
+    this.#headers = headers;
+  }
+
+  static async fromKubeconfig(path: string): Promise<ApiClient> {
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromFile(path);
+    } catch (err) {
+      throw new CliError('NO_APPHOST', `cannot read kubeconfig ${path}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new CliError('NO_APPHOST', `kubeconfig ${path} has no current cluster`);
+    const opts: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries((opts.headers ?? {}) as Record<string, unknown>)) {
+      if (typeof v === 'string') headers[k] = v;
+    }
+    const agent = new https.Agent({
+      keepAlive: true,
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+    });
+    const ctx = kc.getContextObject(kc.getCurrentContext());
+    return new ApiClient(path, cluster.server, ctx?.namespace || 'default', agent, headers);
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  url(path: string, query?: Query): URL {
+    const u = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  /** JSON (or text for text/plain) of a 2xx answer; a Status error as a CliError API_ERROR. */
+  async request<T = unknown>(options: RequestOptions): Promise<T> {
+    const { res, body } = await this.#send(options);
+    const text = body.toString('utf8');
+    const type = String(res.headers['content-type'] ?? '');
+    if ((res.statusCode ?? 0) >= 400) throw this.#statusError(res.statusCode ?? 0, text);
+    if (type.includes('json')) return JSON.parse(text) as T;
+    return text as T;
+  }
+
+  /** Streams a chunked answer line by line until it ends or `signal` aborts. */
+  stream(options: StreamOptions, onLine: (line: string) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = this.#open(options, (res) => {
+        if ((res.statusCode ?? 0) >= 400) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => reject(this.#statusError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+          return;
+        }
+        let buf = '';
+        let failed = false;
+        const emit = (line: string) => {
+          if (failed) return;
+          try {
+            onLine(line);
+          } catch (err) {
+            failed = true;
+            reject(err);
+            req.destroy();
+          }
+        };
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            emit(line);
+          }
+        });
+        res.on('end', () => {
+          if (buf) emit(buf);
+          resolve();
+        });
+        res.on('error', (e) => (options.signal?.aborted ? resolve() : reject(this.#netError(e))));
+      });
+      req.on('error', (e) => (options.signal?.aborted ? resolve() : reject(this.#netError(e))));
+      if (options.signal) {
+        if (options.signal.aborted) req.destroy();
+        options.signal.addEventListener('abort', () => req.destroy(), { once: true });
+      }
+      req.end();
+    });
+  }
+
+  #send(options: RequestOptions): Promise<{ res: import('node:http').IncomingMessage; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = this.#open(options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ res, body: Buffer.concat(chunks) }));
+        res.on('error', (e) => reject(this.#netError(e)));
+      });
+      req.on('error', (e) => reject(this.#netError(e)));
+      if (options.body !== undefined) {
+        req.end(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
+      } else {
+        req.end();
+      }
+    });
+  }
+
+  #open(options: RequestOptions, onResponse: (res: import('node:http').IncomingMessage) => void) {
+    const u = this.url(options.path, options.query);
+    const headers: Record<string, string> = { ...this.#headers, accept: options.accept ?? 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    return https.request(u, { method: options.method ?? 'GET', agent: this.#agent, headers }, onResponse);
+  }
+
+  #statusError(code: number, text: string): CliError {
+    let status: Status | undefined;
+    try {
+      const parsed = JSON.parse(text) as Status;
+      if (parsed && parsed.kind === 'Status') status = parsed;
+    } catch {
+      // not JSON
+    }
+    if (status) return new CliError('API_ERROR', statusMessage(status), { status });
+    if (code === 401) return new CliError('API_ERROR', `the apphost API refused the token in ${this.kubeconfigPath} (401): is it from an older run? restart with \`apphostctl up\``);
+    return new CliError('API_ERROR', `the apphost API answered ${code}: ${text.split('\n')[0].slice(0, 200)}`);
+  }
+
+  #netError(err: Error): CliError {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH') {
+      return new CliError(
+        'UNREACHABLE',
+        `cannot reach the apphost API at ${this.server} (${code}): is \`apphostctl up\` still running? (kubeconfig ${this.kubeconfigPath})`,
+      );
+    }
+    return new CliError('UNREACHABLE', `request to ${this.server} failed: ${err.message}`);
+  }
+}

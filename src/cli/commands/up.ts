@@ -1,0 +1,95 @@
+// apphostctl up [-f FILE|DIR] [--name] [--controller f.ts]... [--crds dir]... [--detach]
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { CliError } from '../errors.ts';
+import { defaultInput, loadInput } from '../load-input.ts';
+import { runApphost } from '../run-apphost.ts';
+import { isAlive, pidFilePath, readPid, runningPid } from '../up/pid-file.ts';
+
+interface UpOptions {
+  filename?: string;
+  name?: string;
+  controller?: string[];
+  crds?: string[];
+  detach?: boolean;
+  plain?: boolean;
+}
+
+const BIN = fileURLToPath(new URL('../../../bin/apphostctl.js', import.meta.url));
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('Start an app: serve the API, run the controllers, apply the manifests; Ctrl+C stops everything')
+    .option('-f, --filename <path>', 'apphost.ts/.js, a YAML/JSON manifest, or a folder of manifests (default: ./apphost.ts or ./apphost.yaml)')
+    .option('--name <name>', 'application name (default: the folder name)')
+    .option('--controller <file...>', 'load your own controller module(s) in-process (repeatable)')
+    .option('--crds <dir...>', 'serve your own CustomResourceDefinitions from this folder (repeatable)')
+    .option('-d, --detach', 'run in the background (stop it with `apphostctl down`)')
+    .option('--plain', 'plain log lines instead of the live status view')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  apphostctl up -f apphost.yaml
+  apphostctl up -f apphost.ts --name shop
+  apphostctl up --controller ./endpoints-env.ts --crds ./crds
+  apphostctl up -d && apphostctl get res && apphostctl down`,
+    )
+    .action(async (opts: UpOptions, cmd: Command) => {
+      const dir = process.cwd();
+      const existing = runningPid(dir);
+      if (existing !== undefined) {
+        throw new CliError('USAGE', `an apphost is already running in this folder (pid ${existing}): stop it with \`apphostctl down\``);
+      }
+      const input = opts.filename ?? defaultInput(dir);
+      // Load first: a mistake in the manifests fails before anything starts (also with --detach).
+      const loaded = input ? await loadInput(input) : { objects: [], name: undefined };
+      if (opts.detach) {
+        await detach(dir, cmd);
+        return;
+      }
+      await runApphost({
+        dir,
+        name: opts.name ?? loaded.name,
+        manifests: loaded.objects,
+        controllers: opts.controller,
+        crdDirs: opts.crds?.map((d) => resolve(d)),
+        plain: opts.plain,
+      });
+    });
+}
+
+/** Re-runs this `up` without --detach in a detached child; returns once it serves the API. */
+async function detach(dir: string, cmd: Command): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a !== '--detach' && a !== '-d');
+  if (!args.includes('--plain')) args.push('--plain');
+  const logPath = join(dir, '.apphost', 'apphost.log');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(dir, '.apphost'), { recursive: true, mode: 0o700 });
+  const fd = openSync(logPath, 'a');
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  closeSync(fd);
+  child.unref();
+  const pid = child.pid!;
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (readPid(pidFilePath(dir)) === pid) {
+      process.stdout.write(
+        `apphost started in the background (pid ${pid}); logs: ${relative(process.cwd(), logPath)}; stop it with \`apphostctl down\`\n`,
+      );
+      return;
+    }
+    if (exited !== undefined || !isAlive(pid)) {
+      const last = readFileSync(logPath, 'utf8').trim().split('\n').filter((l) => l.startsWith('error:')).pop();
+      throw new CliError('INTERNAL', `the background apphost exited during start-up${last ? `: ${last.replace(/^error: /, '')}` : ''} (see ${logPath})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  void cmd;
+  throw new CliError('TIMEOUT', `the background apphost (pid ${pid}) did not start within 60s (see ${logPath})`);
+}

@@ -1,0 +1,135 @@
+// Which kinds the server serves (API discovery), and resolving what the user typed (`res`,
+// `resources`, `Resource`, `resources.apphost.dev`, `resource/api`) to one of them.
+import type { ApiClient } from './api-client.ts';
+import { CliError } from './errors.ts';
+
+export interface KindRef {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  verbs: string[];
+}
+
+interface APIGroupList {
+  groups: { name: string; preferredVersion?: { groupVersion: string; version: string }; versions: { groupVersion: string; version: string }[] }[];
+}
+
+interface APIResourceList {
+  groupVersion: string;
+  resources: { name: string; singularName?: string; namespaced: boolean; kind: string; verbs?: string[]; shortNames?: string[] }[];
+}
+
+export class Kinds {
+  readonly all: KindRef[];
+
+  constructor(all: KindRef[]) {
+    this.all = all;
+  }
+
+  static async discover(client: ApiClient): Promise<Kinds> {
+    const groups = await client.request<APIGroupList>({ path: '/apis' });
+    const lists = await Promise.all(
+      (groups.groups ?? []).map(async (g) => {
+        const v = g.preferredVersion ?? g.versions[0];
+        if (!v) return [];
+        const list = await client.request<APIResourceList>({ path: `/apis/${v.groupVersion}` });
+        return (list.resources ?? [])
+          .filter((r) => !r.name.includes('/'))
+          .map<KindRef>((r) => ({
+            group: g.name,
+            version: v.version,
+            kind: r.kind,
+            plural: r.name,
+            singular: r.singularName || r.kind.toLowerCase(),
+            namespaced: r.namespaced,
+            shortNames: r.shortNames ?? [],
+            verbs: r.verbs ?? [],
+          }));
+      }),
+    );
+    return new Kinds(lists.flat());
+  }
+
+  find(ref: string): KindRef | undefined {
+    const r = ref.toLowerCase();
+    return this.all.find(
+      (k) =>
+        k.plural === r ||
+        k.singular === r ||
+        k.kind.toLowerCase() === r ||
+        k.shortNames.includes(r) ||
+        `${k.plural}.${k.group}` === r ||
+        `${k.singular}.${k.group}` === r ||
+        `${k.kind.toLowerCase()}.${k.group}` === r,
+    );
+  }
+
+  resolve(ref: string): KindRef {
+    const k = this.find(ref);
+    if (!k) {
+      throw new CliError(
+        'UNKNOWN_TYPE',
+        `the server doesn't have a resource type "${ref}" (see \`apphostctl api-resources\`)`,
+      );
+    }
+    return k;
+  }
+
+  forObject(apiVersion: string, kind: string): KindRef {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const k = this.all.find((x) => x.group === group && x.version === version && x.kind === kind);
+    if (!k) throw new CliError('UNKNOWN_TYPE', `the server doesn't serve kind "${kind}" in "${apiVersion}" (see \`apphostctl api-resources\`)`);
+    return k;
+  }
+}
+
+/** `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>[/<sub>]]` */
+export function objectPath(k: KindRef, namespace: string | undefined, name?: string, sub?: string): string {
+  let p = `/apis/${k.group}/${k.version}`;
+  if (k.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+  p += `/${k.plural}`;
+  if (name !== undefined) p += `/${encodeURIComponent(name)}`;
+  if (sub) p += `/${sub}`;
+  return p;
+}
+
+/** `resource.apphost.dev/api`, as kubectl prints it. */
+export function qualifiedName(k: KindRef, name: string): string {
+  return `${k.singular}.${k.group}/${name}`;
+}
+
+/** `resources.apphost.dev "api"`, as in Kubernetes messages. */
+export function quotedName(k: KindRef, name: string): string {
+  return `${k.plural}.${k.group} "${name}"`;
+}
+
+export interface TypedName {
+  kind: KindRef;
+  name?: string;
+}
+
+/**
+ * Positional arguments as kubectl reads them: `TYPE [NAME...]`, `TYPE/NAME [TYPE/NAME...]`, or
+ * `TYPE1,TYPE2`.
+ */
+export function parseTargets(kinds: Kinds, args: string[]): TypedName[] {
+  if (args.length === 0) throw new CliError('USAGE', 'you must specify the type of resource to get (e.g. `apphostctl get resources`)');
+  if (args.some((a) => a.includes('/'))) {
+    return args.map((a) => {
+      const [type, name, extra] = a.split('/');
+      if (!type || !name || extra !== undefined) {
+        throw new CliError('USAGE', `"${a}" is not TYPE/NAME: mix of TYPE/NAME and TYPE NAME arguments is not supported`);
+      }
+      return { kind: kinds.resolve(type), name };
+    });
+  }
+  const [types, ...names] = args;
+  const ks = types.split(',').filter(Boolean).map((t) => kinds.resolve(t));
+  if (names.length === 0) return ks.map((kind) => ({ kind }));
+  if (ks.length > 1) throw new CliError('USAGE', 'names can only be given with a single resource type');
+  return names.map((name) => ({ kind: ks[0], name }));
+}

@@ -1,0 +1,44 @@
+// apphostctl entry point (bin/apphostctl.js registers tsx and imports this). Every failure ends as
+// one `error: ...` line on stderr and a non-zero exit code, never a stack trace.
+import { CommanderError } from 'commander';
+import { toCliError } from './errors.ts';
+import { createProgram } from './program.ts';
+
+async function main(argv: string[]): Promise<number> {
+  const program = createProgram();
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s, write) => write(s.startsWith('error: ') ? s : `error: ${s}`),
+  });
+  for (const c of program.commands) {
+    c.exitOverride();
+    c.configureOutput({ outputError: (s, write) => write(s.startsWith('error: ') ? s : `error: ${s}`) });
+  }
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return err.exitCode;
+    }
+    const e = toCliError(err);
+    process.stderr.write(`error: ${e.message}\n`);
+    if (process.env.APPHOST_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return e.exitCode;
+  }
+}
+
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`error: ${toCliError(err).message}\n`);
+  process.exit(1);
+});
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`error: ${toCliError(err).message}\n`);
+  process.exit(1);
+});
+
+const code = await main(process.argv);
+// Commands that keep handles open on purpose (up, logs -f, get -w) return only when done.
+process.exit(code);

@@ -1,0 +1,111 @@
+// Runs an apphost in the foreground, exactly as `apphostctl up` does (and `builder.build().run()`):
+// start it, show the live status view above prefixed replica logs, stop cleanly on Ctrl+C or
+// SIGTERM with a summary. Talks to its own API through the kubeconfig like any other client.
+import { relative } from 'node:path';
+import type { Endpoint, KubeObject, Replica, Resource } from '../api/types.ts';
+import { startApphost } from '../host/index.ts';
+import type { ControllerDefinition } from '../runtime/types.ts';
+import { ApiClient } from './api-client.ts';
+import { prefixLine } from './commands/logs.ts';
+import { loadControllerFiles } from './up/load-controllers.ts';
+import { followAllReplicaLogs } from './up/replica-logs.ts';
+import { createStatusView, summarize, type ResourceLine } from './up/status-view.ts';
+import { removePid, writePid } from './up/pid-file.ts';
+
+export interface RunApphostOptions {
+  dir: string;
+  name?: string;
+  manifests: KubeObject[];
+  /** Controller module files (`--controller`). */
+  controllers?: string[];
+  /** Controller definitions given directly. */
+  controllerDefinitions?: ControllerDefinition[];
+  crdDirs?: string[];
+  out?: NodeJS.WriteStream;
+  /** Force the plain (non-terminal) view. */
+  plain?: boolean;
+  /** Resolves when the caller wants to stop (tests); default: SIGINT/SIGTERM. */
+  until?: Promise<void>;
+}
+
+function elapsed(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export async function runApphost(options: RunApphostOptions): Promise<void> {
+  const out = options.out ?? process.stdout;
+  const controllers = [...(options.controllerDefinitions ?? []), ...(await loadControllerFiles(options.controllers ?? []))];
+  const started = Date.now();
+  const apphost = await startApphost({
+    dir: options.dir,
+    name: options.name,
+    manifests: options.manifests,
+    crdDirs: options.crdDirs,
+    controllers,
+  });
+  writePid(options.dir);
+  const client = await ApiClient.fromKubeconfig(apphost.kubeconfigPath);
+  const kubeconfig = relative(process.cwd(), apphost.kubeconfigPath) || apphost.kubeconfigPath;
+  const view = createStatusView({
+    title: `apphost ${apphost.name}  ${apphost.url}  kubeconfig ${kubeconfig}  (Ctrl+C to stop)`,
+    out,
+    tty: options.plain ? false : undefined,
+  });
+  const ac = new AbortController();
+  let lastLines: ResourceLine[] = [];
+  const refresh = async () => {
+    const ns = '/apis/apphost.dev/v1/namespaces/default';
+    const [res, reps, eps] = await Promise.all([
+      client.request<{ items: Resource[] }>({ path: `${ns}/resources` }),
+      client.request<{ items: Replica[] }>({ path: `${ns}/replicas` }),
+      client.request<{ items: Endpoint[] }>({ path: `${ns}/endpoints` }),
+    ]);
+    lastLines = summarize({ resources: res.items ?? [], replicas: reps.items ?? [], endpoints: eps.items ?? [] });
+    view.update(lastLines);
+  };
+  let refreshing = false;
+  const timer = setInterval(() => {
+    if (refreshing || ac.signal.aborted) return;
+    refreshing = true;
+    refresh()
+      .catch(() => undefined)
+      .finally(() => (refreshing = false));
+  }, 1000);
+  await refresh().catch(() => undefined);
+  const logs = followAllReplicaLogs({
+    client,
+    namespace: 'default',
+    signal: ac.signal,
+    onLine: (replica, line) => view.log(prefixLine(replica, line)),
+  });
+
+  let signalCount = 0;
+  const stopRequested = new Promise<string>((resolve) => {
+    const onSignal = (sig: string) => {
+      signalCount++;
+      if (signalCount > 1) {
+        out.write('\nforced exit: replicas may still be running (the next `apphostctl up` cleans them up)\n');
+        process.exit(130);
+      }
+      resolve(sig);
+    };
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    options.until?.then(() => resolve('request'));
+  });
+  const reason = await stopRequested;
+  clearInterval(timer);
+  await refresh().catch(() => undefined);
+  ac.abort();
+  await logs;
+  client.close();
+  view.close();
+  out.write(`stopping apphost ${apphost.name} (${reason})...\n`);
+  await apphost.stop();
+  removePid(options.dir);
+  const replicas = lastLines.reduce((n, l) => n + Number(l.ready.split('/')[0]), 0);
+  out.write(
+    `stopped apphost ${apphost.name} after ${elapsed(Date.now() - started)}: ${lastLines.length} resource(s), ${replicas} ready replica(s) stopped, proxies closed\n`,
+  );
+}

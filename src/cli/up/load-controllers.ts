@@ -1,0 +1,36 @@
+// `apphostctl up --controller ./my-controller.ts`: a module whose default export is a controller
+// definition (from defineController), a list of them, or a function returning either.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { validateController } from '../../runtime/define-controller.ts';
+import type { ControllerDefinition } from '../../runtime/types.ts';
+import { CliError } from '../errors.ts';
+
+function looksLikeController(v: unknown): v is ControllerDefinition {
+  return !!v && typeof v === 'object' && typeof (v as ControllerDefinition).reconcile === 'function';
+}
+
+export async function loadControllerFiles(files: string[]): Promise<ControllerDefinition[]> {
+  const out: ControllerDefinition[] = [];
+  for (const file of files) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+    } catch (err) {
+      const msg = (err as Error).message?.split('\n')[0] ?? String(err);
+      throw new CliError('BAD_INPUT', `--controller ${file}: cannot load it: ${msg}`);
+    }
+    let value: unknown = mod.default ?? Object.values(mod).find((v) => looksLikeController(v) || Array.isArray(v));
+    if (typeof value === 'function') value = await (value as () => unknown)();
+    const defs = Array.isArray(value) ? value : [value];
+    if (defs.length === 0 || !defs.every(looksLikeController)) {
+      throw new CliError('BAD_INPUT', `--controller ${file}: export default a controller (defineController({...})), a list of them, or a function returning one`);
+    }
+    for (const d of defs) {
+      const problems = validateController(d);
+      if (problems.length) throw new CliError('BAD_INPUT', `--controller ${file}: ${problems.join('; ')}`);
+      out.push(d);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+// The live view of `apphostctl up`: a status block (resources, replicas ready, endpoint URLs) kept
+// at the top of the terminal while prefixed, coloured replica logs scroll below it (an ANSI scroll
+// region). Without a terminal, status changes print as plain lines between the logs.
+import pc from 'picocolors';
+import type { Endpoint, Replica, Resource } from '../../api/types.ts';
+import { formatColumns } from '../output/columns.ts';
+
+export interface StatusSnapshot {
+  resources: Resource[];
+  replicas: Replica[];
+  endpoints: Endpoint[];
+}
+
+export interface ResourceLine {
+  name: string;
+  phase: string;
+  ready: string;
+  urls: string[];
+}
+
+export function summarize(s: StatusSnapshot): ResourceLine[] {
+  return [...s.resources]
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    .map((r) => {
+      const name = r.metadata.name;
+      const reps = s.replicas.filter((x) => x.spec?.resource === name);
+      const ready = reps.filter((x) => x.status?.ready).length;
+      const want = r.spec?.replicas ?? 1;
+      const urls = s.endpoints
+        .filter((e) => e.spec?.resource === name)
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+        .map((e) => e.status?.url ?? `${e.spec?.name ?? e.metadata.name}: <pending>`);
+      return { name, phase: r.status?.phase ?? 'Pending', ready: `${ready}/${want}`, urls };
+    });
+}
+
+function colourPhase(phase: string): string {
+  if (phase === 'Running') return pc.green(phase);
+  if (phase === 'Failed' || phase === 'Degraded') return pc.red(phase);
+  return pc.yellow(phase);
+}
+
+export function statusLines(title: string, lines: ResourceLine[]): string[] {
+  const { lines: table } = formatColumns(
+    ['RESOURCE', 'PHASE', 'READY', 'ENDPOINTS'],
+    lines.map((l) => [l.name, l.phase, l.ready, l.urls.join(' ') || '-']),
+  );
+  // Colour after padding so widths stay right.
+  const coloured = table.map((t, i) => {
+    if (i === 0) return pc.dim(t);
+    const l = lines[i - 1];
+    return t.replace(l.phase, colourPhase(l.phase));
+  });
+  return [pc.bold(title), ...coloured];
+}
+
+export interface StatusView {
+  update(lines: ResourceLine[]): void;
+  log(line: string): void;
+  /** Leaves the terminal as it was (scroll region reset, cursor below). */
+  close(): void;
+}
+
+export function createStatusView(options: { title: string; out: NodeJS.WriteStream; tty?: boolean }): StatusView {
+  const out = options.out;
+  const tty = options.tty ?? (!!out.isTTY && process.env.TERM !== 'dumb');
+  if (!tty) return plainView(options.title, out);
+  let height = 0;
+  let last: string[] = [];
+  const rows = () => out.rows || 24;
+  const draw = (lines: string[]) => {
+    const max = Math.max(3, Math.floor(rows() / 2));
+    const block = lines.length > max ? [...lines.slice(0, max - 1), pc.dim(`... ${lines.length - max + 1} more`)] : lines;
+    const h = block.length + 1;
+    let s = '\x1b7'; // save cursor
+    if (h !== height) {
+      // New scroll region below the block; move the cursor into it.
+      s = `\x1b[${h + 1};${rows()}r\x1b[${rows()};1H\x1b7`;
+      height = h;
+    }
+    block.forEach((l, i) => (s += `\x1b[${i + 1};1H\x1b[2K${l}`));
+    s += `\x1b[${h};1H\x1b[2K${pc.dim('─'.repeat(Math.min(out.columns || 80, 100)))}`;
+    s += '\x1b8'; // restore cursor (inside the scroll region)
+    out.write(s);
+  };
+  out.write('\x1b[2J\x1b[H');
+  const onResize = () => {
+    height = 0;
+    out.write('\x1b[2J');
+    draw(last);
+  };
+  out.on('resize', onResize);
+  return {
+    update(lines) {
+      last = statusLines(options.title, lines);
+      draw(last);
+    },
+    log(line) {
+      out.write(line + '\n');
+    },
+    close() {
+      out.off('resize', onResize);
+      out.write(`\x1b[r\x1b[${rows()};1H\n`);
+    },
+  };
+}
+
+function plainView(title: string, out: NodeJS.WritableStream): StatusView {
+  const shown = new Map<string, string>();
+  let titled = false;
+  return {
+    update(lines) {
+      if (!titled) {
+        out.write(`${title}\n`);
+        titled = true;
+      }
+      for (const l of lines) {
+        const text = `${l.phase} ${l.ready} ready${l.urls.length ? ` ${l.urls.join(' ')}` : ''}`;
+        if (shown.get(l.name) === text) continue;
+        shown.set(l.name, text);
+        out.write(`${pc.bold(`[apphost] ${l.name}:`)} ${text}\n`);
+      }
+    },
+    log(line) {
+      out.write(line + '\n');
+    },
+    close() {},
+  };
+}
