@@ -2,12 +2,14 @@
 // connect to the first TCP endpoint's target port. Undefined: nothing to probe (no TCP endpoint),
 // so a running replica is ready.
 import type { HealthCheckSpec, Replica, ReplicaEndpointPort, Resource } from '../../src/api/types.ts';
+import { TARGET_ADDRESS } from '../shared/endpoint-url.ts';
 
 export type ProbeTarget =
   | { kind: 'tcp'; host: string; port: number; endpoint: string }
   | { kind: 'http'; url: string; endpoint: string };
 
-export const PROBE_HOST = '127.0.0.1';
+/** Probes go where the proxies forward to. */
+export const PROBE_HOST = TARGET_ADDRESS;
 
 export function probeTarget(rep: Replica, res: Resource): ProbeTarget | undefined {
   const hc: HealthCheckSpec = res.spec.healthCheck ?? {};

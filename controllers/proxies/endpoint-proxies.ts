@@ -4,9 +4,7 @@
 import { API_VERSION, type Endpoint, type Proxy, type ProxyBackend, type ProxySpec } from '../../src/api/types.ts';
 import { deepEqual } from '../../src/runtime/equal.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext } from '../../src/runtime/types.ts';
-
-export const ENDPOINT_LABEL = 'apphost.dev/endpoint';
-export const RESOURCE_LABEL = 'apphost.dev/resource';
+import { ENDPOINT_LABEL, LOCAL_HOST, RESOURCE_LABEL, controllerReference, isControlledBy } from '../shared/index.ts';
 
 export function desiredProxySpec(ep: Endpoint): ProxySpec | undefined {
   const st = ep.status;
@@ -14,11 +12,7 @@ export function desiredProxySpec(ep: Endpoint): ProxySpec | undefined {
   const backends: ProxyBackend[] = (st.targets ?? [])
     .filter((t) => t.ready && t.port > 0)
     .map((t) => ({ name: t.replica, address: t.address, port: t.port, ready: true }));
-  return { listen: { address: 'localhost', port: st.port }, protocol: ep.spec.protocol ?? 'TCP', backends };
-}
-
-function ownedBy(px: Proxy, ep: Endpoint): boolean {
-  return (px.metadata.ownerReferences ?? []).some((o) => o.kind === 'Endpoint' && o.uid === ep.metadata.uid);
+  return { listen: { address: LOCAL_HOST, port: st.port }, protocol: ep.spec.protocol ?? 'TCP', backends };
 }
 
 export function createEndpointProxiesController(): ControllerDefinition {
@@ -27,7 +21,7 @@ export function createEndpointProxiesController(): ControllerDefinition {
     if (!ep || ep.metadata.deletionTimestamp) return; // owned Proxies go with the Endpoint (ownerReferences)
     const desired = desiredProxySpec(ep);
     const existing = await ctx.client.get<Proxy>('Proxy', key.namespace, key.name);
-    if (existing && !ownedBy(existing, ep)) {
+    if (existing && !isControlledBy(existing, ep)) {
       ctx.log.warn({ proxy: key.name }, 'a Proxy with this name exists and is not owned by the Endpoint: leaving it alone');
       return;
     }
@@ -42,10 +36,8 @@ export function createEndpointProxiesController(): ControllerDefinition {
         metadata: {
           name: key.name,
           namespace: key.namespace,
-          labels: { [ENDPOINT_LABEL]: ep.metadata.name, [RESOURCE_LABEL]: ep.spec.resource },
-          ownerReferences: [
-            { apiVersion: API_VERSION, kind: 'Endpoint', name: ep.metadata.name, uid: ep.metadata.uid!, controller: true, blockOwnerDeletion: true },
-          ],
+          labels: { [RESOURCE_LABEL]: ep.spec.resource, ...(ep.spec.name ? { [ENDPOINT_LABEL]: ep.spec.name } : {}) },
+          ownerReferences: [controllerReference(ep)],
         },
         spec: desired,
       });
