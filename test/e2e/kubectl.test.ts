@@ -1,0 +1,213 @@
+// The real kubectl (v1.32 at /usr/bin/kubectl) against the HTTPS server, the store and crds/.
+// HOME and KUBECACHEDIR point into the test's temp dir so no discovery cache leaks between runs.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
+
+const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe.skipIf(!existsSync(KUBECTL))('kubectl against the API server', () => {
+  let api: TestApiServer;
+  let env: NodeJS.ProcessEnv;
+
+  const kubectl = (args: string[], input?: string, timeoutMs = 15_000): Promise<Run> =>
+    new Promise((resolve) => {
+      const child = execFile(KUBECTL, ['--kubeconfig', api.kubeconfigPath, ...args], { env, timeout: timeoutMs }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+      if (input !== undefined) child.stdin!.end(input);
+    });
+  const ok = async (args: string[], input?: string): Promise<string> => {
+    const r = await kubectl(args, input);
+    expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
+    return r.stdout;
+  };
+  const manifest = async (name: string, body: string): Promise<string> => {
+    const path = join(api.dir, name);
+    await writeFile(path, body);
+    return path;
+  };
+
+  beforeAll(async () => {
+    api = await startTestApiServer();
+    const home = join(api.dir, 'home');
+    await mkdir(home, { recursive: true });
+    env = { PATH: process.env['PATH'], HOME: home, KUBECACHEDIR: join(home, 'cache') };
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('lists our kinds with api-resources', async () => {
+    const out = await ok(['api-resources', '--no-headers']);
+    const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/));
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([
+      ['endpoints', 'ep'],
+      ['networks', 'net'],
+      ['proxies', 'px'],
+      ['replicas', 'rep'],
+      ['resources', 'res'],
+    ]);
+    expect(await ok(['version', '-o', 'json'])).toContain('"gitVersion": "v1.32');
+  });
+
+  it('applies client-side, then re-applies a change', async () => {
+    const body = `apiVersion: apphost.dev/v1
+kind: Resource
+metadata:
+  name: api
+  labels: {tier: backend}
+spec:
+  executable: {command: node, args: [api.js]}
+  replicas: 2
+  endpoints:
+    - {scheme: http, env: PORT}
+`;
+    const file = await manifest('api.yaml', body);
+    expect(await ok(['apply', '-f', file])).toBe('resource.apphost.dev/api created\n');
+    await writeFile(file, body.replace('replicas: 2', 'replicas: 3'));
+    expect(await ok(['apply', '-f', file])).toBe('resource.apphost.dev/api configured\n');
+    expect(await ok(['apply', '-f', file])).toBe('resource.apphost.dev/api unchanged\n');
+    const obj = api.store.get('resources', 'default', 'api') as any;
+    expect(obj.spec.replicas).toBe(3);
+    expect(obj.metadata.generation).toBe(2);
+    expect(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain('"replicas":3');
+  });
+
+  it('gets tables (default and -o wide), yaml, json, names and filters by label', async () => {
+    await ok(['create', '-f', '-'], 'apiVersion: apphost.dev/v1\nkind: Resource\nmetadata: {name: web, labels: {tier: front}}\nspec: {container: {image: nginx}}\n');
+    const table = await ok(['get', 'resources']);
+    const lines = table.trim().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+TYPE\s+REPLICAS\s+READY\s+PHASE\s+AGE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['api', 'web']);
+    expect(lines[1]).toMatch(/\s\d+s$/);
+    const wide = await ok(['get', 'res', '-o', 'wide']);
+    expect(wide.split('\n')[0]).toContain('COMMAND');
+    expect(wide).toMatch(/web .* nginx/);
+
+    const yaml = YAML.parse(await ok(['get', 'res', 'api', '-o', 'yaml']));
+    expect(yaml).toMatchObject({ apiVersion: 'apphost.dev/v1', kind: 'Resource', metadata: { name: 'api', namespace: 'default' }, spec: { replicas: 3 } });
+    const json = JSON.parse(await ok(['get', 'res', '-o', 'json']));
+    expect(json.kind).toBe('List');
+    expect(json.items.map((i: any) => i.metadata.name)).toEqual(['api', 'web']);
+
+    expect(await ok(['get', 'res', '-l', 'tier=front', '-o', 'name'])).toBe('resource.apphost.dev/web\n');
+    expect(await ok(['get', 'res', '-l', 'tier in (front,backend)', '-o', 'name'])).toBe('resource.apphost.dev/api\nresource.apphost.dev/web\n');
+    expect(await ok(['get', 'res', '-l', '!tier', '-o', 'name'])).toBe('');
+    const all = await ok(['get', 'res', '-A', '--show-labels']);
+    expect(all.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s.*LABELS$/);
+    expect(all).toMatch(/default\s+web\s.*tier=front/);
+    const missing = await kubectl(['get', 'res', 'nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Error from server (NotFound): resources.apphost.dev "nope" not found');
+  });
+
+  it('watches with get -w until the request timeout', async () => {
+    let stdout = '';
+    let listed: () => void = () => {};
+    const firstRow = new Promise<void>((resolve) => (listed = resolve));
+    const run = new Promise<Run>((resolve) => {
+      const child = spawn(KUBECTL, ['--kubeconfig', api.kubeconfigPath, 'get', 'res', 'web', '-w', '--request-timeout=3s'], { env });
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+        if (/\nweb\s/.test(stdout)) listed();
+      });
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.on('close', (code) => {
+        clearTimeout(killer);
+        listed();
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+    });
+    // kubectl watches from the resourceVersion of its list: changes made after the first row are seen.
+    await firstRow;
+    await ok(['patch', 'res', 'web', '--type=merge', '-p', '{"spec":{"replicas":2}}']);
+    await ok(['patch', 'res', 'web', '--type=merge', '-p', '{"spec":{"replicas":4}}']);
+    const r = await run;
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^NAME\s+TYPE/);
+    expect(rows.slice(1).map((l) => l.split(/\s+/).slice(0, 1)[0])).toEqual(['web', 'web', 'web']);
+    expect(rows[2]).toMatch(/^web\s+2\s/);
+    expect(rows[3]).toMatch(/^web\s+4\s/);
+  });
+
+  it('describes an object (events answered 404 -> <none>)', async () => {
+    const out = await ok(['describe', 'res', 'api']);
+    expect(out).toMatch(/^Name:\s+api$/m);
+    expect(out).toMatch(/^Labels:\s+tier=backend$/m);
+    expect(out).toMatch(/^\s+Replicas:\s+3$/m);
+    expect(out).toMatch(/^Events:\s+<none>$/m);
+  });
+
+  it('applies server-side (create, then update)', async () => {
+    const body = 'apiVersion: apphost.dev/v1\nkind: Network\nmetadata:\n  name: shared\nspec:\n  driver: bridge\n';
+    const file = await manifest('net.yaml', body);
+    expect(await ok(['apply', '--server-side', '-f', file])).toBe('network.apphost.dev/shared serverside-applied\n');
+    await writeFile(file, body.replace('bridge', 'overlay'));
+    expect(await ok(['apply', '--server-side', '-f', file])).toBe('network.apphost.dev/shared serverside-applied\n');
+    const obj = api.store.get('networks', 'default', 'shared') as any;
+    expect(obj.spec).toEqual({ driver: 'overlay', lifetime: 'Session' });
+    expect(obj.metadata.generation).toBe(2);
+  });
+
+  it('patches with --type=merge and --type=json', async () => {
+    expect(await ok(['patch', 'net', 'shared', '--type=merge', '-p', '{"spec":{"app":"shop"}}'])).toBe('network.apphost.dev/shared patched\n');
+    expect(await ok(['patch', 'net', 'shared', '--type=json', '-p', '[{"op":"replace","path":"/spec/app","value":"store"}]'])).toBe('network.apphost.dev/shared patched\n');
+    expect((api.store.get('networks', 'default', 'shared') as any).spec.app).toBe('store');
+    const bad = await kubectl(['patch', 'net', 'shared', '--type=json', '-p', '[{"op":"remove","path":"/spec/missing"}]']);
+    expect(bad.code).toBe(1);
+  });
+
+  it('explains a kind from the OpenAPI v3 schema', async () => {
+    const out = await ok(['explain', 'resources.spec.endpoints']);
+    expect(out).toContain('KIND:       Resource');
+    expect(out).toMatch(/FIELD: endpoints <\[\]Object>/);
+    expect(out).toMatch(/^\s+targetPort\s+<integer>/m);
+  });
+
+  it('shows the field paths of an invalid manifest, and of an unknown field', async () => {
+    const file = await manifest('bad.yaml', 'apiVersion: apphost.dev/v1\nkind: Resource\nmetadata:\n  name: bad\nspec:\n  executable: {command: node}\n  replicas: -1\n  endpoints:\n    - {scheme: http, port: 99999}\n');
+    const r = await kubectl(['apply', '-f', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('The Resource "bad" is invalid');
+    expect(r.stderr).toContain('spec.replicas: Invalid value: -1');
+    expect(r.stderr).toContain('spec.endpoints[0].port: Invalid value: 99999');
+    const unknown = await manifest('unknown.yaml', 'apiVersion: apphost.dev/v1\nkind: Network\nmetadata:\n  name: unk\nspec:\n  drivr: bridge\n');
+    const u = await kubectl(['create', '-f', unknown]);
+    expect(u.code).toBe(1);
+    expect(u.stderr).toContain('unknown field "spec.drivr"');
+    expect(api.store.tryGet('resources', 'default', 'bad')).toBeUndefined();
+    expect(api.store.tryGet('networks', 'default', 'unk')).toBeUndefined();
+  });
+
+  it('deletes, waiting for finalizers to be removed', async () => {
+    expect(await ok(['delete', 'res', 'web'])).toBe('resource.apphost.dev "web" deleted\n');
+    expect(api.store.tryGet('resources', 'default', 'web')).toBeUndefined();
+
+    await ok(['create', '-f', '-'], 'apiVersion: apphost.dev/v1\nkind: Network\nmetadata: {name: fin, finalizers: [apphost.dev/test]}\n');
+    const deleting = kubectl(['delete', 'net', 'fin', '--timeout=10s']);
+    const t0 = Date.now();
+    while (!(api.store.tryGet('networks', 'default', 'fin') as any)?.metadata?.deletionTimestamp) {
+      if (Date.now() - t0 > 5000) throw new Error('deletionTimestamp never set');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    await ok(['patch', 'net', 'fin', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+    const r = await deleting;
+    expect(r).toMatchObject({ code: 0, stdout: 'network.apphost.dev "fin" deleted\n' });
+    expect(api.store.tryGet('networks', 'default', 'fin')).toBeUndefined();
+  });
+});
