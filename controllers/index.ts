@@ -7,6 +7,7 @@ import type { ProxyFactory } from '../src/platform/net/types.ts';
 import type { PortAllocator } from '../src/platform/ports/types.ts';
 import type { ProcessRunner } from '../src/platform/process/types.ts';
 import type { ControllerDefinition } from '../src/runtime/types.ts';
+import { createEndpointsController } from './endpoints/index.ts';
 import { createHealthController } from './health/index.ts';
 import { createProcessesController } from './processes/index.ts';
 import { createEndpointProxiesController, createProxiesController } from './proxies/index.ts';
@@ -31,7 +32,8 @@ export function createBuiltinControllers(deps: BuiltinControllerDeps): Controlle
     createEndpointProxiesController(),
     createHealthController({ prober: deps.prober }),
     createProcessesController({ runner: deps.runner, baseDir: deps.baseDir, ...(deps.gracePeriodMs !== undefined ? { gracePeriodMs: deps.gracePeriodMs } : {}) }),
+    createEndpointsController({ ports: deps.ports }),
   ];
 }
 
-export { createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };
+export { createEndpointsController, createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };

@@ -2,7 +2,7 @@
 // connect to the first TCP endpoint's target port. Undefined: nothing to probe (no TCP endpoint),
 // so a running replica is ready.
 import type { HealthCheckSpec, Replica, ReplicaEndpointPort, Resource } from '../../src/api/types.ts';
-import { TARGET_ADDRESS } from '../shared/endpoint-url.ts';
+import { resourceEndpoints, TARGET_ADDRESS } from '../shared/index.ts';
 
 export type ProbeTarget =
   | { kind: 'tcp'; host: string; port: number; endpoint: string }
@@ -13,8 +13,8 @@ export const PROBE_HOST = TARGET_ADDRESS;
 
 export function probeTarget(rep: Replica, res: Resource): ProbeTarget | undefined {
   const hc: HealthCheckSpec = res.spec.healthCheck ?? {};
-  const endpoints = (res.spec.endpoints ?? []).map((e) => ({ ...e, name: e.name ?? e.scheme ?? (e.protocol ?? 'TCP').toLowerCase() }));
-  const tcpEndpoints = endpoints.filter((e) => (e.protocol ?? 'TCP') === 'TCP' && e.scheme !== 'udp');
+  const endpoints = resourceEndpoints(res);
+  const tcpEndpoints = endpoints.filter((e) => e.protocol === 'TCP');
   const ep = hc.endpoint ? endpoints.find((e) => e.name === hc.endpoint) : tcpEndpoints[0];
   if (!ep) return undefined;
   const port = hostPort(rep, ep.name);
