@@ -3,7 +3,7 @@
 // development certificates). Never throws.
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { codeOf, DEFAULT_PROBE_TIMEOUT_MS } from './probe-tcp.ts';
+import { DEFAULT_PROBE_TIMEOUT_MS, failureOf } from './probe-tcp.ts';
 import type { HttpProbeOptions, ProbeResult } from './types.ts';
 
 export function probeHttp(options: HttpProbeOptions): Promise<ProbeResult> {
@@ -64,7 +64,7 @@ export function probeHttp(options: HttpProbeOptions): Promise<ProbeResult> {
       finish({ ok: false, code: 'PROBE_ERROR', message: (err as Error).message });
       return;
     }
-    req.once('error', (err: NodeJS.ErrnoException) => finish({ ok: false, code: codeOf(err), message: err.message }));
+    req.once('error', (err: NodeJS.ErrnoException) => finish(failureOf(err)));
     req.end();
   });
 }

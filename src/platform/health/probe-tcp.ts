@@ -4,8 +4,18 @@ import type { ProbeCode, ProbeResult, TcpProbeOptions } from './types.ts';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
 
-export function codeOf(err: NodeJS.ErrnoException): ProbeCode {
-  return err.code === 'ECONNREFUSED' ? 'PROBE_REFUSED' : err.code === 'ETIMEDOUT' ? 'PROBE_TIMEOUT' : 'PROBE_ERROR';
+/**
+ * A failed connect as a probe result. With happy eyeballs (`localhost` resolving to ::1 and
+ * 127.0.0.1) Node reports an AggregateError with an empty message: use its parts.
+ */
+export function failureOf(err: NodeJS.ErrnoException): ProbeResult {
+  const parts: NodeJS.ErrnoException[] =
+    err instanceof AggregateError && err.errors.length > 0 ? (err.errors as NodeJS.ErrnoException[]) : [err];
+  const code = err.code ?? parts[0]?.code;
+  const message = [...new Set(parts.map((e) => e.message).filter((m) => m))].join('; ') || err.message || String(code);
+  const probeCode: ProbeCode =
+    code === 'ECONNREFUSED' ? 'PROBE_REFUSED' : code === 'ETIMEDOUT' ? 'PROBE_TIMEOUT' : 'PROBE_ERROR';
+  return { ok: false, code: probeCode, message };
 }
 
 export function probeTcp(options: TcpProbeOptions): Promise<ProbeResult> {
@@ -40,6 +50,6 @@ export function probeTcp(options: TcpProbeOptions): Promise<ProbeResult> {
     }
 
     socket.once('connect', () => finish({ ok: true, code: 'PROBE_OK', message: `connected to ${target}` }));
-    socket.once('error', (err: NodeJS.ErrnoException) => finish({ ok: false, code: codeOf(err), message: err.message }));
+    socket.once('error', (err: NodeJS.ErrnoException) => finish(failureOf(err)));
   });
 }

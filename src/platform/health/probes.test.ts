@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeProber, tcpTarget } from './fake-prober.ts';
 import { probeHttp } from './probe-http.ts';
-import { probeTcp } from './probe-tcp.ts';
+import { failureOf, probeTcp } from './probe-tcp.ts';
 import { createProber } from './prober.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -58,6 +58,18 @@ describe('probeTcp', () => {
     const controller = new AbortController();
     controller.abort();
     expect(await probeTcp({ host: '127.0.0.1', port: 1, signal: controller.signal })).toMatchObject({ code: 'PROBE_ABORTED' });
+  });
+});
+
+describe('failureOf', () => {
+  it('uses the parts of an AggregateError (happy eyeballs) instead of its empty message', () => {
+    const v6 = Object.assign(new Error('connect ECONNREFUSED ::1:4312'), { code: 'ECONNREFUSED' });
+    const v4 = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4312'), { code: 'ECONNREFUSED' });
+    expect(failureOf(new AggregateError([v6, v4], ''))).toEqual({
+      ok: false,
+      code: 'PROBE_REFUSED',
+      message: 'connect ECONNREFUSED ::1:4312; connect ECONNREFUSED 127.0.0.1:4312',
+    });
   });
 });
 
