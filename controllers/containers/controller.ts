@@ -7,6 +7,7 @@
 // containerId, state, exitCode, restarts, ports[].hostPort, env, message and the Running condition.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { LogStore } from '../../src/platform/logs/types.ts';
 import type { Condition, Endpoint, Network, Replica, ReplicaStatus, Resource } from '../../src/api/types.ts';
 import {
   isContainerRuntimeError,
@@ -45,6 +46,8 @@ export interface ContainersControllerOptions {
   isInstanceAlive?: InstanceAliveCheck;
   /** Name of the Network object to join. Default `default`. */
   networkName?: string;
+  /** Container output goes here, by `<namespace>/<replica>` (as for processes). */
+  logs?: LogStore;
   clock?: Clock;
   logger?: Logger;
   /** For the orphan labels; default process.pid / os.hostname(). */
@@ -66,6 +69,9 @@ interface Slot {
   handledExit?: string;
   notBefore: number;
   graceSeconds: number;
+  /** `<container id>@<startedAt>` the log stream follows. */
+  logFor?: string;
+  logSub?: Subscription;
 }
 
 type Outcome = { state: ReplicaStatus['state']; reason: string; message: string; status: Condition['status'] };
@@ -107,6 +113,9 @@ export function createContainersController(options: ContainersControllerOptions)
   async function removeContainer(slot: Slot, why: string): Promise<void> {
     if (!slot.containerId) return;
     log?.info({ container: slot.name, why }, 'removing container');
+    slot.logSub?.close();
+    slot.logSub = undefined;
+    slot.logFor = undefined;
     await runtime.stopContainer(slot.containerId, { graceSeconds: slot.graceSeconds });
     await runtime.removeContainer(slot.containerId, { force: true });
     slot.containerId = undefined;
@@ -117,6 +126,7 @@ export function createContainersController(options: ContainersControllerOptions)
   async function release(slot: Slot | undefined): Promise<void> {
     if (!slot?.containerId) return;
     if (slot.persistent) {
+      slot.logSub?.close();
       log?.info({ container: slot.name }, 'keeping persistent container');
       return;
     }
@@ -283,6 +293,7 @@ export function createContainersController(options: ContainersControllerOptions)
     const desired = result.desired;
     try {
       const { info, requeueAfterMs } = await ensure(slot, desired, rep, res, ctx);
+      followLogs(slot, info, key);
       await writeStatus(rep, ctx, desired, info, outcomeOf(info, requeueAfterMs));
       return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
     } catch (err) {
@@ -298,6 +309,22 @@ export function createContainersController(options: ContainersControllerOptions)
       }
       throw err;
     }
+  }
+
+  function followLogs(slot: Slot, info: ContainerInfo, key: ObjectKey): void {
+    const logs = options.logs;
+    if (!logs || !info.running || disposed) return;
+    const which = `${info.id}@${info.startedAt ?? ''}`;
+    if (slot.logFor === which) return;
+    slot.logSub?.close();
+    slot.logFor = which;
+    const since = info.startedAt ? Math.floor(Date.parse(info.startedAt) / 1000) : undefined;
+    const logId = id(key);
+    slot.logSub = runtime.logs(info.id, {
+      follow: true,
+      ...(since ? { since } : {}),
+      onLine: (l) => logs.append(logId, l.stream, l.line),
+    });
   }
 
   function outcomeOf(info: ContainerInfo, requeueAfterMs: number | undefined): Outcome {
@@ -406,6 +433,7 @@ export function createContainersController(options: ContainersControllerOptions)
     async dispose() {
       disposed = true;
       events?.close();
+      for (const slot of slots.values()) slot.logSub?.close();
       // Shutdown: session containers go (grace, then kill), persistent ones stay.
       await Promise.all(
         [...slots.values()].map((slot) =>
