@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { RegistryError } from './errors.ts';
-import { isPlainObject, type JsonObject } from './json.ts';
+import { cloneJson, isPlainObject, type JsonObject } from './json.ts';
 
 const CRD_FILE = /\.(ya?ml|json)$/i;
 
@@ -14,13 +14,28 @@ export interface LoadedCrd {
   source: string;
 }
 
+// Parsing YAML is slow (hundreds of ms for the built-in CRDs on a busy 2-core box) and every test
+// builds registries: parsed files are remembered by path, size and mtime, and handed out as copies.
+const parsed = new Map<string, { stamp: string; crds: LoadedCrd[] }>();
+
 export function loadCrdFile(file: string): LoadedCrd[] {
   let text: string;
+  let stamp: string;
   try {
+    const st = statSync(file);
+    stamp = `${st.size}:${st.mtimeMs}`;
+    const hit = parsed.get(file);
+    if (hit && hit.stamp === stamp) return hit.crds.map((c) => ({ crd: cloneJson(c.crd), source: c.source }));
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new RegistryError('CRD_READ_FAILED', `cannot read CRD file ${file}: ${(err as Error).message}`, { cause: err });
   }
+  const crds = parseCrdText(text, file);
+  parsed.set(file, { stamp, crds: crds.map((c) => ({ crd: cloneJson(c.crd), source: c.source })) });
+  return crds;
+}
+
+function parseCrdText(text: string, file: string): LoadedCrd[] {
   const out: LoadedCrd[] = [];
   const docs = parseAllDocuments(text);
   for (const doc of Array.isArray(docs) ? docs : [docs]) {

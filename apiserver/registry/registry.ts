@@ -1,9 +1,8 @@
 // The Registry: kinds loaded from CRDs, resolution by any name kubectl accepts, and admission
 // (prune unknown fields, default, validate schema and metadata, then the kind's validators).
-import type { Ajv } from 'ajv';
 import type { KubeObject } from '../../src/api/types.ts';
 import { errors, type StatusCause } from '../errors.ts';
-import { compileSchema, createAjv, runSchema, type CompiledSchema } from './compile-schema.ts';
+import { compileSchema, runSchema, type CompiledSchema } from './compile-schema.ts';
 import { crdErrors, kindInfoFromCrd } from './crd.ts';
 import { RegistryError } from './errors.ts';
 import { isPlainObject, type JsonObject } from './json.ts';
@@ -43,7 +42,6 @@ class CrdRegistryImpl implements CrdRegistry {
   private byObject = new Map<string, KindInfo>();
   private readonly validators = new Map<string, Validator[]>();
   private readonly compiled = new WeakMap<object, CompiledSchema>();
-  private readonly ajv: Ajv = createAjv();
 
   addCrdDir(dir: string): KindInfo[] {
     return this.addCrds(loadCrdFiles(dir));
@@ -61,7 +59,7 @@ class CrdRegistryImpl implements CrdRegistry {
         throw new RegistryError('CRD_INVALID', `${label} is invalid: ${problems.slice(0, 3).join('; ')}${more}`);
       }
       const info = kindInfoFromCrd(crd);
-      prepared.push({ info, compiled: compileSchema(this.ajv, info.schema, label) });
+      prepared.push({ info, compiled: compileSchema(info.schema, label) });
     }
     for (const { info, compiled } of prepared) {
       this.compiled.set(info.schema, compiled);
@@ -116,7 +114,7 @@ class CrdRegistryImpl implements CrdRegistry {
   private compiledFor(info: KindInfo): CompiledSchema {
     let c = this.compiled.get(info.schema);
     if (!c) {
-      c = compileSchema(this.ajv, info.schema, `kind ${info.key}`);
+      c = compileSchema(info.schema, `kind ${info.key}`);
       this.compiled.set(info.schema, c);
     }
     return c;

@@ -94,7 +94,11 @@ export function applyShape(value: unknown, shape: Shape, path: string, ctx: Shap
     const items = shape.items;
     if (!items) return cloneJson(value);
     const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = applyShape(value[i], items, indexPath(path, i), ctx);
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      // Scalars need no walk (and no path string): the common case stays allocation-free.
+      out[i] = typeof v !== 'object' || v === null ? v : applyShape(v, items, indexPath(path, i), ctx);
+    }
     if (shape.listMapKeys) checkListMap(out, shape.listMapKeys, path, ctx);
     else if (shape.listSet) checkListSet(out, path, ctx);
     return out;
@@ -109,10 +113,13 @@ export function applyShape(value: unknown, shape: Shape, path: string, ctx: Shap
     if (v === undefined) continue;
     const child = props?.[key];
     if (child !== undefined) {
-      if (v === null && !child.nullable) continue;
-      out[key] = applyShape(v, child, childPath(path, key), ctx);
+      if (v === null) {
+        if (child.nullable) out[key] = null;
+        continue;
+      }
+      out[key] = typeof v !== 'object' ? v : applyShape(v, child, childPath(path, key), ctx);
     } else if (additional) {
-      out[key] = applyShape(v, additional, keyPath(path, key), ctx);
+      out[key] = typeof v !== 'object' || v === null ? v : applyShape(v, additional, keyPath(path, key), ctx);
     } else if (shape.preserveUnknown) {
       out[key] = cloneJson(v);
     } else {

@@ -71,3 +71,14 @@ describe('variable and object names', () => {
     expect(endpointObjectName('api', 'HTTP')).toBe('api-http');
   });
 });
+
+describe('normalizeEndpoint extra fields', () => {
+  it('carries fields it does not know (an Endpoint object spec) through', () => {
+    const spec = { resource: 'api', scheme: 'http' };
+    expect(normalizeEndpoint(spec)).toMatchObject({ resource: 'api', name: 'http' });
+  });
+  it('omits port/targetPort/env when not given', () => {
+    const out = normalizeEndpoint({ scheme: 'http' });
+    expect('port' in out || 'targetPort' in out || 'env' in out).toBe(false);
+  });
+});
