@@ -83,3 +83,6 @@ export type {
   WaitCondition,
   WaitForSpec,
 } from './api/types.ts';
+
+// Reference variable names (`services__api__http__0`, `API_HTTP`) as apphost injects them.
+export { envVariableName, serviceVariableName } from './api/endpoints.ts';
