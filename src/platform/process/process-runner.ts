@@ -2,6 +2,7 @@
 // by line into the LogStore, a crash record while it runs, SIGTERM -> grace -> SIGKILL on stop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { LogStore, LogStream } from '../logs/index.ts';
@@ -30,6 +31,8 @@ export interface ProcessRunnerOptions {
 }
 
 const DEFAULT_GRACE_MS = 10_000;
+/** After the leader exits, how long to wait for its output pipes to drain before reporting the exit. */
+const OUTPUT_DRAIN_MS = 200;
 
 export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunner {
   const { logs, records } = options;
@@ -53,12 +56,20 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     };
   }
 
-  function capture(id: string, stream: Readable | null, name: LogStream): void {
-    if (!stream) return;
+  /** Resolves when the stream has ended and its last line is in the LogStore. */
+  function capture(id: string, stream: Readable | null, name: LogStream): Promise<void> {
+    if (!stream) return Promise.resolve();
     const splitter = new LineSplitter({ onLine: (line) => logs.append(id, name, line) });
     stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-    stream.on('end', () => splitter.end());
-    stream.on('error', () => splitter.end());
+    return new Promise((resolve) => {
+      const done = () => {
+        splitter.end();
+        resolve();
+      };
+      stream.once('end', done);
+      stream.once('error', done);
+      stream.once('close', done);
+    });
   }
 
   async function start(startOptions: StartOptions): Promise<ManagedProcess> {
@@ -105,10 +116,16 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     let managed: ManagedProcess | undefined;
     // Set once the group is known to be empty: after that, never signal the (recyclable) pgid again.
     let groupGone = false;
+    let leaderExit: ProcessExit | undefined;
     child.once('exit', (code, signal) => {
-      exit = { code, signal };
+      leaderExit = { code, signal };
       log.debug({ id, pid: child.pid, code, signal }, 'process exited');
-      resolveExit(exit);
+      // Let the last output reach the LogStore first (bounded: a grandchild may hold the pipes).
+      const final = leaderExit;
+      void Promise.race([outputDone, sleep(OUTPUT_DRAIN_MS)]).then(() => {
+        exit = final;
+        resolveExit(final);
+      });
       const pgid = child.pid;
       if (stopping || pgid === undefined) return;
       // The leader is gone; anything it left in its group goes too, then the record.
@@ -123,8 +140,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
         await cleanup();
       })().catch((err: unknown) => log.warn({ id, pid: pgid, err }, 'cleanup after exit failed'));
     });
-    capture(id, child.stdout, 'stdout');
-    capture(id, child.stderr, 'stderr');
+    const outputDone = Promise.all([capture(id, child.stdout, 'stdout'), capture(id, child.stderr, 'stderr')]);
 
     if (!(await spawned) || child.pid === undefined) {
       const { error, errorCode } = describeSpawnError(spawnError ?? new Error('spawn failed'), command);
@@ -153,7 +169,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
         const graceMs = stopOptions?.graceMs ?? defaultGraceMs;
         stopping = (async () => {
           if (groupGone && exit) return exit;
-          const result = await terminateGroup({ pgid: pid, graceMs, isDone: () => exit !== undefined });
+          const result = await terminateGroup({ pgid: pid, graceMs, isDone: () => leaderExit !== undefined });
           if (result.killed) log.info({ id, pid, graceMs }, 'process group killed after grace period');
           if (result.gone) groupGone = true;
           const final = await exited;

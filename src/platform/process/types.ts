@@ -42,7 +42,8 @@ export interface ManagedProcess {
   readonly pid: number;
   readonly startedAt: Date;
   /**
-   * Resolves once when the leader has exited (or the spawn failed). Never rejects. Remaining
+   * Resolves once when the leader has exited (or the spawn failed), after its output has reached
+   * the LogStore (waiting at most 200 ms for the pipes to drain). Never rejects. Remaining
    * members of its process group are then terminated in the background (TERM, grace, KILL).
    */
   readonly exited: Promise<ProcessExit>;
