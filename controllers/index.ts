@@ -10,6 +10,7 @@ import type { ControllerDefinition } from '../src/runtime/types.ts';
 import { createEndpointsController } from './endpoints/index.ts';
 import { createHealthController } from './health/index.ts';
 import { createProcessesController } from './processes/index.ts';
+import { createReplicasController } from './replicas/index.ts';
 import { createEndpointProxiesController, createProxiesController } from './proxies/index.ts';
 
 export interface BuiltinControllerDeps {
@@ -32,8 +33,9 @@ export function createBuiltinControllers(deps: BuiltinControllerDeps): Controlle
     createEndpointProxiesController(),
     createHealthController({ prober: deps.prober }),
     createProcessesController({ runner: deps.runner, baseDir: deps.baseDir, ...(deps.gracePeriodMs !== undefined ? { gracePeriodMs: deps.gracePeriodMs } : {}) }),
+    createReplicasController({ ports: deps.ports }),
     createEndpointsController({ ports: deps.ports }),
   ];
 }
 
-export { createEndpointsController, createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };
+export { createReplicasController, createEndpointsController, createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };
