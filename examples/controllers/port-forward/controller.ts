@@ -1,10 +1,10 @@
-// An out-of-process controller for the PortForward kind (crd.yaml beside this file). It talks to a
+// An out-of-process controller for the PortForward kind (crds/portforwards.yaml beside this file). It talks to a
 // running apphost only through its kubeconfig, with @kubernetes/client-node informers, like any
 // Kubernetes controller would. For each PortForward it keeps one Proxy object (owned by the
 // PortForward, so deleting the forward deletes the proxy) listening on the local port and
 // forwarding to the endpoint's address; apphost's proxies controller does the listening.
 //
-//   apphostctl up -f examples/starter --crds examples/controllers/port-forward
+//   apphostctl up -f examples/starter --crds examples/controllers/port-forward/crds
 //   node bin/run-ts.js examples/controllers/port-forward/controller.ts [--kubeconfig .apphost/kubeconfig]
 //   apphostctl apply -f examples/controllers/port-forward/example.yaml
 import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
