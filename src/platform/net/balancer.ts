@@ -9,6 +9,8 @@ export interface BackendSlot {
   ready: boolean;
   /** Connections (or UDP flows) currently using this backend. */
   active: number;
+  /** The handle engine's resolved IP when `backend.address` is a host name. */
+  ip?: string;
 }
 
 const POLICIES: ReadonlySet<string> = new Set(['RoundRobin', 'Random', 'LeastConnections']);

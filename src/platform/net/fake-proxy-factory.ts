@@ -115,6 +115,7 @@ class FakeProxyImpl implements FakeProxy {
   readonly address: string;
   readonly port: number;
   readonly protocol: ProxyProtocol;
+  readonly engine: 'handles' | 'streams' | 'dgram';
   readonly boundAddresses: readonly string[];
   closed = false;
   backends: ProxyBackend[];
@@ -135,6 +136,7 @@ class FakeProxyImpl implements FakeProxy {
     this.address = options.listen.address;
     this.port = port;
     this.protocol = options.protocol;
+    this.engine = options.protocol === 'UDP' ? 'dgram' : options.engine === 'streams' ? 'streams' : 'handles';
     this.boundAddresses = this.address === 'localhost' ? ['127.0.0.1', '::1'] : [this.address];
     this.backends = options.backends.map((b) => ({ ...b }));
     this.balancer = new Balancer({

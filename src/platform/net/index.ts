@@ -3,6 +3,7 @@
 export type {
   HoldOptions,
   ProxyBackend,
+  ProxyEngine,
   ProxyFactory,
   ProxyOptions,
   ProxyPolicy,
@@ -13,5 +14,6 @@ export type {
 export { ProxyError, isProxyError } from './errors.ts';
 export type { ProxyErrorCode } from './errors.ts';
 export { createNetProxyFactory } from './net-proxy-factory.ts';
+export type { NetProxyFactoryOptions } from './net-proxy-factory.ts';
 export { createFakeProxyFactory } from './fake-proxy-factory.ts';
 export type { FakeConnection, FakeProxy, FakeProxyFactory } from './fake-proxy-factory.ts';

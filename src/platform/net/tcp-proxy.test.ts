@@ -1,8 +1,8 @@
 import net from 'node:net';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNetProxyFactory, ProxyError } from './index.ts';
-import type { ProxyOptions, RunningProxy } from './index.ts';
+import type { ProxyEngine, ProxyOptions, RunningProxy } from './index.ts';
 import {
   answerAfterEnd,
   closed,
@@ -30,8 +30,11 @@ async function backend(name: string, behaviour?: Parameters<typeof startBackend>
   return b;
 }
 
+let engine: ProxyEngine = 'handles';
+
 async function proxy(options: Partial<ProxyOptions> & Pick<ProxyOptions, 'backends'>): Promise<RunningProxy> {
-  const p = await factory.start({ listen: { address: '127.0.0.1', port: 0 }, protocol: 'TCP', ...options });
+  const p = await factory.start({ listen: { address: '127.0.0.1', port: 0 }, protocol: 'TCP', engine, ...options });
+  expect(p.engine).toBe(engine);
   cleanups.push(() => p.close());
   return p;
 }
@@ -49,7 +52,11 @@ const to = (b: TestBackend, ready?: boolean) => ({
   ...(ready === undefined ? {} : { ready }),
 });
 
-describe('tcp proxy', () => {
+describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) => {
+  beforeEach(() => {
+    engine = name;
+  });
+
   it('round-robins successive new connections over two backends', async () => {
     const a = await backend('a');
     const b = await backend('b');
@@ -270,7 +277,7 @@ describe('tcp proxy', () => {
     cleanups.push(() => new Promise((r) => holder.close(r)));
     const port = (holder.address() as net.AddressInfo).port;
     const err = await factory
-      .start({ listen: { address: '127.0.0.1', port }, protocol: 'TCP', backends: [] })
+      .start({ listen: { address: '127.0.0.1', port }, protocol: 'TCP', backends: [], engine })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProxyError);
     expect((err as ProxyError).code).toBe('PortInUse');
@@ -309,7 +316,7 @@ describe('tcp proxy', () => {
     cleanups.push(() => new Promise((r) => holder.close(r)));
     const port = (holder.address() as net.AddressInfo).port;
     const err = await factory
-      .start({ listen: { address: 'localhost', port }, protocol: 'TCP', backends: [] })
+      .start({ listen: { address: 'localhost', port }, protocol: 'TCP', backends: [], engine })
       .catch((e: unknown) => e);
     expect((err as ProxyError).code).toBe('PortInUse');
     // The 127.0.0.1 half was released again.

@@ -43,6 +43,7 @@ class TcpConnection {
 }
 
 export class TcpProxy implements RunningProxy {
+  readonly engine = 'streams' as const;
   readonly protocol = 'TCP' as const;
   readonly address: string;
   port = 0;

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 
 export type ProxyProtocol = 'TCP' | 'UDP';
+export type ProxyEngine = 'auto' | 'handles' | 'streams';
 export type ProxyPolicy = 'RoundRobin' | 'Random' | 'LeastConnections';
 
 export interface ProxyBackend {
@@ -53,6 +54,12 @@ export interface ProxyOptions {
   clientIPAffinity?: boolean;
   logger?: Logger;
   hold?: HoldOptions;
+  /**
+   * TCP implementation: `handles` forwards on libuv handles directly (about half the CPU per
+   * connection), `streams` on net.Socket. `auto` (default, or APPHOST_PROXY_ENGINE) picks handles
+   * when this Node offers them and the listen address is an IP or `localhost`.
+   */
+  engine?: ProxyEngine;
   /** UDP: a client flow and its upstream socket are dropped after this long idle. Default 120 000 ms. */
   udpIdleTimeoutMs?: number;
 }
@@ -65,6 +72,8 @@ export interface RunningProxy {
   /** Every address actually bound, e.g. `['127.0.0.1', '::1']` for `localhost`. */
   readonly boundAddresses: readonly string[];
   readonly protocol: ProxyProtocol;
+  /** The TCP implementation in use (`handles` or `streams`); UDP proxies say `dgram`. */
+  readonly engine: 'handles' | 'streams' | 'dgram';
   /** Live: removed or unready backends get no new connections; existing connections finish. */
   setBackends(backends: ProxyBackend[]): void;
   setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void;

@@ -24,6 +24,7 @@ interface UdpFlow {
 }
 
 export class UdpProxy implements RunningProxy {
+  readonly engine = 'dgram' as const;
   readonly protocol = 'UDP' as const;
   readonly address: string;
   port = 0;

@@ -15,6 +15,9 @@ export function validateOptions(options: ProxyOptions): void {
     throw new ProxyError('InvalidOptions', `protocol must be TCP or UDP, got ${String(options.protocol)}`);
   }
   if (options.policy !== undefined) validatePolicy(options.policy);
+  if (options.engine !== undefined && !['auto', 'handles', 'streams'].includes(options.engine)) {
+    throw new ProxyError('InvalidOptions', `engine must be auto, handles or streams, got ${String(options.engine)}`);
+  }
   validateBackends(options.backends);
 }
 

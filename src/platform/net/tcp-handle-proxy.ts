@@ -1,0 +1,482 @@
+// The TCP proxy on libuv handles (see uv-bindings.ts): the same behaviour as tcp-proxy.ts without
+// two net.Socket stream objects per connection, which is where Node spends most of its
+// per-connection CPU. Shared module-level callbacks, no closures, timers or logging per connection
+// (held connections excepted). Chosen by default when the bindings are available.
+import dns from 'node:dns';
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { Balancer } from './balancer.ts';
+import type { BackendSlot } from './balancer.ts';
+import { bindAll } from './listen.ts';
+import type { Bound } from './listen.ts';
+import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy } from './types.ts';
+import { errorName, loadUvBindings, uvError, uvErrorCode } from './uv-bindings.ts';
+import type { UvBindings, UvConnectReq, UvShutdownReq, UvTcpHandle, UvWriteReq } from './uv-bindings.ts';
+import { validateBackends, validatePolicy } from './validate.ts';
+
+const DEFAULT_HOLD_MAX_CONNECTIONS = 100;
+const DEFAULT_HOLD_MAX_BYTES = 1024 * 1024;
+const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
+/** Bytes queued on one side before the other side stops being read (back-pressure). */
+const HIGH_WATER_MARK = 256 * 1024;
+const BACKLOG = 511;
+
+interface ConnHandle extends UvTcpHandle {
+  conn: HandleConnection;
+}
+interface ConnectReq extends UvConnectReq {
+  upstream: ConnHandle;
+}
+interface WriteReq extends UvWriteReq {
+  handle: ConnHandle;
+}
+interface ShutdownReq extends UvShutdownReq {
+  handle: ConnHandle;
+}
+
+// Loaded once; the factory only builds this engine when they exist.
+let uv: UvBindings;
+let state: Int32Array;
+let kRead = 0;
+let kOffset = 0;
+let kAsync = 0;
+let UV_EOF = -4095;
+let UV_ECONNRESET = -104;
+
+export function handleEngineAvailable(): boolean {
+  const b = loadUvBindings();
+  if (b === undefined) return false;
+  if (uv === undefined) {
+    uv = b;
+    state = b.state;
+    kRead = b.kReadBytesOrError;
+    kOffset = b.kArrayBufferOffset;
+    kAsync = b.kLastWriteWasAsync;
+    UV_EOF = b.UV_EOF;
+    UV_ECONNRESET = uvErrorCode('ECONNRESET') ?? UV_ECONNRESET;
+  }
+  return true;
+}
+
+class HandleConnection {
+  upstream: ConnHandle | undefined = undefined;
+  slot: BackendSlot | undefined = undefined;
+  connected = false;
+  closed = false;
+  clientEof = false;
+  upstreamEof = false;
+  shutdowns = 0;
+  /** Stopped reading this side because the other side's write queue is full. */
+  clientPaused = false;
+  upstreamPaused = false;
+  tried: Set<BackendSlot> | undefined = undefined;
+  clientAddress: string | undefined = undefined;
+  holdTimer: NodeJS.Timeout | undefined = undefined;
+  held: Uint8Array[] | undefined = undefined;
+  heldBytes = 0;
+
+  constructor(
+    readonly proxy: HandleTcpProxy,
+    readonly client: ConnHandle,
+  ) {}
+}
+
+export class HandleTcpProxy implements RunningProxy {
+  readonly engine = 'handles' as const;
+  readonly protocol = 'TCP' as const;
+  readonly address: string;
+  port = 0;
+  boundAddresses: string[] = [];
+  readonly counters: ProxyStats = {
+    activeConnections: 0,
+    totalConnections: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    failedConnects: 0,
+  };
+  readonly balancer: Balancer;
+  private affinityOn: boolean;
+  private readonly log: Logger | undefined;
+  private servers: UvTcpHandle[] = [];
+  private readonly connections = new Set<HandleConnection>();
+  private readonly heldConnections = new Set<HandleConnection>();
+  readonly holdMaxConnections: number;
+  readonly holdMaxBytes: number;
+  readonly holdTimeoutMs: number;
+  closed = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ProxyOptions) {
+    this.address = options.listen.address;
+    this.balancer = new Balancer({
+      backends: options.backends,
+      policy: options.policy,
+      clientIPAffinity: options.clientIPAffinity,
+    });
+    this.affinityOn = options.clientIPAffinity === true;
+    this.log = options.logger;
+    this.holdMaxConnections = options.hold?.maxConnections ?? DEFAULT_HOLD_MAX_CONNECTIONS;
+    this.holdMaxBytes = options.hold?.maxBytes ?? DEFAULT_HOLD_MAX_BYTES;
+    this.holdTimeoutMs = options.hold?.timeoutMs ?? DEFAULT_HOLD_TIMEOUT_MS;
+  }
+
+  async listen(port: number): Promise<void> {
+    const onConnection = (status: number, client: UvTcpHandle | undefined): void => {
+      if (status !== 0 || client === undefined) {
+        this.counters.lastError = `accept: ${errorName(status)}`;
+        return;
+      }
+      this.accept(client as ConnHandle);
+    };
+    const bound: Bound<UvTcpHandle>[] = await bindAll<UvTcpHandle>({
+      address: this.address,
+      port,
+      bindOne: async (address, p) => bindServer(address, p, onConnection),
+      closeOne: closeHandle,
+    });
+    this.servers = bound.map((b) => b.handle);
+    this.boundAddresses = bound.map((b) => b.address);
+    this.port = bound[0]!.port;
+    this.log?.debug({ address: this.address, port: this.port, bound: this.boundAddresses }, 'tcp proxy listening');
+  }
+
+  setBackends(backends: ProxyBackend[]): void {
+    validateBackends(backends);
+    this.balancer.setBackends(backends);
+    if (this.heldConnections.size > 0 && this.balancer.hasReady) this.dispatchHeld();
+  }
+
+  setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void {
+    validatePolicy(policy);
+    this.balancer.setPolicy(policy, clientIPAffinity);
+    this.affinityOn = this.balancer.getPolicy().clientIPAffinity;
+  }
+
+  stats(): ProxyStats {
+    return { ...this.counters };
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    for (const conn of this.connections) destroy(conn, undefined);
+    this.closing = Promise.all(this.servers.map(closeHandle)).then(() => {
+      this.log?.debug({ address: this.address, port: this.port }, 'tcp proxy closed');
+    });
+    return this.closing;
+  }
+
+  // ------------------------------------------------------------------ per connection
+
+  private accept(client: ConnHandle): void {
+    if (this.closed) {
+      client.close();
+      return;
+    }
+    const counters = this.counters;
+    counters.totalConnections++;
+    counters.activeConnections++;
+    const conn = new HandleConnection(this, client);
+    client.conn = conn;
+    client.onread = onRead as UvTcpHandle['onread'];
+    client.setNoDelay(true);
+    this.connections.add(conn);
+    if (this.affinityOn) {
+      const out: { address?: string } = {};
+      client.getpeername(out);
+      conn.clientAddress = out.address;
+    }
+    const slot = this.balancer.pick(conn.clientAddress);
+    if (slot === undefined) this.hold(conn);
+    else this.dial(conn, slot);
+  }
+
+  dial(conn: HandleConnection, slot: BackendSlot): void {
+    const backend = slot.backend;
+    const ip = slot.ip ?? (net.isIP(backend.address) !== 0 ? backend.address : undefined);
+    if (ip === undefined) {
+      // A host name: resolve once per backend, then connect like any other.
+      dns.lookup(backend.address, (err, address) => {
+        if (conn.closed) return;
+        if (err) {
+          slot.active++;
+          conn.slot = slot;
+          this.connectFailed(conn, undefined, err.code ?? err.message);
+          return;
+        }
+        slot.ip = address;
+        this.dial(conn, slot);
+      });
+      return;
+    }
+    slot.active++;
+    conn.slot = slot;
+    const upstream = uv.newSocket() as ConnHandle;
+    upstream.conn = conn;
+    upstream.onread = onRead as UvTcpHandle['onread'];
+    conn.upstream = upstream;
+    upstream.setNoDelay(true);
+    const req = uv.newConnectReq() as ConnectReq;
+    req.oncomplete = onConnect as UvConnectReq['oncomplete'];
+    req.address = ip;
+    req.port = backend.port;
+    req.upstream = upstream;
+    const err = ip.includes(':') ? upstream.connect6(req, ip, backend.port) : upstream.connect(req, ip, backend.port);
+    if (err !== 0) this.connectFailed(conn, upstream, errorName(err));
+  }
+
+  connectFailed(conn: HandleConnection, upstream: UvTcpHandle | undefined, reason: string): void {
+    const slot = conn.slot!;
+    const backend = slot.backend;
+    this.counters.failedConnects++;
+    this.counters.lastError = `${backend.name} ${backend.address}:${backend.port}: ${reason}`;
+    this.log?.debug({ backend: backend.name, err: reason }, 'backend connect failed');
+    slot.active--;
+    conn.slot = undefined;
+    conn.upstream = undefined;
+    upstream?.close();
+    if (conn.closed || this.closed) return;
+    const tried = (conn.tried ??= new Set());
+    tried.add(slot);
+    const next = this.balancer.pick(conn.clientAddress, tried);
+    if (next !== undefined) this.dial(conn, next);
+    else if (!this.balancer.hasReady) this.hold(conn);
+    else destroy(conn, undefined);
+  }
+
+  hold(conn: HandleConnection): void {
+    if (this.heldConnections.size >= this.holdMaxConnections) {
+      this.counters.lastError = `no ready backend and ${this.holdMaxConnections} connections already waiting`;
+      destroy(conn, undefined);
+      return;
+    }
+    this.heldConnections.add(conn);
+    conn.holdTimer = setTimeout(onHoldTimeout, this.holdTimeoutMs, conn);
+    if (conn.held === undefined) {
+      conn.held = [];
+      // Read while held: buffer up to holdMaxBytes, and notice a client that resets.
+      if (!conn.clientEof) conn.client.readStart();
+    }
+  }
+
+  unhold(conn: HandleConnection): void {
+    if (!this.heldConnections.delete(conn)) return;
+    clearTimeout(conn.holdTimer);
+    conn.holdTimer = undefined;
+  }
+
+  holdTimedOut(conn: HandleConnection): void {
+    this.unhold(conn);
+    this.counters.lastError = `no ready backend within ${this.holdTimeoutMs} ms`;
+    destroy(conn, undefined);
+  }
+
+  private dispatchHeld(): void {
+    for (const conn of this.heldConnections) {
+      const slot = this.balancer.pick(conn.clientAddress, conn.tried);
+      if (slot === undefined) {
+        if (!this.balancer.hasReady) return;
+        continue;
+      }
+      this.unhold(conn);
+      this.dial(conn, slot);
+    }
+  }
+
+  forget(conn: HandleConnection): void {
+    this.counters.activeConnections--;
+    this.connections.delete(conn);
+    if (conn.holdTimer !== undefined) this.unhold(conn);
+  }
+}
+
+// ------------------------------------------------------------------ shared callbacks
+
+function onConnect(this: ConnectReq, status: number): void {
+  const upstream = this.upstream;
+  const conn = upstream.conn;
+  if (conn.closed || conn.upstream !== upstream) return;
+  if (status < 0) {
+    conn.proxy.connectFailed(conn, upstream, errorName(status));
+    return;
+  }
+  conn.connected = true;
+  upstream.readStart();
+  const held = conn.held;
+  if (held !== undefined) {
+    // Flush what the client sent while it waited for a backend.
+    conn.held = undefined;
+    conn.proxy.counters.bytesIn += conn.heldBytes;
+    conn.heldBytes = 0;
+    for (const chunk of held) if (!write(conn, upstream, chunk)) return;
+    if (conn.clientEof) shutdown(conn, upstream);
+    else if (conn.clientPaused) resume(conn, conn.client);
+    return;
+  }
+  conn.client.readStart();
+}
+
+function onRead(this: ConnHandle, arrayBuffer: ArrayBuffer): void {
+  const conn = this.conn;
+  const nread = state[kRead]!;
+  if (nread > 0) {
+    if (conn.closed) return;
+    const chunk = new Uint8Array(arrayBuffer, state[kOffset], nread);
+    if (this === conn.client) {
+      if (!conn.connected) {
+        // Held (or dialling after a hold): keep it, up to the limit.
+        conn.held!.push(chunk);
+        conn.heldBytes += nread;
+        if (conn.heldBytes >= conn.proxy.holdMaxBytes) {
+          conn.clientPaused = true;
+          this.readStop();
+        }
+        return;
+      }
+      conn.proxy.counters.bytesIn += nread;
+      if (write(conn, conn.upstream!, chunk) && conn.upstream!.writeQueueSize >= HIGH_WATER_MARK) {
+        conn.clientPaused = true;
+        this.readStop();
+      }
+    } else {
+      conn.proxy.counters.bytesOut += nread;
+      if (write(conn, conn.client, chunk) && conn.client.writeQueueSize >= HIGH_WATER_MARK) {
+        conn.upstreamPaused = true;
+        this.readStop();
+      }
+    }
+    return;
+  }
+  if (nread === 0 || conn.closed) return;
+  if (nread === UV_EOF) {
+    // Half-close: pass the FIN on, keep the other direction open.
+    if (this === conn.client) {
+      conn.clientEof = true;
+      if (conn.connected) shutdown(conn, conn.upstream!);
+    } else {
+      conn.upstreamEof = true;
+      shutdown(conn, conn.client);
+    }
+    return;
+  }
+  // A read error. A reset is passed on as a reset; anything else closes both sides.
+  if (this === conn.upstream) conn.proxy.counters.lastError = `${conn.slot?.backend.name ?? 'backend'}: ${errorName(nread)}`;
+  const peer = this === conn.client ? conn.upstream : conn.client;
+  destroy(conn, nread === UV_ECONNRESET && conn.connected ? peer : undefined);
+}
+
+/** Writes a chunk; false when the write failed and the connection was destroyed. */
+function write(conn: HandleConnection, dest: ConnHandle, chunk: Uint8Array): boolean {
+  const req = uv.newWriteReq() as WriteReq;
+  req.handle = dest;
+  req.oncomplete = onWriteDone as UvWriteReq['oncomplete'];
+  req.async = false;
+  req.buffer = null;
+  const err = dest.writeBuffer(req, chunk);
+  if (err !== 0) {
+    destroy(conn, undefined);
+    return false;
+  }
+  // An asynchronous write reads the chunk later: keep it alive until it completes.
+  if (state[kAsync] !== 0) {
+    req.async = true;
+    req.buffer = chunk;
+  }
+  return true;
+}
+
+function onWriteDone(this: WriteReq, status: number): void {
+  const dest = this.handle;
+  const conn = dest.conn;
+  this.buffer = null;
+  if (conn.closed) return;
+  if (status < 0) {
+    destroy(conn, undefined);
+    return;
+  }
+  if (dest.writeQueueSize > 0) return;
+  if (dest === conn.client) {
+    if (conn.upstreamPaused) resume(conn, conn.upstream!);
+  } else if (conn.clientPaused) resume(conn, conn.client);
+}
+
+function resume(conn: HandleConnection, source: ConnHandle): void {
+  if (source === conn.client) {
+    conn.clientPaused = false;
+    if (!conn.clientEof) source.readStart();
+  } else {
+    conn.upstreamPaused = false;
+    if (!conn.upstreamEof) source.readStart();
+  }
+}
+
+function shutdown(conn: HandleConnection, handle: ConnHandle): void {
+  const req = uv.newShutdownReq() as ShutdownReq;
+  req.handle = handle;
+  req.oncomplete = onShutdownDone as UvShutdownReq['oncomplete'];
+  if (handle.shutdown(req) !== 0) destroy(conn, undefined);
+}
+
+function onShutdownDone(this: ShutdownReq, status: number): void {
+  const conn = this.handle.conn;
+  if (conn.closed) return;
+  if (status < 0 || ++conn.shutdowns === 2) destroy(conn, undefined);
+}
+
+/** Closes both sides; `reset` (one of them) gets an RST instead of a FIN. */
+function destroy(conn: HandleConnection, reset: ConnHandle | undefined): void {
+  if (conn.closed) return;
+  conn.closed = true;
+  conn.proxy.forget(conn);
+  const slot = conn.slot;
+  if (slot !== undefined) {
+    slot.active--;
+    conn.slot = undefined;
+  }
+  conn.held = undefined;
+  closeOrReset(conn.client, reset === conn.client);
+  if (conn.upstream !== undefined) closeOrReset(conn.upstream, reset === conn.upstream);
+}
+
+function closeOrReset(handle: ConnHandle, reset: boolean): void {
+  if (reset && handle.reset(noop) === 0) return;
+  handle.close();
+}
+
+function noop(): void {}
+
+function onHoldTimeout(conn: HandleConnection): void {
+  conn.proxy.holdTimedOut(conn);
+}
+
+// ------------------------------------------------------------------ listeners
+
+function bindServer(
+  address: string,
+  port: number,
+  onConnection: (status: number, client: UvTcpHandle | undefined) => void,
+): Bound<UvTcpHandle> {
+  const server = uv.newServer();
+  const v6 = net.isIPv6(address);
+  let err = v6 ? server.bind6(address, port, uv.IPV6ONLY) : server.bind(address, port);
+  if (err === 0) err = server.listen(BACKLOG);
+  if (err !== 0) {
+    server.close();
+    throw uvError(err, 'listen');
+  }
+  const out: { address?: string; port?: number } = {};
+  server.getsockname(out);
+  server.onconnection = onConnection;
+  return { handle: server, address: out.address ?? address, port: out.port ?? port };
+}
+
+function closeHandle(handle: UvTcpHandle): Promise<void> {
+  return new Promise((resolve) => handle.close(() => resolve()));
+}
+
+export async function startHandleTcpProxy(options: ProxyOptions): Promise<HandleTcpProxy> {
+  if (!handleEngineAvailable()) throw new Error('libuv handle bindings are not available');
+  const proxy = new HandleTcpProxy(options);
+  await proxy.listen(options.listen.port);
+  return proxy;
+}
