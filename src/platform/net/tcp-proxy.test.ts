@@ -340,6 +340,34 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     await p.close();
   });
 
+  it('stops reading a backend whose client does not read (bounded buffering), then delivers everything', async () => {
+    const total = 48 * 1024 * 1024;
+    let written = 0;
+    const a = await backend('a', (socket) => {
+      const chunk = Buffer.alloc(256 * 1024, 1);
+      const pump = (): void => {
+        while (written < total) {
+          written += chunk.length;
+          if (!socket.write(chunk)) return void socket.once('drain', pump);
+        }
+        socket.end();
+      };
+      pump();
+    });
+    const p = await proxy({ backends: [to(a)] });
+    const s = await client(p.port);
+    s.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    // Kernel socket buffers on both hops plus the proxy's high-water mark, far below the total.
+    expect(p.stats().bytesOut).toBeLessThan(24 * 1024 * 1024);
+    expect(written).toBeLessThan(total);
+    let received = 0;
+    s.on('data', (c: Buffer) => (received += c.length));
+    s.resume();
+    await closed(s, 10_000);
+    expect(received).toBe(total);
+  });
+
   it('forwards a large stream intact in both directions', async () => {
     const a = await backend('a', (socket) => socket.pipe(socket));
     const p = await proxy({ backends: [to(a)] });
