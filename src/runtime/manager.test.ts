@@ -229,29 +229,45 @@ describe('manager: reconcile semantics', () => {
     expect(maxRunning).toBe(3);
   });
 
-  it('retries a failing key with backoff and resets after success', async () => {
-    const { store, manager } = setup();
-    const times: number[] = [];
+  it('retries a failing key with backoff (5, 10, 20, 40 ms on the clock) and resets after success', async () => {
+    const clock = createFakeClock();
+    const { store, manager } = setup({ clock });
+    let calls = 0;
+    let failUntil = 4;
     manager.add(
       defineController({
         name: 'flaky',
         for: 'widgets',
         async reconcile() {
-          times.push(performance.now());
-          if (times.length <= 4) throw new Error('transient');
+          calls++;
+          if (calls <= failUntil) throw new Error('transient');
         },
       }),
     );
     await manager.start();
     store.create(widget('w'));
-    await until(() => times.length === 5);
-    // Delays 5, 10, 20, 40 ms: each gap at least the backoff (timers never fire early).
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    expect(gaps[0]).toBeGreaterThanOrEqual(4);
-    expect(gaps[3]).toBeGreaterThanOrEqual(39);
-    expect(gaps[3]).toBeGreaterThan(gaps[0]!);
-    await sleep(100);
-    expect(times.length).toBe(5);
+    await manager.idle();
+    expect(calls).toBe(1);
+    for (const delay of [5, 10, 20, 40]) {
+      clock.advance(delay - 1);
+      await manager.idle();
+      const before = calls;
+      clock.advance(1);
+      await manager.idle();
+      expect(calls, `retry after ${delay} ms`).toBe(before + 1);
+    }
+    expect(calls).toBe(5);
+    clock.advance(60_000);
+    await manager.idle();
+    expect(calls).toBe(5);
+    // After a success the backoff starts again at 5 ms.
+    failUntil = 6;
+    store.patch('widgets', 'default', 'w', 'merge', { spec: { v: 1 } });
+    await manager.idle();
+    expect(calls).toBe(6);
+    clock.advance(5);
+    await manager.idle();
+    expect(calls).toBe(7);
   });
 
   it('a TerminalError is logged and not retried; a later change reconciles again', async () => {

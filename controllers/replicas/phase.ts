@@ -1,0 +1,63 @@
+// The Resource's phase, from its replicas, its endpoints and what it waits for. One short word for
+// tables plus a reason and message for `describe`.
+import type { Endpoint, Replica, ResourcePhase } from '../../src/api/types.ts';
+import { getCondition } from '../../src/runtime/conditions.ts';
+import type { WaitState } from './wait-for.ts';
+
+export interface PhaseInputs {
+  desired: number;
+  /** Live (not being deleted) replicas controlled by the resource. */
+  replicas: readonly Replica[];
+  endpoints: readonly Endpoint[];
+  wait?: WaitState;
+  /** Why replicas cannot be created yet (an unresolved reference, a port not allocated). */
+  blocked?: { reason: string; message: string };
+  /** The resource has been Running before (a drop in ready replicas is then Degraded, not Starting). */
+  wasRunning: boolean;
+}
+
+export interface PhaseResult {
+  phase: ResourcePhase;
+  reason: string;
+  message: string;
+}
+
+const restarting = (r: Replica) => getCondition(r.status?.conditions, 'Running')?.reason === 'BackOff';
+
+export function computePhase(i: PhaseInputs): PhaseResult {
+  if (i.wait?.kind === 'failed') return { phase: 'Failed', reason: 'DependencyFailed', message: i.wait.message };
+  if (i.wait?.kind === 'waiting') return { phase: 'Waiting', reason: 'WaitingForDependency', message: i.wait.message };
+  if (i.blocked) return { phase: 'Pending', reason: i.blocked.reason, message: i.blocked.message };
+  if (i.desired === 0) return { phase: 'Stopped', reason: 'ScaledToZero', message: 'replicas is 0' };
+
+  const total = i.replicas.length;
+  const ready = i.replicas.filter((r) => r.status?.ready === true).length;
+  const finished = i.replicas.filter((r) => !restarting(r) && (r.status?.state === 'Exited' || r.status?.state === 'Failed'));
+  if (total > 0 && finished.length === total) {
+    const failed = finished.filter((r) => r.status?.state === 'Failed');
+    if (failed.length > 0) {
+      const r = failed[0]!;
+      return {
+        phase: 'Failed',
+        reason: 'ReplicaFailed',
+        message: `${r.metadata.name}: ${r.status?.message ?? `exited with code ${r.status?.exitCode ?? '?'}`}`,
+      };
+    }
+    return { phase: 'Stopped', reason: 'Completed', message: 'all replicas exited with code 0' };
+  }
+
+  const portProblem = i.endpoints
+    .map((e) => ({ e, c: getCondition(e.status?.conditions, 'PortAllocated') }))
+    .find(({ c }) => c?.status === 'False');
+  if (portProblem) {
+    return {
+      phase: 'Degraded',
+      reason: portProblem.c!.reason ?? 'PortNotAllocated',
+      message: `endpoint ${portProblem.e.metadata.name}: ${portProblem.c!.message ?? 'port not allocated'}`,
+    };
+  }
+  const counts = `${ready}/${i.desired} replicas ready`;
+  if (ready >= i.desired && total >= i.desired) return { phase: 'Running', reason: 'Ready', message: counts };
+  if (i.wasRunning) return { phase: 'Degraded', reason: 'ReplicasNotReady', message: counts };
+  return { phase: 'Starting', reason: 'ReplicasStarting', message: counts };
+}
