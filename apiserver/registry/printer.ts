@@ -51,9 +51,10 @@ export function tableColumns(info: KindInfo): TableColumnDefinition[] {
 }
 
 /** One Table row's cells, matching tableColumns(info): the name, then one cell per column (null when absent). */
-export function printerCells(info: KindInfo, obj: { metadata?: { name?: string } } & object, options: PrinterOptions = {}): unknown[] {
+export function printerCells(info: KindInfo, obj: object, options: PrinterOptions = {}): unknown[] {
   const now = options.now ?? Date.now();
-  const cells: unknown[] = [obj.metadata?.name ?? ''];
+  const name = (obj as { metadata?: { name?: unknown } }).metadata?.name;
+  const cells: unknown[] = [typeof name === 'string' ? name : ''];
   for (const col of columns(info)) {
     let value: unknown;
     try {
