@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentInstanceId, isInstanceAlive } from './instance-id.ts';
 import { readProcStat } from './proc-fs.ts';
-import { createProcessRecords } from './process-records.ts';
+import { createProcessRecords, readRecords } from './process-records.ts';
 import { reapOrphans } from './reap-orphans.ts';
 import { isGone, killGroupQuietly, waitFor } from './test-helpers.ts';
 
@@ -90,6 +90,36 @@ describe('reapOrphans', () => {
     await writeFile(join(dir, '123.json'), '{"half":');
     await writeFile(join(dir, 'notes.txt'), 'hello');
     expect((await records.list()).map((r) => r.pid)).toEqual([leader]);
+  });
+});
+
+describe('reapOrphans after a real crash', () => {
+  it('kills what a SIGKILLed instance started through the real runner, using the default liveness check', async () => {
+    const dir = join(root, 'crash');
+    const fixture = join(import.meta.dirname, 'fixtures', 'crashing-instance.ts');
+    const runTs = join(import.meta.dirname, '..', '..', '..', 'bin', 'run-ts.js');
+    const instance = spawn(process.execPath, [runTs, fixture, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const info = await new Promise<{ pid: number; instanceId: string }>((resolve, reject) => {
+      instance.once('error', reject);
+      instance.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+      instance.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as { pid: number; instanceId: string }));
+    });
+    groups.push(info.pid);
+    expect(isInstanceAlive(info.instanceId)).toBe(true);
+    expect(info.instanceId).toBe(`${instance.pid}-${(await readProcStat(instance.pid!))!.startTime}`);
+
+    instance.removeAllListeners('exit');
+    const died = new Promise((r) => instance.once('exit', r));
+    instance.kill('SIGKILL');
+    await died;
+    expect(isInstanceAlive(info.instanceId)).toBe(false);
+    expect(isGone(info.pid)).toBe(false); // its own process group survived the crash
+
+    const reaped = await reapOrphans({ dir, graceMs: 500 });
+    expect(reaped.map((r) => r.record.pid)).toEqual([info.pid]);
+    expect(reaped[0]!.killed).toHaveLength(2); // sh and its sleep
+    for (const pid of reaped[0]!.killed) await waitFor(() => isGone(pid), 3000, `pid ${pid} gone`);
+    expect(await readRecords(dir)).toEqual([]);
   });
 });
 
