@@ -112,7 +112,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     });
     child.on('error', (err) => log.debug({ id, err }, 'child process error'));
     let stopping: Promise<ProcessExit> | undefined;
-    let cleanup: () => Promise<void> = async () => undefined;
+    let cleanup: (removeRecord: boolean) => Promise<void> = async () => undefined;
     let managed: ManagedProcess | undefined;
     // Set once the group is known to be empty: after that, never signal the (recyclable) pgid again.
     let groupGone = false;
@@ -137,7 +137,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
         } else {
           groupGone = true;
         }
-        await cleanup();
+        await cleanup(groupGone);
       })().catch((err: unknown) => log.warn({ id, pid: pgid, err }, 'cleanup after exit failed'));
     });
     const outputDone = Promise.all([capture(id, child.stdout, 'stdout'), capture(id, child.stderr, 'stderr')]);
@@ -172,8 +172,9 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
           const result = await terminateGroup({ pgid: pid, graceMs, isDone: () => leaderExit !== undefined });
           if (result.killed) log.info({ id, pid, graceMs }, 'process group killed after grace period');
           if (result.gone) groupGone = true;
+          else log.warn({ id, pid }, 'process group still present after SIGKILL; keeping its crash record');
           const final = await exited;
-          await cleanup();
+          await cleanup(result.gone);
           return final;
         })();
         return stopping;
@@ -181,11 +182,13 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     };
 
     let cleaned = false;
-    cleanup = async () => {
+    // Once per process: forget it and (when its group is really gone) remove its crash record, so
+    // that a group which could not be killed is still reaped by the next instance.
+    cleanup = async (removeRecord) => {
       if (cleaned) return;
       cleaned = true;
       await recordWritten;
-      if (records) await records.remove(pid).catch(() => undefined);
+      if (records && removeRecord) await records.remove(pid).catch(() => undefined);
       if (managed) live.delete(managed);
     };
 
