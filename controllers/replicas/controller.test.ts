@@ -210,7 +210,7 @@ describe('replicas controller', () => {
   it('waitFor holds a resource (Waiting, naming the dependency) until the dependency is healthy', async () => {
     const { f } = await setup();
     await f.apply(exe('db', { endpoints: [{ scheme: 'tcp' }] }));
-    await f.apply(exe('web', { waitFor: [{ resource: 'db' }] }));
+    await f.apply(exe('web', { waitFor: [{ resource: 'db', condition: 'Healthy' }] }));
     expect(replicasOf(f, 'web')).toEqual([]);
     const waiting = res(f, 'web');
     expect(waiting.status?.phase).toBe('Waiting');

@@ -11,8 +11,8 @@ export type WaitState =
   | { kind: 'waiting'; dependency: string; message: string }
   | { kind: 'failed'; dependency: string; message: string };
 
-/** Default condition, as in Aspire's WaitFor. */
-export const DEFAULT_WAIT_CONDITION: WaitCondition = 'Healthy';
+/** Default condition (the CRD's default for waitFor[].condition, crds/resources.yaml). */
+export const DEFAULT_WAIT_CONDITION: WaitCondition = 'Running';
 
 export interface Dependency {
   resource?: Resource;

@@ -2,6 +2,7 @@
 // "reconcile to steady state" (settle) and "a second pass writes nothing" (assertSteady).
 // Use a fake clock (the default) so requeue-after and backoff timers fire only on `advance`.
 import pino, { type Logger } from 'pino';
+import { createApphostRegistry } from '../../apiserver/registry/index.ts';
 import { createStore } from '../../apiserver/store/index.ts';
 import type { Registry } from '../../apiserver/registry/types.ts';
 import type { Store } from '../../apiserver/store/types.ts';
@@ -12,12 +13,14 @@ import { keyOf } from './keys.ts';
 import { createManager, type Manager } from './manager.ts';
 import type { ReconcileOutcome } from './reconcile-wrapper.ts';
 import { createStoreClient } from './store-client.ts';
-import { createApphostKindsRegistry } from './test-kinds.ts';
 import type { Client, ControllerDefinition } from './types.ts';
 
 export interface ControllerFixtureOptions {
   controllers: ControllerDefinition[];
-  /** Default: a schema-free registry of the apphost kinds. Pass the real CRD registry to test admission too. */
+  /**
+   * Default: the real registry (crds/ plus the built-in validators), so writes are admitted exactly as
+   * in production. `createApphostKindsRegistry()` (test-kinds.ts) is a schema-free alternative.
+   */
   registry?: Registry;
   store?: Store;
   /** Default: a fake clock (advance it with `fixture.advance`). */
@@ -58,7 +61,7 @@ export interface ControllerFixture {
 }
 
 export async function createControllerFixture(options: ControllerFixtureOptions): Promise<ControllerFixture> {
-  const registry = options.registry ?? createApphostKindsRegistry();
+  const registry = options.registry ?? createApphostRegistry();
   const clock = options.clock ?? createFakeClock();
   const store = options.store ?? createStore({ registry, now: () => clock.now() });
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
