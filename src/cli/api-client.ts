@@ -2,7 +2,6 @@
 // supplies TLS and auth; requests are plain HTTPS so the CLI can ask for Tables, stream watches and
 // logs, and see Status errors as they are.
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Status } from '../../apiserver/errors.ts';
 import { CliError, statusMessage } from './errors.ts';
 
@@ -21,6 +20,10 @@ export interface StreamOptions extends RequestOptions {
   signal?: AbortSignal;
 }
 
+function bodyText(body: unknown): string {
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
 export class ApiClient {
   readonly server: string;
   readonly namespace: string;
@@ -37,6 +40,9 @@ export class ApiClient {
   }
 
   static async fromKubeconfig(path: string): Promise<ApiClient> {
+    // Only the kubeconfig part of client-node: importing the package root loads every generated
+    // API model and costs seconds per CLI call.
+    const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
     const kc = new KubeConfig();
     try {
       kc.loadFromFile(path);
@@ -139,7 +145,7 @@ export class ApiClient {
       });
       req.on('error', (e) => reject(this.#netError(e)));
       if (options.body !== undefined) {
-        req.end(typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
+        req.end(bodyText(options.body));
       } else {
         req.end();
       }
@@ -149,7 +155,11 @@ export class ApiClient {
   #open(options: RequestOptions, onResponse: (res: import('node:http').IncomingMessage) => void) {
     const u = this.url(options.path, options.query);
     const headers: Record<string, string> = { ...this.#headers, accept: options.accept ?? 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    if (options.body !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      // Node sends a DELETE body without chunked encoding: the length must be declared.
+      headers['content-length'] = String(Buffer.byteLength(bodyText(options.body)));
+    }
     return https.request(u, { method: options.method ?? 'GET', agent: this.#agent, headers }, onResponse);
   }
 

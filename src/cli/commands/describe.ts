@@ -176,7 +176,7 @@ async function resourceDetails(s: Session, res: Resource): Promise<string[]> {
   ];
   if (sp.references?.length) lines.push(field('References', sp.references.map((r) => (r.endpoint ? `${r.resource}/${r.endpoint}` : r.resource)).join(', ')));
   if (sp.waitFor?.length) lines.push(field('Waits For', sp.waitFor.map((w) => `${w.resource} (${w.condition ?? 'Running'})`).join(', ')));
-  if (sp.healthCheck) lines.push(field('Health Check', `${sp.healthCheck.type ?? 'http'} ${sp.healthCheck.endpoint ?? ''}${sp.healthCheck.path ?? ''}`));
+  if (sp.healthCheck) lines.push(field('Health Check', `${sp.healthCheck.type ?? 'http'} on endpoint ${sp.healthCheck.endpoint ?? '<first>'}${sp.healthCheck.path ? ` path ${sp.healthCheck.path}` : ''}`));
   const ns = res.metadata.namespace;
   const [eps, reps] = await Promise.all([
     s.client.request<{ items: Endpoint[] }>({ path: `/apis/apphost.dev/v1/namespaces/${ns}/endpoints` }).catch(() => ({ items: [] as Endpoint[] })),

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { defaultInput, loadInput } from '../load-input.ts';
-import { runApphost } from '../run-apphost.ts';
 import { isAlive, pidFilePath, readPid, runningPid } from '../up/pid-file.ts';
 
 interface UpOptions {
@@ -51,6 +50,7 @@ Examples:
         await detach(dir, cmd);
         return;
       }
+      const { runApphost } = await import('../run-apphost.ts');
       await runApphost({
         dir,
         name: opts.name ?? loaded.name,
