@@ -254,9 +254,13 @@ describe('containers + networks controllers (fake runtime)', () => {
     await networks.reconcile('default');
     const net = store.get<Network>('Network', NS, 'default');
     expect(net.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'DockerUnavailable' });
-    // The network is not there yet: the container waits for it (and says why on the network).
+    // The network is not there yet: the container waits for it and says why, with the fix.
     await containers.reconcile('cache-0');
     expect(rep('cache-0').status?.state).toBe('Pending');
+    expect(rep('cache-0').status?.conditions?.find((c) => c.type === 'Running')).toMatchObject({
+      reason: 'DockerUnavailable',
+      message: 'Docker is not available: cannot connect to /var/run/docker.sock — start dockerd or Docker Desktop',
+    });
 
     rt.setDaemonDown(false);
     await settle(['cache-0']);

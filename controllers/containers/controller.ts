@@ -265,11 +265,14 @@ export function createContainersController(options: ContainersControllerOptions)
     const network = await ctx.client.get<Network>('Network', key.namespace, networkName);
     if (!network?.status?.runtimeName || !network.status.gateway) {
       setWaiting(key, true);
+      // Docker being down shows on the Network first: say so here too, with the fix.
+      const netCondition = network?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
+      const down = netCondition?.reason === 'DockerUnavailable';
       return writeStatus(rep, ctx, undefined, undefined, {
         state: 'Pending',
         status: 'False',
-        reason: 'WaitingForNetwork',
-        message: `waiting for container network "${networkName}"`,
+        reason: down ? 'DockerUnavailable' : 'WaitingForNetwork',
+        message: down ? netCondition!.message ?? 'Docker is not available' : `waiting for container network "${networkName}"`,
       });
     }
     setWaiting(key, false);

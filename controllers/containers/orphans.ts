@@ -3,15 +3,21 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ContainerRuntime } from '../../src/platform/docker/index.ts';
+import { isInstanceAlive } from '../../src/platform/process/index.ts';
 import { LABELS } from './labels.ts';
 
 export type InstanceAliveCheck = (labels: Record<string, string>) => boolean;
 
-/** Alive unless it ran on this host and its pid is gone. */
+/**
+ * Alive unless it ran on this host and is gone: an instance id `<pid>-<start time>` (the host's
+ * currentInstanceId) is checked exactly (pid reuse safe); otherwise the pid label is.
+ */
 export function defaultInstanceAlive(labels: Record<string, string>): boolean {
+  if (labels[LABELS.host] && labels[LABELS.host] !== hostname()) return true;
+  const instance = labels[LABELS.instance] ?? '';
+  if (/^\d+-\d+$/.test(instance)) return isInstanceAlive(instance);
   const pid = Number(labels[LABELS.pid]);
   if (!Number.isInteger(pid) || pid <= 0) return true;
-  if (labels[LABELS.host] && labels[LABELS.host] !== hostname()) return true;
   try {
     process.kill(pid, 0);
     return true;

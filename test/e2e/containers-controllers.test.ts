@@ -278,8 +278,11 @@ describe.skipIf(!env.available)('containers + networks controllers on real docke
       return n?.status?.conditions?.find((c) => c.reason === 'DockerUnavailable') ? n : undefined;
     }, 10_000, 'network condition');
     expect(net.status?.phase).toBe('Pending');
-    const rep = await until(() => replica(inst, 'cache-0')?.status?.state === 'Pending' ? replica(inst, 'cache-0') : undefined, 10_000, 'pending replica');
-    expect(rep!.status?.conditions?.find((c) => c.type === 'Running')?.reason).toBe('WaitingForNetwork');
+    const rep = await until(() => {
+      const r = replica(inst, 'cache-0');
+      return r?.status?.conditions?.find((c) => c.type === 'Running' && c.reason === 'DockerUnavailable') ? r : undefined;
+    }, 10_000, 'replica condition DockerUnavailable');
+    expect(rep.status?.state).toBe('Pending');
     const cond = net.status!.conditions!.find((c) => c.type === 'Ready')!;
     expect(cond.message).toContain('Docker is not available: cannot connect to');
     expect(cond.message).toContain('start dockerd or Docker Desktop');
