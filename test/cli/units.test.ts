@@ -1,0 +1,197 @@
+// Pure parts of the CLI: durations, --for, Status messages, columns, tables, targets, kubeconfig lookup.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDuration } from '../../src/cli/duration.ts';
+import { CliError, statusMessage, toCliError } from '../../src/cli/errors.ts';
+import { findKubeconfig } from '../../src/cli/kubeconfig.ts';
+import { Kinds, objectPath, parseTargets, qualifiedName, type KindRef } from '../../src/cli/kinds.ts';
+import { age, formatColumns } from '../../src/cli/output/columns.ts';
+import { parseOutput } from '../../src/cli/output/objects.ts';
+import { renderTable, type Table } from '../../src/cli/output/table.ts';
+import { parseFor, satisfied } from '../../src/cli/commands/wait.ts';
+import { summarize } from '../../src/cli/up/status-view.ts';
+import type { KubeObject } from '../../src/api/types.ts';
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof CliError ? e.code : 'other';
+  }
+  return undefined;
+}
+
+const kind = (k: Partial<KindRef> & { kind: string; plural: string }): KindRef => ({
+  group: 'apphost.dev',
+  version: 'v1',
+  singular: k.kind.toLowerCase(),
+  namespaced: true,
+  shortNames: [],
+  verbs: [],
+  ...k,
+});
+const kinds = new Kinds([
+  kind({ kind: 'Resource', plural: 'resources', shortNames: ['res'] }),
+  kind({ kind: 'Endpoint', plural: 'endpoints', shortNames: ['ep'] }),
+  kind({ kind: 'PortForward', plural: 'portforwards', group: 'example.dev', shortNames: ['pf'] }),
+]);
+
+describe('durations', () => {
+  it('parses kubectl durations', () => {
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('5m')).toBe(300_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('2')).toBe(2000);
+    expect(code(() => parseDuration('soon'))).toBe('USAGE');
+    expect(code(() => parseDuration('5x'))).toBe('USAGE');
+  });
+});
+
+describe('wait --for', () => {
+  const obj = (conditions: unknown[], phase?: string) =>
+    ({ apiVersion: 'apphost.dev/v1', kind: 'Resource', metadata: { name: 'a' }, status: { conditions, phase } }) as KubeObject;
+  it('parses and evaluates conditions, jsonpath and delete', () => {
+    const ready = parseFor('condition=Ready');
+    expect(ready).toEqual({ type: 'condition', condition: 'Ready', status: 'True' });
+    expect(satisfied(obj([{ type: 'Ready', status: 'True' }]), ready)).toBe(true);
+    expect(satisfied(obj([{ type: 'Ready', status: 'False' }]), ready)).toBe(false);
+    expect(satisfied(obj([{ type: 'Ready', status: 'False' }]), parseFor('condition=Ready=False'))).toBe(true);
+    expect(satisfied(undefined, ready)).toBe(false);
+    const phase = parseFor('jsonpath={.status.phase}=Running');
+    expect(phase).toEqual({ type: 'jsonpath', path: ['status', 'phase'], value: 'Running' });
+    expect(satisfied(obj([], 'Running'), phase)).toBe(true);
+    expect(satisfied(obj([], 'Pending'), phase)).toBe(false);
+    expect(satisfied(undefined, parseFor('delete'))).toBe(true);
+    expect(code(() => parseFor('ready'))).toBe('USAGE');
+  });
+});
+
+describe('errors', () => {
+  it('a 422 Status lists each cause with its field', () => {
+    const msg = statusMessage({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      reason: 'Invalid',
+      code: 422,
+      message: 'long',
+      details: {
+        kind: 'Resource',
+        group: 'apphost.dev',
+        name: 'api',
+        causes: [
+          { reason: 'FieldValueInvalid', field: 'spec.endpoints[0].port', message: 'Invalid value: 99999: must be <= 65535' },
+          { reason: 'FieldValueRequired', field: 'spec.executable.command', message: 'Required value' },
+        ],
+      },
+    });
+    expect(msg).toBe(
+      'Resource.apphost.dev "api" is invalid: spec.endpoints[0].port: Invalid value: 99999: must be <= 65535; spec.executable.command: Required value',
+    );
+  });
+
+  it('anything thrown becomes one line', () => {
+    expect(toCliError(new Error('first\n    at stack')).message).toBe('first');
+    const coded = Object.assign(new Error('apphost.ts: bad'), { code: 'BUILDER_UNKNOWN_ENDPOINT' });
+    expect(toCliError(coded).code).toBe('BAD_INPUT');
+  });
+});
+
+describe('output', () => {
+  it('pads columns like kubectl', () => {
+    expect(formatColumns(['NAME', 'AGE'], [['api', '5s'], ['frontend', '10m']]).lines).toEqual([
+      'NAME       AGE',
+      'api        5s',
+      'frontend   10m',
+    ]);
+  });
+
+  it('formats ages', () => {
+    const now = Date.parse('2026-01-01T01:00:00Z');
+    expect(age('2026-01-01T00:59:30Z', now)).toBe('30s');
+    expect(age('2026-01-01T00:30:00Z', now)).toBe('30m');
+    expect(age('2025-12-30T01:00:00Z', now)).toBe('2d');
+    expect(age(undefined, now)).toBe('<unknown>');
+  });
+
+  it('renders server Tables: priority columns only when wide, namespace with -A', () => {
+    const t: Table = {
+      kind: 'Table',
+      columnDefinitions: [{ name: 'Name' }, { name: 'URL' }, { name: 'Proxied', priority: 1 }],
+      rows: [{ cells: ['api-http', 'http://localhost:1', true], object: { metadata: { name: 'api-http', namespace: 'default' } } }],
+    };
+    expect(renderTable([t]).text).toBe('NAME       URL\napi-http   http://localhost:1\n');
+    expect(renderTable([t], { wide: true, withNamespace: true }).text).toBe(
+      'NAMESPACE   NAME       URL                  PROXIED\ndefault     api-http   http://localhost:1   true\n',
+    );
+    expect(renderTable([t], { noHeaders: true }).text).toBe('api-http   http://localhost:1\n');
+  });
+
+  it('accepts only known output formats', () => {
+    expect(parseOutput('yaml')).toBe('yaml');
+    expect(parseOutput(undefined)).toBe('table');
+    expect(code(() => parseOutput('xml'))).toBe('USAGE');
+  });
+});
+
+describe('kinds and targets', () => {
+  it('resolves names, short names, kinds and plural.group; builds paths', () => {
+    expect(kinds.resolve('res').plural).toBe('resources');
+    expect(kinds.resolve('Resource').plural).toBe('resources');
+    expect(kinds.resolve('resources.apphost.dev').plural).toBe('resources');
+    expect(kinds.resolve('pf').group).toBe('example.dev');
+    expect(code(() => kinds.resolve('pods'))).toBe('UNKNOWN_TYPE');
+    expect(objectPath(kinds.resolve('ep'), 'default', 'api-http', 'status')).toBe('/apis/apphost.dev/v1/namespaces/default/endpoints/api-http/status');
+    expect(qualifiedName(kinds.resolve('res'), 'api')).toBe('resource.apphost.dev/api');
+  });
+
+  it('reads TYPE NAME..., TYPE/NAME... and TYPE1,TYPE2', () => {
+    expect(parseTargets(kinds, ['res', 'a', 'b']).map((t) => `${t.kind.plural}/${t.name}`)).toEqual(['resources/a', 'resources/b']);
+    expect(parseTargets(kinds, ['res/a', 'ep/b']).map((t) => `${t.kind.plural}/${t.name}`)).toEqual(['resources/a', 'endpoints/b']);
+    expect(parseTargets(kinds, ['res,ep']).map((t) => t.kind.plural)).toEqual(['resources', 'endpoints']);
+    expect(code(() => parseTargets(kinds, []))).toBe('USAGE');
+    expect(code(() => parseTargets(kinds, ['res,ep', 'x']))).toBe('USAGE');
+    expect(code(() => parseTargets(kinds, ['res/a/b']))).toBe('USAGE');
+  });
+});
+
+describe('kubeconfig lookup', () => {
+  const root = mkdtempSync(join(tmpdir(), 'apphostctl-kc-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('finds .apphost/kubeconfig in the current folder or a parent', () => {
+    mkdirSync(join(root, 'app', '.apphost'), { recursive: true });
+    mkdirSync(join(root, 'app', 'src', 'deep'), { recursive: true });
+    writeFileSync(join(root, 'app', '.apphost', 'kubeconfig'), 'x');
+    expect(findKubeconfig({ cwd: join(root, 'app', 'src', 'deep') })).toBe(join(root, 'app', '.apphost', 'kubeconfig'));
+    expect(findKubeconfig({ cwd: join(root, 'app') })).toBe(join(root, 'app', '.apphost', 'kubeconfig'));
+  });
+
+  it('explains how to start one when there is none', () => {
+    mkdirSync(join(root, 'empty'));
+    expect(() => findKubeconfig({ cwd: join(root, 'empty') })).toThrow(
+      'no running apphost found (no .apphost/kubeconfig here or in a parent directory): start one with `apphostctl up`',
+    );
+    expect(code(() => findKubeconfig({ cwd: root, explicit: 'nope.yaml' }))).toBe('NO_APPHOST');
+  });
+});
+
+describe('up status view', () => {
+  it('summarizes resources, ready replicas and endpoint URLs', () => {
+    const res = (name: string, replicas: number, phase?: string) => ({ apiVersion: 'apphost.dev/v1', kind: 'Resource' as const, metadata: { name }, spec: { replicas }, status: { phase } as never });
+    const rep = (name: string, resource: string, ready: boolean) => ({ apiVersion: 'apphost.dev/v1', kind: 'Replica' as const, metadata: { name }, spec: { resource, index: 0 }, status: { ready } });
+    const lines = summarize({
+      resources: [res('web', 2, 'Running'), res('api', 1)],
+      replicas: [rep('web-0', 'web', true), rep('web-1', 'web', false), rep('api-0', 'api', true)],
+      endpoints: [{ apiVersion: 'apphost.dev/v1', kind: 'Endpoint', metadata: { name: 'web-http' }, spec: { resource: 'web', name: 'http' }, status: { url: 'http://localhost:5066' } }],
+    });
+    expect(lines).toEqual([
+      { name: 'api', phase: 'Pending', ready: '1/1', urls: [] },
+      { name: 'web', phase: 'Running', ready: '1/2', urls: ['http://localhost:5066'] },
+    ]);
+  });
+});
