@@ -34,6 +34,7 @@ describe('loadManifests', () => {
     await writeFile(join(dir, 'a.json'), JSON.stringify({ apiVersion: 'apphost.dev/v1', kind: 'Resource', metadata: { name: 'a' } }));
     await writeFile(join(dir, 'c.yaml'), res('c'));
     await writeFile(join(dir, 'notes.txt'), 'not a manifest');
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', type: 'module' }));
     const objs = await loadManifests(dir);
     expect(objs.map((o) => o.metadata.name)).toEqual(['a', 'b', 'c']);
   });

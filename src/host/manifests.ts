@@ -24,8 +24,23 @@ export async function loadManifests(pathToFileOrDir: string): Promise<KubeObject
   if (!info.isDirectory()) return loadManifestFile(pathToFileOrDir);
   const names = (await readdir(pathToFileOrDir)).filter(isManifestFile).sort();
   const out: KubeObject[] = [];
-  for (const name of names) out.push(...(await loadManifestFile(join(pathToFileOrDir, name))));
+  for (const name of names) {
+    const file = join(pathToFileOrDir, name);
+    // An app folder holds other JSON too (package.json, tsconfig.json): in a directory, JSON that
+    // is not an object with apiVersion or kind is not a manifest and is skipped.
+    if (extname(name).toLowerCase() === '.json' && !(await looksLikeManifestJson(file))) continue;
+    out.push(...(await loadManifestFile(file)));
+  }
   return out;
+}
+
+async function looksLikeManifestJson(file: string): Promise<boolean> {
+  try {
+    const value: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return isRecord(value) && ('apiVersion' in value || 'kind' in value);
+  } catch {
+    return true; // let the loader report the syntax error
+  }
 }
 
 export async function loadManifestFile(file: string): Promise<KubeObject[]> {
