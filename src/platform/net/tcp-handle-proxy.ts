@@ -20,6 +20,7 @@ const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
 /** Bytes queued on one side before the other side stops being read (back-pressure). */
 const HIGH_WATER_MARK = 256 * 1024;
 const BACKLOG = 511;
+const NODELAY_INHERITED = process.platform === 'linux';
 
 interface ConnHandle extends UvTcpHandle {
   conn: HandleConnection;
@@ -179,7 +180,7 @@ export class HandleTcpProxy implements RunningProxy {
     const conn = new HandleConnection(this, client);
     client.conn = conn;
     client.onread = onRead as UvTcpHandle['onread'];
-    client.setNoDelay(true);
+    if (!NODELAY_INHERITED) client.setNoDelay(true);
     this.connections.add(conn);
     if (this.affinityOn) {
       const out: { address?: string } = {};
@@ -352,10 +353,10 @@ function onRead(this: ConnHandle, arrayBuffer: ArrayBuffer): void {
     // Half-close: pass the FIN on, keep the other direction open.
     if (this === conn.client) {
       conn.clientEof = true;
-      if (conn.connected) shutdown(conn, conn.upstream!);
+      if (conn.connected) passFin(conn, this, conn.upstream!, conn.upstreamEof);
     } else {
       conn.upstreamEof = true;
-      shutdown(conn, conn.client);
+      passFin(conn, this, conn.client, conn.clientEof);
     }
     return;
   }
@@ -408,6 +409,16 @@ function resume(conn: HandleConnection, source: ConnHandle): void {
     conn.upstreamPaused = false;
     if (!conn.upstreamEof) source.readStart();
   }
+}
+
+/**
+ * `src` sent its FIN: send `dest` one. When dest sent its own FIN already and nothing is queued
+ * either way, this is the end of the connection: closing both handles sends the FINs (both receive
+ * queues are drained, so no RST) without a shutdown round trip through the event loop.
+ */
+function passFin(conn: HandleConnection, src: ConnHandle, dest: ConnHandle, destEof: boolean): void {
+  if (destEof && dest.writeQueueSize === 0 && src.writeQueueSize === 0) destroy(conn, undefined);
+  else shutdown(conn, dest);
 }
 
 function shutdown(conn: HandleConnection, handle: ConnHandle): void {
@@ -464,6 +475,9 @@ function bindServer(
     server.close();
     throw uvError(err, 'listen');
   }
+  // Linux copies TCP_NODELAY from the listening socket to accepted ones: one syscall per listener
+  // instead of one per connection.
+  if (NODELAY_INHERITED) server.setNoDelay(true);
   const out: { address?: string; port?: number } = {};
   server.getsockname(out);
   server.onconnection = onConnection;
