@@ -8,7 +8,7 @@
 import type { NormalizedEndpoint } from '../../src/api/endpoints.ts';
 import { endpointObjectName } from '../../src/api/endpoints.ts';
 import type { Condition, Endpoint, EndpointObjectSpec, EndpointStatus, Proxy, Replica, Resource } from '../../src/api/types.ts';
-import type { PortAllocator } from '../../src/platform/ports/types.ts';
+import type { PortAllocator, PortHolder } from '../../src/platform/ports/types.ts';
 import { getCondition, setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/runtime/equal.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
@@ -21,6 +21,8 @@ import { endpointTargets, readyTargets } from './targets.ts';
 
 export const PORT_ALLOCATED = 'PortAllocated';
 export const READY = 'Ready';
+/** How long a port holder lookup is reused. */
+const HOLDER_CACHE_MS = 5000;
 /** The proxies controller's condition on a Proxy. */
 const BOUND = 'Bound';
 
@@ -136,7 +138,7 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
       const proxy = await ctx.client.get<Proxy>('Proxy', namespace, obj.metadata.name);
       const bound = getCondition(proxy?.status?.conditions, BOUND);
       if (bound?.status === 'False' && bound.reason === 'PortInUse') {
-        const message = await withHolder(bound.message ?? `port ${claim.port} is in use`, claim.port);
+        const message = await withHolder(bound.message ?? `port ${claim.port} is in use`, claim.port, ctx.now());
         portCondition = { status: 'False', reason: 'PortInUse', message };
         readyCondition = { status: 'False', reason: 'PortInUse', message };
       } else {
@@ -158,7 +160,7 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
       // Nobody of ours runs on a proxyless port yet: say so when someone else holds it.
       const ours = replicas.some((r) => r.status?.state === 'Running' || r.status?.state === 'Starting');
       if (!ours && !container && !(await ports.isFree(claim.port))) {
-        const message = await withHolder(`port ${claim.port} is in use`, claim.port);
+        const message = await withHolder(`port ${claim.port} is in use`, claim.port, ctx.now());
         portCondition = { status: 'False', reason: 'PortInUse', message };
         retry = true;
       }
@@ -195,9 +197,18 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
     return retry;
   }
 
-  async function withHolder(message: string, port: number): Promise<string> {
+  /** Looking a holder up scans /proc (a few hundred ms): remember the answer per port for a while. */
+  const holders = new Map<number, { at: number; holder: PortHolder | undefined }>();
+
+  async function withHolder(message: string, port: number, now: Date): Promise<string> {
     if (/held by/.test(message)) return message;
-    const holder = await ports.findHolder(port).catch(() => undefined);
+    const cached = holders.get(port);
+    let holder: PortHolder | undefined;
+    if (cached && now.getTime() - cached.at < HOLDER_CACHE_MS) holder = cached.holder;
+    else {
+      holder = await ports.findHolder(port).catch(() => undefined);
+      holders.set(port, { at: now.getTime(), holder });
+    }
     return holder ? `${message} (held by pid ${holder.pid}: ${holder.command})` : message;
   }
 

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { throwError } from 'rxjs';
 import { createStore } from '../../apiserver/store/index.ts';
+import type { Store } from '../../apiserver/store/types.ts';
 import { errors } from '../../apiserver/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import { createFakeClock, type Clock } from './clock.ts';
@@ -389,7 +391,51 @@ describe('manager: reconcile semantics', () => {
   });
 });
 
+describe('manager: watch failures', () => {
+  it('re-subscribes a failed watch and reconciles what it missed', async () => {
+    const registry = createTestKindsRegistry();
+    const real = createStore({ registry });
+    let failures = 0;
+    const flaky = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'watch') {
+          return (type: string, options?: Parameters<Store['watch']>[1]) => {
+            if (/^widgets?$/i.test(type) && failures === 0) {
+              failures++;
+              return throwError(() => new Error('watch broke'));
+            }
+            return target.watch(type, options);
+          };
+        }
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    }) as Store;
+    const manager = createManager({ store: flaky, logger, registry, watchRetryDelayMs: 10 });
+    managers.push(manager);
+    const r = recorder();
+    manager.add(r.def());
+    real.create(widget('before'));
+    await manager.start();
+    await until(() => r.keys.includes('default/before'));
+    expect(failures).toBe(1);
+    real.create(widget('after'));
+    await until(() => r.keys.includes('default/after'));
+  });
+});
+
 describe('manager: lifecycle', () => {
+  it('a controller added after start starts at once', async () => {
+    const { store, manager } = setup();
+    await manager.start();
+    store.create(widget('w'));
+    const r = recorder();
+    manager.add(r.def({ name: 'late' }));
+    await until(() => r.keys.includes('default/w'));
+    expect(manager.controllers).toEqual(['late']);
+  });
+
+
   it('calls setup before any reconcile; hooks.enqueue asks for a reconcile', async () => {
     const { manager } = setup();
     const events: string[] = [];
