@@ -1,0 +1,278 @@
+// Container resources through the whole apphost (startApphost: registry, store, API server, every
+// built-in controller) with the containers and networks controllers on the real Docker Engine.
+// The docker controllers are passed in as `controllers` (the assembly does not wire them yet).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createContainersController, LABELS, type AppIdentity } from '../../controllers/containers/index.ts';
+import { createNetworksController } from '../../controllers/networks/index.ts';
+import type { Endpoint, KubeObject, Network, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
+import { applicationName, projectHash, startApphost, type Apphost } from '../../src/host/index.ts';
+import { createDockerRuntime, type ContainerRuntime } from '../../src/platform/docker/index.ts';
+import { currentInstanceId } from '../../src/platform/process/index.ts';
+import { TEST_IMAGE, dockerTestEnv } from '../support/docker-env.ts';
+
+const env = await dockerTestEnv();
+const V = 'apphost.dev/v1';
+const NS = 'default';
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** One GET on a fresh connection (no keep-alive: the proxy balances per connection). */
+function getOnce(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+function resource(name: string, spec: Partial<ResourceSpec>): KubeObject {
+  return { apiVersion: V, kind: 'Resource', metadata: { name, namespace: NS }, spec: { stopGracePeriodSeconds: 0, ...spec } };
+}
+
+describe.skipIf(!env.available)('container resources through startApphost (real dockerd)', () => {
+  const docker = new Docker();
+  const runtime = createDockerRuntime({ pullPolicy: 'never' });
+  const appName = `ctr-${env.runId}`;
+  const dirs: string[] = [];
+  let app: Apphost | undefined;
+
+  async function newDir(): Promise<string> {
+    const d = await mkdtemp(join(tmpdir(), 'apphost-ctr-'));
+    dirs.push(d);
+    return d;
+  }
+
+  async function up(dir: string, manifests: KubeObject[], rt: ContainerRuntime = runtime): Promise<Apphost> {
+    const identity: AppIdentity = { name: applicationName(dir, appName), projectHash: projectHash(dir), instanceId: currentInstanceId() };
+    app = await startApphost({
+      dir,
+      name: appName,
+      manifests,
+      docker: false,
+      gracePeriodMs: 500,
+      controllers: [
+        createNetworksController({ runtime: rt, app: identity, dockerRetryMs: 250 }),
+        createContainersController({ runtime: rt, app: identity, baseDir: dir, gracePeriodSeconds: 0, dockerRetryMs: 250 }),
+      ],
+    });
+    return app;
+  }
+
+  async function down(): Promise<void> {
+    await app?.stop();
+    app = undefined;
+  }
+
+  const rep = (a: Apphost, name: string) => a.store.tryGet<Replica>('Replica', NS, name);
+  const runningContainer = (a: Apphost, name: string) =>
+    until(() => {
+      const r = rep(a, name);
+      return r?.status?.state === 'Running' && r.status.containerId ? r.status.containerId : undefined;
+    }, 30_000, `${name} running`);
+
+  async function containerOutput(id: string): Promise<string[]> {
+    const lines: string[] = [];
+    await runtime.logs(id, { follow: false, onLine: (l) => lines.push(l.line) }).done;
+    return lines;
+  }
+
+  async function removeAll(): Promise<void> {
+    const filters = JSON.stringify({ label: [`${LABELS.app}=${appName}`] });
+    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
+
+  afterEach(async () => {
+    await down().catch(() => undefined);
+    await removeAll();
+  });
+  afterAll(async () => {
+    await removeAll();
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('serves a proxied container endpoint with 2 replicas behind one proxy port; Ctrl+C removes the containers and session network', async () => {
+    const dir = await newDir();
+    const a = await up(dir, [
+      resource('web', {
+        container: { image: TEST_IMAGE, command: 'sh', args: ['-c', 'echo "$APPHOST_REPLICA" > /var/www/index.html; exec httpd -f -p 8080 -h /var/www'] },
+        replicas: 2,
+        endpoints: [{ name: 'http', scheme: 'http', targetPort: 8080 }],
+      }),
+    ]);
+    const ids = [await runningContainer(a, 'web-0'), await runningContainer(a, 'web-1')];
+    const ep = await until(() => {
+      const e = a.store.tryGet<Endpoint>('Endpoint', NS, 'web-http');
+      return e?.status?.url && (e.status.targets ?? []).filter((t) => t.ready).length === 2 ? e : undefined;
+    }, 30_000, 'two ready targets');
+    const seen = new Set<string>();
+    for (let i = 0; i < 10 && seen.size < 2; i++) seen.add((await getOnce(`http://127.0.0.1:${ep.status!.port}/`)).trim());
+    expect([...seen].sort()).toEqual(['web-0', 'web-1']);
+
+    const netName = `apphost-session-network-${currentInstanceId()}-${appName}`;
+    expect(a.store.get<Network>('Network', NS, 'default').status?.runtimeName).toBe(netName);
+    expect(await runtime.inspectNetwork(netName)).toBeDefined();
+
+    await down();
+    for (const id of ids) expect(await runtime.inspectContainer(id)).toBeUndefined();
+    expect(await runtime.inspectNetwork(netName)).toBeUndefined();
+  });
+
+  it('lets a container reach a host executable through its reference variable (host.apphost.internal)', async () => {
+    const dir = await newDir();
+    const a = await up(dir, [
+      resource('api', {
+        executable: { command: process.execPath, args: ['-e', "require('http').createServer((q, s) => s.end('hello from api')).listen(process.env.PORT)"] },
+        endpoints: [{ name: 'http', scheme: 'http', env: 'PORT' }],
+      }),
+      resource('consumer', {
+        container: { image: TEST_IMAGE, command: 'sh', args: ['-c', 'while true; do echo "API_HTTP=$API_HTTP"; wget -q -O - "$API_HTTP" && echo; sleep 0.3; done'] },
+        references: [{ resource: 'api' }],
+      }),
+    ]);
+    const id = await runningContainer(a, 'consumer-0');
+    const lines = await until(async () => {
+      const out = await containerOutput(id);
+      return out.includes('hello from api') ? out : undefined;
+    }, 30_000, 'the container to reach the host process');
+    const port = a.store.get<Endpoint>('Endpoint', NS, 'api-http').status!.port!;
+    expect(lines).toContain(`API_HTTP=http://host.apphost.internal:${port}`);
+  });
+
+  it('keeps a persistent container and its network across runs, reuses the id, recreates on env change', async () => {
+    const dir = await newDir();
+    const port = await freePort();
+    const store = (mode: string) =>
+      resource('store', {
+        container: { image: TEST_IMAGE, command: 'httpd', args: ['-f', '-p', '8080', '-h', '/var/www'] },
+        lifetime: 'Persistent',
+        env: [{ name: 'MODE', value: mode }],
+        endpoints: [{ name: 'http', scheme: 'http', port, targetPort: 8080 }],
+      });
+    let a = await up(dir, [store('one')]);
+    const first = await runningContainer(a, 'store-0');
+    const netName = `apphost-persistent-network-${projectHash(dir)}-${appName}`;
+    expect(a.store.get<Network>('Network', NS, 'default').status?.runtimeName).toBe(netName);
+    await down();
+    expect((await runtime.inspectContainer(first))?.running).toBe(true);
+    expect(await runtime.inspectNetwork(netName)).toBeDefined();
+    expect((await getOnce(`http://127.0.0.1:${port}/`)).trim()).toBe('apphost test image');
+
+    a = await up(dir, [store('one')]);
+    expect(await runningContainer(a, 'store-0')).toBe(first);
+    await down();
+
+    a = await up(dir, [store('two')]);
+    const second = await runningContainer(a, 'store-0');
+    expect(second).not.toBe(first);
+    expect(await runtime.inspectContainer(first)).toBeUndefined();
+  });
+
+  it('after a SIGKILL of apphost, the next up removes its session containers and network', async () => {
+    const dir = await newDir();
+    const script = join(dir, 'child.mts');
+    const url = (p: string) => JSON.stringify(new URL(p, `file://${REPO}`).href);
+    await writeFile(
+      script,
+      `import { startApphost, applicationName, projectHash } from ${url('src/host/index.ts')};
+import { createContainersController } from ${url('controllers/containers/index.ts')};
+import { createNetworksController } from ${url('controllers/networks/index.ts')};
+import { createDockerRuntime } from ${url('src/platform/docker/index.ts')};
+import { currentInstanceId } from ${url('src/platform/process/index.ts')};
+const dir = ${JSON.stringify(dir)};
+const runtime = createDockerRuntime({ pullPolicy: 'never' });
+const identity = { name: ${JSON.stringify(appName)}, projectHash: projectHash(dir), instanceId: currentInstanceId() };
+const app = await startApphost({ dir, name: ${JSON.stringify(appName)}, docker: false, controllers: [
+  createNetworksController({ runtime, app: identity }),
+  createContainersController({ runtime, app: identity, gracePeriodSeconds: 0 }),
+], manifests: [{ apiVersion: 'apphost.dev/v1', kind: 'Resource', metadata: { name: 'left', namespace: 'default' },
+  spec: { container: { image: ${JSON.stringify(TEST_IMAGE)}, command: 'sleep', args: ['600'] } } }] });
+const timer = setInterval(() => {
+  const r = app.store.tryGet('Replica', 'default', 'left-0');
+  if (r?.status?.state === 'Running') { console.log('READY ' + r.status.containerId + ' ' + r.status.env?.length); clearInterval(timer); }
+}, 50);
+`,
+    );
+    const child = spawn(process.execPath, [join(REPO, 'bin/run-ts.js'), script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    try {
+      const id = await until(() => /READY (\w+)/.exec(out)?.[1], 40_000, 'child apphost to run its container').catch((err: Error) => {
+        throw new Error(`${err.message}; child output: ${out}`);
+      });
+      const leftNetworks = await runtime.listNetworks({ labels: [`${LABELS.app}=${appName}`, `${LABELS.lifetime}=Session`] });
+      expect(leftNetworks).toHaveLength(1);
+      child.kill('SIGKILL');
+      await exited;
+      expect((await runtime.inspectContainer(id))?.running).toBe(true);
+
+      await up(dir, []);
+      expect(await runtime.inspectContainer(id)).toBeUndefined();
+      expect(await runtime.inspectNetwork(leftNetworks[0]!.id)).toBeUndefined();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+  }, 60_000);
+
+  it('with Docker stopped: a clear condition on the container, no crash, executables still served', async () => {
+    const dir = await newDir();
+    const stopped = createDockerRuntime({ socketPath: join(dir, 'no-docker.sock') });
+    const a = await up(
+      dir,
+      [
+        resource('api', {
+          executable: { command: process.execPath, args: ['-e', "require('http').createServer((q, s) => s.end('api ok')).listen(process.env.PORT)"] },
+          endpoints: [{ name: 'http', scheme: 'http', env: 'PORT' }],
+        }),
+        resource('cache', { container: { image: TEST_IMAGE, command: 'httpd', args: ['-f', '-p', '8080'] }, endpoints: [{ name: 'tcp', targetPort: 8080 }] }),
+      ],
+      stopped,
+    );
+    const cond = await until(() => {
+      const c = rep(a, 'cache-0')?.status?.conditions?.find((x) => x.type === 'Running');
+      return c?.reason === 'DockerUnavailable' ? c : undefined;
+    }, 20_000, 'DockerUnavailable condition');
+    expect(cond.message).toBe(`Docker is not available: cannot connect to ${join(dir, 'no-docker.sock')} — start dockerd or Docker Desktop`);
+    expect(rep(a, 'cache-0')?.status?.state).toBe('Pending');
+    const url = await until(() => {
+      const e = a.store.tryGet<Endpoint>('Endpoint', NS, 'api-http');
+      return e?.status?.port && (e.status.targets ?? []).some((t) => t.ready) ? `http://127.0.0.1:${e.status.port}/` : undefined;
+    }, 20_000, 'api ready');
+    expect(await getOnce(url)).toBe('api ok');
+    const res = a.store.get<Resource>('Resource', NS, 'cache');
+    expect(res.status?.phase).not.toBe('Running');
+  });
+});
