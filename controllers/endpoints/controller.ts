@@ -17,6 +17,7 @@ import { ENDPOINT_LABEL, RESOURCE_LABEL } from '../shared/labels.ts';
 import { controllerReference, isControlledBy } from '../shared/owners.ts';
 import { isDeleting, resourceEndpoints, resourceType } from '../shared/resource-info.ts';
 import { PortBook, type PortClaimResult } from './port-book.ts';
+import { createInMemoryPortMemory, portMemoryKey, type PortMemory } from './port-memory.ts';
 import { endpointTargets, readyTargets } from './targets.ts';
 
 export const PORT_ALLOCATED = 'PortAllocated';
@@ -30,6 +31,8 @@ export interface EndpointsControllerOptions {
   ports: PortAllocator;
   /** How often an endpoint whose port is unavailable is looked at again. Default 1000 ms. */
   retryMs?: number;
+  /** Where persistent resources' proxyless ports are remembered across runs. Default: in memory. */
+  portMemory?: PortMemory;
 }
 
 type ConditionInput = Pick<Condition, 'status' | 'reason' | 'message'>;
@@ -38,6 +41,7 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
   const { ports } = options;
   const retryMs = options.retryMs ?? 1000;
   const book = new PortBook(ports);
+  const memory = options.portMemory ?? createInMemoryPortMemory();
 
   async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | void> {
     const owner = `${key.namespace}/${key.name}`;
@@ -118,11 +122,18 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
     const prev = obj.status ?? {};
     const container = resourceType(res) === 'container';
     const fixed = ep.isProxied ? ep.port : (ep.port ?? ep.targetPort);
+    // A persistent resource keeps its allocated proxyless port across runs.
+    const memoryKey =
+      !ep.isProxied && fixed === undefined && res.spec.lifetime === 'Persistent'
+        ? portMemoryKey(namespace, res.metadata.name, ep.name)
+        : undefined;
+    const remembered = fixed === undefined ? (prev.port ?? (memoryKey ? await memory.get(memoryKey) : undefined)) : undefined;
     const claim: PortClaimResult = await book.claim(`${namespace}/${obj.metadata.name}`, owner, {
       fixed,
-      remembered: fixed === undefined ? prev.port : undefined,
+      remembered,
       proxyless: !ep.isProxied,
     });
+    if (claim.ok && memoryKey) await memory.set(memoryKey, claim.port);
 
     const targets = endpointTargets(ep.name, replicas, container);
     const readyCount = targets.filter((t) => t.ready).length;
