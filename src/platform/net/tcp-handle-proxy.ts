@@ -17,13 +17,44 @@ import { validateBackends, validatePolicy } from './validate.ts';
 const DEFAULT_HOLD_MAX_CONNECTIONS = 100;
 const DEFAULT_HOLD_MAX_BYTES = 1024 * 1024;
 const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
-/** Bytes queued on one side before the other side stops being read (back-pressure). */
-const HIGH_WATER_MARK = 256 * 1024;
 const BACKLOG = 511;
+/**
+ * Each side reads into its own pooled buffer instead of a fresh ArrayBuffer per read (which costs an
+ * allocation and GC work per chunk). While a write from that buffer is pending, the side stops
+ * reading, so a buffer is never overwritten under a queued write.
+ */
+const READ_BUFFER_SIZE = 32 * 1024;
+const POOL_MAX = 512;
+const bufferPool: Uint8Array[] = [];
+
+/** Pooled read buffers not in use (for tests: buffers go back to the pool when handles close). */
+export function readBufferPoolSize(): number {
+  return bufferPool.length;
+}
+
+function startReading(handle: ConnHandle): void {
+  if (handle.buf === undefined) {
+    const buf = bufferPool.pop() ?? new Uint8Array(READ_BUFFER_SIZE);
+    handle.buf = buf;
+    handle.useUserBuffer(buf);
+  }
+  handle.readStart();
+}
+
+function onHandleClosed(this: UvTcpHandle): void {
+  const handle = this as ConnHandle;
+  const buf = handle.buf;
+  if (buf !== undefined) {
+    handle.buf = undefined;
+    if (bufferPool.length < POOL_MAX) bufferPool.push(buf);
+  }
+}
 const NODELAY_INHERITED = process.platform === 'linux';
 
 interface ConnHandle extends UvTcpHandle {
   conn: HandleConnection;
+  /** This side's read buffer, taken from the pool when it starts reading, returned on close. */
+  buf: Uint8Array | undefined;
 }
 interface ConnectReq extends UvConnectReq {
   upstream: ConnHandle;
@@ -179,6 +210,7 @@ export class HandleTcpProxy implements RunningProxy {
     counters.activeConnections++;
     const conn = new HandleConnection(this, client);
     client.conn = conn;
+    client.buf = undefined;
     client.onread = onRead as UvTcpHandle['onread'];
     if (!NODELAY_INHERITED) client.setNoDelay(true);
     this.connections.add(conn);
@@ -214,6 +246,7 @@ export class HandleTcpProxy implements RunningProxy {
     conn.slot = slot;
     const upstream = uv.newSocket() as ConnHandle;
     upstream.conn = conn;
+    upstream.buf = undefined;
     upstream.onread = onRead as UvTcpHandle['onread'];
     conn.upstream = upstream;
     upstream.setNoDelay(true);
@@ -256,7 +289,7 @@ export class HandleTcpProxy implements RunningProxy {
     if (conn.held === undefined) {
       conn.held = [];
       // Read while held: buffer up to holdMaxBytes, and notice a client that resets.
-      if (!conn.clientEof) conn.client.readStart();
+      if (!conn.clientEof) startReading(conn.client);
     }
   }
 
@@ -302,31 +335,31 @@ function onConnect(this: ConnectReq, status: number): void {
     return;
   }
   conn.connected = true;
-  upstream.readStart();
+  startReading(upstream);
   const held = conn.held;
   if (held !== undefined) {
     // Flush what the client sent while it waited for a backend.
     conn.held = undefined;
     conn.proxy.counters.bytesIn += conn.heldBytes;
     conn.heldBytes = 0;
-    for (const chunk of held) if (!write(conn, upstream, chunk)) return;
+    for (const chunk of held) if (write(conn, upstream, chunk) === WRITE_FAILED) return;
     if (conn.clientEof) shutdown(conn, upstream);
     else if (conn.clientPaused) resume(conn, conn.client);
     return;
   }
-  conn.client.readStart();
+  startReading(conn.client);
 }
 
-function onRead(this: ConnHandle, arrayBuffer: ArrayBuffer): void {
+function onRead(this: ConnHandle, arrayBuffer: ArrayBuffer | undefined): void {
   const conn = this.conn;
   const nread = state[kRead]!;
   if (nread > 0) {
     if (conn.closed) return;
-    const chunk = new Uint8Array(arrayBuffer, state[kOffset], nread);
+    const chunk = arrayBuffer === undefined ? this.buf!.subarray(0, nread) : new Uint8Array(arrayBuffer, state[kOffset], nread);
     if (this === conn.client) {
       if (!conn.connected) {
-        // Held (or dialling after a hold): keep it, up to the limit.
-        conn.held!.push(chunk);
+        // Held (or dialling after a hold): keep a copy, up to the limit.
+        conn.held!.push(chunk.slice());
         conn.heldBytes += nread;
         if (conn.heldBytes >= conn.proxy.holdMaxBytes) {
           conn.clientPaused = true;
@@ -335,13 +368,14 @@ function onRead(this: ConnHandle, arrayBuffer: ArrayBuffer): void {
         return;
       }
       conn.proxy.counters.bytesIn += nread;
-      if (write(conn, conn.upstream!, chunk) && conn.upstream!.writeQueueSize >= HIGH_WATER_MARK) {
+      // An asynchronous write still reads from our buffer: stop reading until it completes.
+      if (write(conn, conn.upstream!, chunk) === WRITE_ASYNC) {
         conn.clientPaused = true;
         this.readStop();
       }
     } else {
       conn.proxy.counters.bytesOut += nread;
-      if (write(conn, conn.client, chunk) && conn.client.writeQueueSize >= HIGH_WATER_MARK) {
+      if (write(conn, conn.client, chunk) === WRITE_ASYNC) {
         conn.upstreamPaused = true;
         this.readStop();
       }
@@ -366,8 +400,12 @@ function onRead(this: ConnHandle, arrayBuffer: ArrayBuffer): void {
   destroy(conn, nread === UV_ECONNRESET && conn.connected ? peer : undefined);
 }
 
-/** Writes a chunk; false when the write failed and the connection was destroyed. */
-function write(conn: HandleConnection, dest: ConnHandle, chunk: Uint8Array): boolean {
+const WRITE_FAILED = 0;
+const WRITE_SYNC = 1;
+const WRITE_ASYNC = 2;
+
+/** Writes a chunk; WRITE_FAILED destroyed the connection, WRITE_ASYNC is still using the chunk. */
+function write(conn: HandleConnection, dest: ConnHandle, chunk: Uint8Array): number {
   const req = uv.newWriteReq() as WriteReq;
   req.handle = dest;
   req.oncomplete = onWriteDone as UvWriteReq['oncomplete'];
@@ -376,14 +414,13 @@ function write(conn: HandleConnection, dest: ConnHandle, chunk: Uint8Array): boo
   const err = dest.writeBuffer(req, chunk);
   if (err !== 0) {
     destroy(conn, undefined);
-    return false;
+    return WRITE_FAILED;
   }
-  // An asynchronous write reads the chunk later: keep it alive until it completes.
-  if (state[kAsync] !== 0) {
-    req.async = true;
-    req.buffer = chunk;
-  }
-  return true;
+  if (state[kAsync] === 0) return WRITE_SYNC;
+  // Keep the chunk alive until libuv has written it.
+  req.async = true;
+  req.buffer = chunk;
+  return WRITE_ASYNC;
 }
 
 function onWriteDone(this: WriteReq, status: number): void {
@@ -404,10 +441,10 @@ function onWriteDone(this: WriteReq, status: number): void {
 function resume(conn: HandleConnection, source: ConnHandle): void {
   if (source === conn.client) {
     conn.clientPaused = false;
-    if (!conn.clientEof) source.readStart();
+    if (!conn.clientEof) startReading(source);
   } else {
     conn.upstreamPaused = false;
-    if (!conn.upstreamEof) source.readStart();
+    if (!conn.upstreamEof) startReading(source);
   }
 }
 
@@ -450,11 +487,9 @@ function destroy(conn: HandleConnection, reset: ConnHandle | undefined): void {
 }
 
 function closeOrReset(handle: ConnHandle, reset: boolean): void {
-  if (reset && handle.reset(noop) === 0) return;
-  handle.close();
+  if (reset && handle.reset(onHandleClosed) === 0) return;
+  handle.close(onHandleClosed);
 }
-
-function noop(): void {}
 
 function onHoldTimeout(conn: HandleConnection): void {
   conn.proxy.holdTimedOut(conn);

@@ -28,7 +28,7 @@ export const answerAfterEnd: BackendBehaviour = (socket, name) => {
   socket.on('end', () => socket.end(`${name}:${Buffer.concat(chunks).toString()}`));
 };
 
-export async function startBackend(name: string, behaviour: BackendBehaviour = greetAndEcho): Promise<TestBackend> {
+export async function startBackend(name: string, behaviour: BackendBehaviour = greetAndEcho, host = '127.0.0.1'): Promise<TestBackend> {
   const sockets = new Set<Socket>();
   const backend: TestBackend = {
     name,
@@ -44,7 +44,7 @@ export async function startBackend(name: string, behaviour: BackendBehaviour = g
     socket.on('error', () => {});
     behaviour(socket, name);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   backend.port = (server.address() as AddressInfo).port;
   return backend;
 }

@@ -5,7 +5,7 @@
 import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 
 export interface UvTcpHandle {
-  onread: ((this: UvTcpHandle, arrayBuffer: ArrayBuffer) => void) | null;
+  onread: ((this: UvTcpHandle, arrayBuffer: ArrayBuffer | undefined) => void) | null;
   onconnection: ((status: number, client: UvTcpHandle | undefined) => void) | null;
   readonly writeQueueSize: number;
   bind(address: string, port: number): number;
@@ -17,11 +17,14 @@ export interface UvTcpHandle {
   getpeername(out: { address?: string; port?: number; family?: string }): number;
   setNoDelay(on: boolean): number;
   readStart(): number;
+  /** Reads go into this buffer (always from offset 0); onread then gets no ArrayBuffer. */
+  useUserBuffer(buffer: Uint8Array): void;
   readStop(): number;
   writeBuffer(req: UvWriteReq, data: Uint8Array): number;
   shutdown(req: UvShutdownReq): number;
-  reset(cb: () => void): number;
-  close(cb?: () => void): void;
+  reset(cb: (this: UvTcpHandle) => void): number;
+  /** `cb` runs with the handle as `this` once libuv has closed it. */
+  close(cb?: (this: UvTcpHandle) => void): void;
 }
 
 export interface UvConnectReq {
@@ -88,7 +91,7 @@ export function loadUvBindings(): UvBindings | undefined {
       if (!Number.isInteger(k)) return undefined;
     }
     const proto = TCP.prototype as unknown as Record<string, unknown>;
-    for (const m of ['bind', 'bind6', 'listen', 'connect', 'connect6', 'getsockname', 'getpeername', 'setNoDelay', 'readStart', 'readStop', 'writeBuffer', 'shutdown', 'reset', 'close']) {
+    for (const m of ['bind', 'bind6', 'listen', 'connect', 'connect6', 'getsockname', 'getpeername', 'setNoDelay', 'readStart', 'readStop', 'useUserBuffer', 'writeBuffer', 'shutdown', 'reset', 'close']) {
       if (typeof proto[m] !== 'function') return undefined;
     }
     const UV_EOF = uvErrorCode('EOF');
