@@ -16,10 +16,16 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
   res.end(text);
 }
 
-/** `299 - "text"` as Kubernetes sends it (quotes and backslashes escaped, one line). */
+/**
+ * `299 - "text"` as Kubernetes sends it: one line, quotes and backslashes escaped, and anything that
+ * is not printable ASCII as `\uXXXX` (a header may not carry it; the text can quote user input).
+ */
 export function warningHeader(text: string): string {
-  const clean = text.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`);
-  return `299 - "${clean}"`;
+  const clean = text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `299 - "${clean.length > 4096 ? `${clean.slice(0, 4096)}...` : clean}"`;
 }
 
 export function sendStatus(res: ServerResponse, status: Status): void {

@@ -1,12 +1,17 @@
-// JSON text of store objects, cached per (immutable, frozen) object: a list or ten watchers
-// serialise each object once.
-const cache = new WeakMap<object, string>();
+// JSON text of store objects. The store hands every watcher the same frozen object, so a small
+// cache of the most recent texts lets ten watchers (and the write's own response) serialise an event
+// once, without keeping a second copy of every stored object in memory.
+const CACHE_SIZE = 256;
+const cache = new Map<object, string>();
 
 export function objectJson(obj: object): string {
   let text = cache.get(obj);
   if (text === undefined) {
     text = JSON.stringify(obj);
-    if (Object.isFrozen(obj)) cache.set(obj, text);
+    if (Object.isFrozen(obj)) {
+      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(obj, text);
+    }
   }
   return text;
 }

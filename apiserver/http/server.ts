@@ -108,7 +108,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   };
 
-  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, noDelay: true }, (req, res) => {
+  // Kubernetes (Go) accepts 1 MiB of headers; Node's default of 16 KiB would cut long selectors.
+  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, noDelay: true, maxHeaderSize: 1024 * 1024 }, (req, res) => {
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
@@ -118,13 +119,28 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (err, socket) => {
-    logger.debug({ err: (err as Error).message }, 'client error');
-    if (socket.writable && !(err as NodeJS.ErrnoException).code?.startsWith('ERR_SSL')) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    } else {
+  // Requests that are not even HTTP never reach a handler: answer a Status and close.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    logger.debug({ err: err.message, code: err.code }, 'client error');
+    if (!socket.writable || err.code === 'ECONNRESET' || err.code?.startsWith('ERR_SSL')) {
       socket.destroy();
+      return;
     }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const code = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: tooLarge ? 'request headers too large' : `malformed HTTP request: ${err.code ?? err.message}`,
+      reason: tooLarge ? 'RequestHeaderFieldsTooLarge' : 'BadRequest',
+      code,
+    });
+    socket.end(
+      `HTTP/1.1 ${code} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS client error'));
 

@@ -1,0 +1,198 @@
+// API benchmark, one command: `node bin/run-ts.js bench/api/run.ts [objects]`.
+// 1. In-process: create, update, delete N Resources through the store with 10 watchers (child process).
+// 2. HTTP: the same through @kubernetes/client-node against the HTTPS server (server in a child
+//    process, this process is the client), 64 requests in flight over keep-alive connections, 10
+//    client-node Watches attached. Delivery = watcher receipt - commit time recorded in the server.
+// Prints the figures against the targets and writes bench/api/last-result.json.
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
+import type { KubeObject } from '../../src/api/types.ts';
+import type { ParentMessage, ServerMessage } from './server.ts';
+import { combine, cpuMs, phase, resource, round, serverCpuRate, stats, updated, type RunResult } from './workload.ts';
+
+const N = Number(process.argv[2] ?? process.env['BENCH_OBJECTS'] ?? 10_000);
+const WATCHERS = Number(process.env['BENCH_WATCHERS'] ?? 10);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const RUN_TS = `${ROOT}bin/run-ts.js`;
+const PATH = '/apis/apphost.dev/v1/namespaces/default/resources';
+
+const TARGETS = { inProcessWritesPerSecond: 50_000, httpWritesPerSecond: 2_000, deliveryP99Ms: 10, rssMb: 150 };
+
+function child(script: string, args: string[] = []): ChildProcess {
+  // BENCH_PROF=<dir> writes a V8 CPU profile of each child there.
+  const prof = process.env['BENCH_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROF']}`] : [];
+  return fork(RUN_TS, [`${ROOT}bench/api/${script}`, ...args], { execArgv: ['--expose-gc', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function nextMessage<T>(proc: ChildProcess, type?: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: any) => {
+      if (type && m?.type !== type) return;
+      proc.off('message', onMessage);
+      proc.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`benchmark child exited (${code}) before answering`));
+    proc.on('message', onMessage);
+    proc.once('exit', onExit);
+  });
+}
+
+async function inProcess(): Promise<RunResult> {
+  const proc = child('in-process.ts', [String(N), String(WATCHERS)]);
+  return nextMessage<RunResult>(proc);
+}
+
+/** client-node 2.0.1 builds a new undici Agent (so a new TLS connection) per request; reuse one. */
+function keepAlive(kc: k8s.KubeConfig): void {
+  const target = kc as unknown as { createDispatcher: (...args: unknown[]) => unknown };
+  const original = target.createDispatcher.bind(kc);
+  let dispatcher: unknown;
+  target.createDispatcher = (...args: unknown[]) => (dispatcher ??= original(...args));
+}
+
+const k = (o: KubeObject) => o as unknown as k8s.KubernetesObject;
+
+async function pool(count: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
+}
+
+async function overHttp(): Promise<RunResult> {
+  const server = child('server.ts');
+  const ask = async <T extends ServerMessage>(m: ParentMessage, type: T['type']): Promise<T> => {
+    const reply = nextMessage<T>(server, type);
+    server.send(m);
+    return reply;
+  };
+  try {
+    const ready = await nextMessage<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(ready.kubeconfig);
+    keepAlive(kc);
+    const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+
+    // Warm-up (discovery, connections, JIT on both sides), then watchers from the current version.
+    await pool(500, async (i) => void (await api.create(k(resource(1_000_000 + i)))));
+    await pool(500, async (i) => void (await api.delete(k(resource(1_000_000 + i)))));
+    const rv = (await api.list('apphost.dev/v1', 'Resource', 'default', undefined, undefined, undefined, undefined, undefined, 1)).metadata!.resourceVersion!;
+    await ask({ type: 'commits' }, 'commits'); // drop warm-up commits
+
+    const receipts: [string, number][][] = [];
+    const aborts: AbortController[] = [];
+    for (let w = 0; w < WATCHERS; w++) {
+      const got: [string, number][] = [];
+      receipts.push(got);
+      aborts.push(
+        await new k8s.Watch(kc).watch(PATH, { resourceVersion: rv }, (_type, obj) => {
+          got.push([obj.metadata.resourceVersion, performance.timeOrigin + performance.now()]);
+        }, () => {}),
+      );
+    }
+
+    type Stats = Extract<ServerMessage, { type: 'stats' }>;
+    const serverStats = (gc = false) => ask<Stats>({ type: 'stats', gc }, 'stats');
+    const all: number[] = [];
+    const load0 = os.loadavg()[0]!;
+    const run = async (write: (i: number) => Promise<void>) => {
+      const lat: number[] = new Array(N);
+      const s0 = (await serverStats()).cpuMs;
+      const c0 = cpuMs();
+      const t0 = performance.now();
+      await pool(N, async (i) => {
+        const s = performance.now();
+        await write(i);
+        lat[i] = performance.now() - s;
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const clientCpu = cpuMs() - c0;
+      const serverCpu = (await serverStats()).cpuMs - s0;
+      all.push(...lat);
+      return phase(lat, seconds, serverCpu, clientCpu);
+    };
+
+    const current: KubeObject[] = new Array(N);
+    const create = await run(async (i) => {
+      current[i] = (await api.create(k(resource(i)))) as KubeObject;
+    });
+    const mem = await serverStats(true);
+    const update = await run(async (i) => {
+      current[i] = (await api.replace(k(updated(current[i]!)))) as KubeObject;
+    });
+    const del = await run(async (i) => {
+      await api.delete(k(current[i]!));
+    });
+
+    // Let the last events arrive, then match receipts with commit times.
+    const expected = N * 3;
+    const t0 = Date.now();
+    while (receipts.some((r) => r.length < expected) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+    for (const a of aborts) a.abort();
+    const commits = new Map((await ask<Extract<ServerMessage, { type: 'commits' }>>({ type: 'commits' }, 'commits')).commits);
+    const delivery: number[] = [];
+    let delivered = 0;
+    for (const r of receipts) {
+      for (const [v, at] of r) {
+        const c = commits.get(v);
+        if (c === undefined) continue;
+        delivered++;
+        delivery.push(at - c);
+      }
+    }
+    const phases = { create, update, delete: del };
+    return {
+      objects: N,
+      watchers: WATCHERS,
+      concurrency: CONCURRENCY,
+      phases,
+      ...combine(phases, all),
+      deliveryMs: stats(delivery),
+      eventsDelivered: delivered,
+      eventsExpected: expected * WATCHERS,
+      rssMbAtObjects: round(mem.rss / 2 ** 20, 1),
+      heapMbAtObjects: round(mem.heapUsed / 2 ** 20, 1),
+      writesPerServerCpuSecond: serverCpuRate(phases),
+      loadAverage: [round(load0, 2), round(os.loadavg()[0]!, 2)],
+    };
+  } finally {
+    server.send({ type: 'stop' });
+    await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
+  }
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'PASS' : 'MISS';
+}
+
+function print(name: string, r: RunResult, writesTarget: number): boolean[] {
+  const checks = [r.writesPerSecond >= writesTarget, r.deliveryMs.p99 <= TARGETS.deliveryP99Ms, r.rssMbAtObjects <= TARGETS.rssMb];
+  console.log(`\n${name}: ${r.objects} objects, ${r.watchers} watchers${r.concurrency ? `, ${r.concurrency} in flight` : ''}`);
+  for (const [p, v] of Object.entries(r.phases)) {
+    const cpu = `server CPU ${v.serverCpuMsPerWrite} ms/write${v.clientCpuMsPerWrite !== undefined ? `, client CPU ${v.clientCpuMsPerWrite} ms/write` : ''}`;
+    console.log(`  ${p.padEnd(7)} ${String(v.writesPerSecond).padStart(8)} writes/s   latency p50 ${v.latencyMs.p50} ms  p99 ${v.latencyMs.p99} ms   ${cpu}`);
+  }
+  console.log(`  writes/s         ${r.writesPerSecond}  (target >= ${writesTarget}) ${verdict(checks[0]!)}`);
+  console.log(`  per CPU second   ${r.writesPerServerCpuSecond} writes (one uncontended core; load average ${r.loadAverage?.join(' -> ')})`);
+  console.log(`  write latency    p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms`);
+  console.log(`  watch delivery   p50 ${r.deliveryMs.p50} ms  p99 ${r.deliveryMs.p99} ms  (target p99 <= ${TARGETS.deliveryP99Ms} ms) ${verdict(checks[1]!)}  [${r.eventsDelivered}/${r.eventsExpected} events]`);
+  console.log(`  RSS at ${r.objects}  ${r.rssMbAtObjects} MB (heap ${r.heapMbAtObjects} MB)  (target <= ${TARGETS.rssMb} MB) ${verdict(checks[2]!)}`);
+  return checks;
+}
+
+const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()}/${os.arch()}` };
+console.log(`apphost API benchmark on ${machine.cpus} x ${machine.cpu}, Node ${machine.node}`);
+const inProc = await inProcess();
+const inChecks = print('in-process store', inProc, TARGETS.inProcessWritesPerSecond);
+const http = await overHttp();
+const httpChecks = print('HTTPS + @kubernetes/client-node', http, TARGETS.httpWritesPerSecond);
+const result = { date: new Date().toISOString(), machine, targets: TARGETS, inProcess: inProc, http, allTargetsMet: [...inChecks, ...httpChecks].every(Boolean) };
+await writeFile(`${ROOT}bench/api/last-result.json`, JSON.stringify(result, null, 2) + '\n');
+console.log(`\nall targets met: ${result.allTargetsMet}; written to bench/api/last-result.json`);
