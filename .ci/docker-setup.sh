@@ -26,7 +26,7 @@ fi
 if docker info >/dev/null 2>&1; then
   echo "docker-setup: dockerd already running"
 else
-  if ! pgrep -x dockerd >/dev/null 2>&1; then
+  if ! { command -v pgrep >/dev/null 2>&1 && pgrep -x dockerd >/dev/null 2>&1; }; then
     echo "docker-setup: starting dockerd (log: $DOCKERD_LOG)"
     if command -v systemctl >/dev/null 2>&1 && systemctl start docker >/dev/null 2>&1; then
       :
