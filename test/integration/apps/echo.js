@@ -2,6 +2,8 @@
 // UDP socket on $PORT and answers each datagram with "<replica>:<datagram>". Options by env:
 //   READY_AFTER_MS  /health answers 503 until this long after start
 //   LISTEN_DELAY_MS wait this long before listening
+//   SPAWN_CHILD     start a long-lived child process (in the same process group)
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createSocket } from 'node:dgram';
 
@@ -34,4 +36,5 @@ function listen() {
   });
 }
 
+if (process.env.SPAWN_CHILD) spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
 setTimeout(listen, Number(process.env.LISTEN_DELAY_MS ?? 0));

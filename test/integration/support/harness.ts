@@ -1,5 +1,6 @@
 // Integration test harness: a real apphost (startApphost) in a temp folder, the echo test app as
 // the executable, and small helpers to wait for state and to talk to endpoints over real sockets.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -96,10 +97,16 @@ export async function startTestApphost(manifests: KubeObject[], options: Partial
   };
 }
 
+/** Whether `pid` runs. A zombie (dead, not yet reaped: in a container PID 1 may never reap) is not. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
   } catch {
     return false;
   }
