@@ -62,7 +62,7 @@ export function compileSchema(schema: JsonObject, label: string): CompiledSchema
 function compileFresh(ajv: Ajv, schema: JsonObject, label: string): CompiledSchema {
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile(schema);
+    validate = ajv.compile(forAjv(schema));
   } catch (err) {
     throw new RegistryError('CRD_INVALID', `${label}: schema does not compile: ${(err as Error).message}`, { cause: err });
   }
@@ -80,6 +80,24 @@ export function runSchema(compiled: CompiledSchema, input: JsonObject): SchemaRe
   return { object, unknown: ctx.unknown, causes: ctx.causes };
 }
 
+/**
+ * A copy of the schema for ajv: x-kubernetes-int-or-string nodes get `type: [integer, string]`
+ * (Kubernetes checks that), and `nullable` on untyped nodes (which ajv refuses) is dropped.
+ */
+export function forAjv(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map((n) => forAjv(n));
+  if (!isPlainObject(node)) return node;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'default' || k === 'enum' || k === 'example') out[k] = v; // data, not schemas
+    else if (k === 'properties' && isPlainObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([p, c]) => [p, forAjv(c)]));
+    else out[k] = forAjv(v);
+  }
+  if (node['x-kubernetes-int-or-string'] === true && node.type === undefined) out.type = ['integer', 'string'];
+  if (out.type === undefined) delete out.nullable;
+  return out;
+}
+
 function checkDefaults(ajv: Ajv, node: JsonObject, label: string, path: string): void {
   if ('default' in node && path !== '') {
     const ctx: ShapeContext = { unknown: [], causes: [] };
@@ -88,7 +106,7 @@ function checkDefaults(ajv: Ajv, node: JsonObject, label: string, path: string):
       throw new RegistryError('CRD_INVALID', `${label}: default of ${path} has unknown fields: ${ctx.unknown.join(', ')}`);
     }
     const { default: _ignored, ...rest } = node;
-    if (!ajv.validate(rest, shaped)) {
+    if (!ajv.validate(forAjv(rest) as JsonObject, shaped)) {
       throw new RegistryError('CRD_INVALID', `${label}: default of ${path} is not valid: ${ajv.errorsText(ajv.errors)}`);
     }
   }

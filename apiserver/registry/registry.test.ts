@@ -46,6 +46,8 @@ function widgetCrd(overrides: Record<string, unknown> = {}): Record<string, unkn
                     color: { type: 'string', nullable: true },
                     shape: { type: 'object', default: {}, properties: { sides: { type: 'integer', default: 4, minimum: 3 } } },
                     code: { type: 'string', pattern: '^[a-z]+$', maxLength: 5 },
+                    port: { 'x-kubernetes-int-or-string': true },
+                    default: { type: 'string', enum: ['a', 'b'] },
                   },
                 },
               },
@@ -226,12 +228,16 @@ describe('admission: defaults and pruning', () => {
     const { object, warnings } = r.admit(info, w({ size: null, color: null, labels: { a: 'b' }, free: { any: { thing: 1 } }, opaque: { gone: 1 } }), 'CREATE');
     expect(object.spec).toEqual({ size: 3, color: null, labels: { a: 'b' }, free: { any: { thing: 1 } }, opaque: {}, shape: { sides: 4 } });
     expect(warnings).toEqual(['unknown field "spec.opaque.gone"']);
-    const err = caught(() => r.admit(info, w({ labels: { a: 1 }, tags: ['x', 'y', 'x'], shape: { sides: 2 }, code: 'ABCDEFG' }), 'CREATE'));
+    expect(r.admit(info, w({ port: 80 }), 'CREATE').object.spec).toMatchObject({ port: 80 });
+    expect(r.admit(info, w({ port: 'http' }), 'CREATE').object.spec).toMatchObject({ port: 'http' });
+    const err = caught(() => r.admit(info, w({ labels: { a: 1 }, tags: ['x', 'y', 'x'], shape: { sides: 2 }, code: 'ABCDEFG', port: true, default: 'c' }), 'CREATE'));
     expect(err.details?.causes).toEqual([
       { reason: 'FieldValueTypeInvalid', field: 'spec.labels[a]', message: 'Invalid value: "integer": spec.labels[a] in body must be of type string: "integer"' },
       { reason: 'FieldValueInvalid', field: 'spec.shape.sides', message: 'Invalid value: 2: spec.shape.sides in body should be greater than or equal to 3' },
       { reason: 'FieldValueTooLong', field: 'spec.code', message: 'Too long: may not be more than 5 bytes' },
       { reason: 'FieldValueInvalid', field: 'spec.code', message: 'Invalid value: "ABCDEFG": spec.code in body should match \'^[a-z]+$\'' },
+      { reason: 'FieldValueTypeInvalid', field: 'spec.port', message: 'Invalid value: "boolean": spec.port in body must be of type integer,string: "boolean"' },
+      { reason: 'FieldValueNotSupported', field: 'spec.default', message: 'Unsupported value: "c": supported values: "a", "b"' },
       { reason: 'FieldValueDuplicate', field: 'spec.tags[2]', message: 'Duplicate value: "x"' },
     ]);
   });
