@@ -163,6 +163,30 @@ describe('replicas controller', () => {
     await f.assertSteady();
   });
 
+  it("a live port change of a referenced endpoint updates the consumer's env and template hash", async () => {
+    const { f } = await setup();
+    await f.apply(exe('api', { endpoints: [{ scheme: 'http', port: 5070 }] }));
+    await f.apply(exe('web', { replicas: 2, references: [{ resource: 'api' }] }));
+    const before = rep(f, 'web-0')!;
+    expect(envOf(before).API_HTTP).toBe('http://localhost:5070');
+    await f.apply(exe('api', { endpoints: [{ scheme: 'http', port: 5071 }] }));
+    const after = rep(f, 'web-0')!;
+    expect(envOf(after).API_HTTP).toBe('http://localhost:5071');
+    expect(envOf(rep(f, 'web-1')).API_HTTP).toBe('http://localhost:5071');
+    expect(after.spec.templateHash).not.toBe(before.spec.templateHash);
+    await f.assertSteady();
+  });
+
+  it('waitFor without a condition waits for Running (the CRD default)', async () => {
+    const { f } = await setup();
+    await f.apply(exe('db'));
+    await f.apply(exe('web', { waitFor: [{ resource: 'db' }] }));
+    expect(replicasOf(f, 'web')).toEqual([]);
+    expect(cond(res(f, 'web'), 'DependenciesReady')?.message).toContain('to be Running');
+    await replicaStatus(f, 'db-0', { state: 'Running' });
+    expect(replicasOf(f, 'web')).toEqual(['web-0']);
+  });
+
   it('a reference to a missing resource holds the replicas back (Pending) until it exists', async () => {
     const { f } = await setup();
     await f.apply(exe('web', { references: [{ resource: 'api' }] }));

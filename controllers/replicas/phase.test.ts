@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { Endpoint, Replica, ReplicaStatus } from '../../src/api/types.ts';
+import { computePhase, type PhaseInputs } from './phase.ts';
+
+const replica = (name: string, status: ReplicaStatus): Replica => ({
+  apiVersion: 'apphost.dev/v1',
+  kind: 'Replica',
+  metadata: { name },
+  spec: { resource: 'r', index: 0 },
+  status,
+});
+const backoff = { type: 'Running', status: 'False' as const, reason: 'BackOff', message: 'restarting in 1s' };
+const inputs = (p: Partial<PhaseInputs>): PhaseInputs => ({ desired: 1, replicas: [], endpoints: [], wasRunning: false, ...p });
+
+describe('computePhase', () => {
+  it('orders dependency failure, waiting, blocked, stopped', () => {
+    expect(computePhase(inputs({ wait: { kind: 'failed', dependency: 'db', message: 'm' } })).phase).toBe('Failed');
+    expect(computePhase(inputs({ wait: { kind: 'waiting', dependency: 'db', message: 'm' } })).phase).toBe('Waiting');
+    expect(computePhase(inputs({ blocked: { reason: 'ReferenceNotFound', message: 'm' } }))).toMatchObject({ phase: 'Pending', reason: 'ReferenceNotFound' });
+    expect(computePhase(inputs({ desired: 0 })).phase).toBe('Stopped');
+  });
+
+  it('a replica restarting with backoff is not finished: Starting, or Degraded after having run', () => {
+    const r = [replica('r-0', { state: 'Failed', exitCode: 1, conditions: [backoff] })];
+    expect(computePhase(inputs({ replicas: r })).phase).toBe('Starting');
+    expect(computePhase(inputs({ replicas: r, wasRunning: true })).phase).toBe('Degraded');
+  });
+
+  it('all replicas finished: Failed with the failing replica named, or Stopped when all exited 0', () => {
+    const failed = [replica('r-0', { state: 'Failed', exitCode: 2, message: 'exited with code 2' })];
+    expect(computePhase(inputs({ replicas: failed }))).toMatchObject({ phase: 'Failed', reason: 'ReplicaFailed', message: 'r-0: exited with code 2' });
+    const done = [replica('r-0', { state: 'Exited', exitCode: 0 })];
+    expect(computePhase(inputs({ replicas: done }))).toMatchObject({ phase: 'Stopped', reason: 'Completed' });
+  });
+
+  it('an endpoint without its port is Degraded even when every replica is ready', () => {
+    const ep = {
+      apiVersion: 'apphost.dev/v1',
+      kind: 'Endpoint',
+      metadata: { name: 'web-http' },
+      spec: { resource: 'web' },
+      status: { conditions: [{ type: 'PortAllocated', status: 'False', reason: 'PortInUse', message: 'port 5066 is in use' }] },
+    } as Endpoint;
+    const r = [replica('web-0', { state: 'Running', ready: true })];
+    expect(computePhase(inputs({ replicas: r, endpoints: [ep] }))).toMatchObject({
+      phase: 'Degraded',
+      reason: 'PortInUse',
+      message: 'endpoint web-http: port 5066 is in use',
+    });
+    expect(computePhase(inputs({ replicas: r })).phase).toBe('Running');
+  });
+});
