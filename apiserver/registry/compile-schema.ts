@@ -62,7 +62,7 @@ export function compileSchema(schema: JsonObject, label: string): CompiledSchema
 function compileFresh(ajv: Ajv, schema: JsonObject, label: string): CompiledSchema {
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile(forAjv(schema));
+    validate = ajv.compile(forAjv(schema) as JsonObject);
   } catch (err) {
     throw new RegistryError('CRD_INVALID', `${label}: schema does not compile: ${(err as Error).message}`, { cause: err });
   }
