@@ -64,7 +64,7 @@ function compileFresh(ajv: Ajv, schema: JsonObject, label: string): CompiledSche
   try {
     validate = ajv.compile(forAjv(schema) as JsonObject);
   } catch (err) {
-    throw new RegistryError('CRD_INVALID', `${label}: schema does not compile: ${(err as Error).message}`, { cause: err });
+    throw new RegistryError('CRD_INVALID', `${label}: schema does not compile: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
   checkDefaults(ajv, schema, label, '');
   return { shape: compileShape(schema), schema: JSON.parse(JSON.stringify(schema)) as JsonObject, validate };

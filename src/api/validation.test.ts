@@ -224,6 +224,11 @@ describe('other checks on a Resource', () => {
     expect(found.find((c) => c.field === 'spec.waitFor[0].resource')!.message).toBe('Invalid value: "api": resource "api" cannot wait for itself');
   });
 
+  it('a health check endpoint must exist, unless endpoints come from a launch profile', () => {
+    expect(causes(resource('api', { executable: exe, healthCheck: { endpoint: 'http' } })).map((c) => c.field)).toEqual(['spec.healthCheck.endpoint']);
+    expect(causes(resource('api', { executable: { ...exe, launchProfile: { name: 'https' } }, healthCheck: { endpoint: 'https' } }))).toEqual([]);
+  });
+
   it('validators are skipped for status writes (a spec that became invalid does not block status)', () => {
     const bad = resource('api', { container: ctr, endpoints: [{ name: 'tcp' }] });
     bad.status = { phase: 'Failed' };

@@ -115,7 +115,8 @@ export const validateResource: Validator = (obj) => {
     if (w.resource === name) causes.push(invalid(`spec.waitFor[${i}].resource`, w.resource, `${res} cannot wait for itself`));
   });
   const hc = spec.healthCheck?.endpoint;
-  if (hc !== undefined && spec.endpoints !== undefined && !seen.has(endpointNameKey(hc))) {
+  // Endpoints derived from a launch profile are not known here: only check when there is none.
+  if (hc !== undefined && spec.executable?.launchProfile === undefined && !seen.has(endpointNameKey(hc))) {
     causes.push(invalid('spec.healthCheck.endpoint', hc, `${res} has no endpoint named ${show(hc)}`));
   }
   (spec.container?.networkAliases ?? []).forEach((alias, i) => {
