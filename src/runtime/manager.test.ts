@@ -512,6 +512,34 @@ describe('manager: lifecycle', () => {
     expect(performance.now() - t).toBeLessThan(1000);
   });
 
+  it('stop during a slow setup: no sources or workers start, dispose still runs', async () => {
+    const { store, manager } = setup();
+    let releaseSetup!: () => void;
+    const events: string[] = [];
+    manager.add(
+      defineController({
+        name: 'slow-setup',
+        for: 'widgets',
+        setup: () => new Promise<void>((r) => (releaseSetup = r)),
+        async reconcile() {
+          events.push('reconcile');
+        },
+        dispose() {
+          events.push('dispose');
+        },
+      }),
+    );
+    store.create(widget('w'));
+    const starting = manager.start();
+    await until(() => releaseSetup !== undefined);
+    const stopping = manager.stop();
+    releaseSetup();
+    await starting;
+    await stopping;
+    await sleep(20);
+    expect(events).toEqual(['dispose']);
+  });
+
   it('rejects duplicate controller names with a stable code', () => {
     const { manager } = setup();
     const def = defineController({ name: 'dup', for: 'widgets', reconcile: async () => {} });

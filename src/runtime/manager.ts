@@ -85,8 +85,10 @@ export function createManager(options: ManagerOptions): Manager {
     };
   }
 
+  const halted = () => state === 'stopping' || state === 'stopped';
+
   async function startController(rc: Running): Promise<void> {
-    if (rc.started) return;
+    if (rc.started || halted()) return;
     rc.started = true;
     const { def, queue } = rc;
     await def.setup?.({
@@ -94,6 +96,8 @@ export function createManager(options: ManagerOptions): Manager {
       client: rc.client,
       log: rc.log,
     });
+    // stop() may have been called while setup ran: then no sources and no workers.
+    if (halted()) return;
     rc.subscription = controllerKeys({
       store,
       def,
@@ -174,7 +178,7 @@ export function createManager(options: ManagerOptions): Manager {
         await manager.stop();
         throw err;
       }
-      state = 'started';
+      if (state === 'starting') state = 'started';
       logger.debug({ controllers: order }, 'manager started');
     },
 
