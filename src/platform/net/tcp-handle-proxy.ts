@@ -404,9 +404,16 @@ const WRITE_FAILED = 0;
 const WRITE_SYNC = 1;
 const WRITE_ASYNC = 2;
 
+/**
+ * A write request object not yet handed to libuv. Node only attaches a native request to it when a
+ * write has to wait, so after a synchronous write the same object serves the next one.
+ */
+let spareWriteReq: WriteReq | undefined;
+
 /** Writes a chunk; WRITE_FAILED destroyed the connection, WRITE_ASYNC is still using the chunk. */
 function write(conn: HandleConnection, dest: ConnHandle, chunk: Uint8Array): number {
-  const req = uv.newWriteReq() as WriteReq;
+  const req = spareWriteReq ?? (uv.newWriteReq() as WriteReq);
+  spareWriteReq = undefined;
   req.handle = dest;
   req.oncomplete = onWriteDone as UvWriteReq['oncomplete'];
   req.async = false;
@@ -416,7 +423,10 @@ function write(conn: HandleConnection, dest: ConnHandle, chunk: Uint8Array): num
     destroy(conn, undefined);
     return WRITE_FAILED;
   }
-  if (state[kAsync] === 0) return WRITE_SYNC;
+  if (state[kAsync] === 0) {
+    spareWriteReq = req;
+    return WRITE_SYNC;
+  }
   // Keep the chunk alive until libuv has written it.
   req.async = true;
   req.buffer = chunk;
