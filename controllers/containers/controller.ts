@@ -89,6 +89,8 @@ export function createContainersController(options: ContainersControllerOptions)
   const byResource = new Map<string, Set<string>>();
   /** Replicas waiting for the network, by namespace. */
   const waiting = new Map<string, Set<string>>();
+  /** Last seen `runtimeName|gateway|deleting` of each namespace's network (Network watch). */
+  const networkSeen = new Map<string, string>();
   let hooks: ControllerHooks | undefined;
   let events: Subscription | undefined;
   let log: Logger | undefined = options.logger;
@@ -395,7 +397,13 @@ export function createContainersController(options: ContainersControllerOptions)
           const ns = o.metadata.namespace ?? 'default';
           if (o.metadata.name !== networkName) return [];
           const keys = [...(waiting.get(ns) ?? [])];
-          for (const k of slots.keys()) if (k.startsWith(`${ns}/`)) keys.push(k.slice(ns.length + 1));
+          // Everyone only when what containers depend on changed (not on every attachments update).
+          const status = (o.status ?? {}) as Network['status'] & {};
+          const seen = `${status.runtimeName ?? ''}|${status.gateway ?? ''}|${o.metadata.deletionTimestamp ?? ''}`;
+          if (networkSeen.get(ns) !== seen) {
+            networkSeen.set(ns, seen);
+            for (const k of slots.keys()) if (k.startsWith(`${ns}/`)) keys.push(k.slice(ns.length + 1));
+          }
           return [...new Set(keys)].map((name) => ({ namespace: ns, name }));
         },
       },
