@@ -17,7 +17,7 @@ const proxy = await createNetProxyFactory().start({
   protocol: 'TCP',
   backends: [{ name: 'backend', address, port }],
 });
-process.stdout.write(`${JSON.stringify({ port: proxy.port })}\n`);
+process.stdout.write(`${JSON.stringify({ port: proxy.port, engine: proxy.engine })}\n`);
 const shutdown = (): void => {
   const stats = proxy.stats();
   process.stderr.write(`${JSON.stringify(stats)}\n`);

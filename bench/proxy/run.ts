@@ -55,6 +55,7 @@ interface TargetResult {
   cpuUsPerConnection?: number;
 }
 
+let apphostEngine = 'unknown';
 const pinned = canPin() && availableParallelism() >= 2;
 const LOAD_CPUS = pinned ? '0' : undefined;
 const PROXY_CPUS = pinned ? '1' : undefined;
@@ -117,14 +118,16 @@ async function main(): Promise<void> {
   const apphostPort = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`apphost proxy did not start: ${apphostOut()}`)), 20_000);
     apphost.stdout!.on('data', () => {
-      const m = /\{"port":(\d+)\}/.exec(apphostOut());
+      const m = /\{"port":(\d+),"engine":"(\w+)"\}/.exec(apphostOut());
       if (m) {
         clearTimeout(timer);
+        apphostEngine = m[2]!;
         resolvePort(Number(m[1]));
       }
     });
   });
 
+  console.log(`apphost proxy engine: ${apphostEngine}`);
   const haproxyPort = await freePort();
   const haproxy = start('haproxy', ['-f', writeHaproxyConfig(dir, haproxyPort, nginxPort), '-db'], { cpus: PROXY_CPUS });
   procs.push(haproxy);
@@ -256,7 +259,7 @@ function report(results: Record<Target, TargetResult>): void {
           haproxy: versionOf('haproxy', ['-v']),
           wrk: versionOf('wrk', ['--version']),
         },
-        settings: { durationSec, connections, streamMiB: sizeMiB, repeat, kept: 'best of repeat' },
+        settings: { durationSec, connections, streamMiB: sizeMiB, repeat, kept: 'best of repeat', apphostEngine },
         results,
         checks,
       },
