@@ -157,6 +157,9 @@ export type ResourcePhase =
 
 export interface ResourceStatus extends CommonStatus {
   phase?: ResourcePhase;
+  /** executable or container, for tables. */
+  type?: string;
+  message?: string;
   replicas?: number;
   readyReplicas?: number;
 }
@@ -298,6 +301,8 @@ export interface ProxyStatus extends CommonStatus {
   bytesOut?: number;
   failedConnects?: number;
   lastError?: string;
+  /** `<ready>/<total>` backends, for tables. */
+  readyBackends?: string;
 }
 
 export interface Proxy extends KubeObject {
