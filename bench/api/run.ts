@@ -1,8 +1,9 @@
 // API benchmark, one command: `node bin/run-ts.js bench/api/run.ts [objects]`.
 // 1. In-process: create, update, delete N Resources through the store with 10 watchers (child process).
 // 2. HTTP: the same through @kubernetes/client-node against the HTTPS server (server in a child
-//    process, this process is the client), 64 requests in flight over keep-alive connections, 10
-//    client-node Watches attached. Delivery = watcher receipt - commit time recorded in the server.
+//    process, this process is the writing client), 64 requests in flight over keep-alive
+//    connections, 10 client-node Watches attached from a third process (as controllers would be).
+//    Delivery = watcher receipt - commit time recorded in the server (same machine clock).
 // Prints the figures against the targets and writes bench/api/last-result.json.
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/api/types.ts';
 import type { ParentMessage, ServerMessage } from './server.ts';
+import type { WatchersCommand, WatchersMessage } from './watchers.ts';
 import { combine, cpuMs, phase, resource, round, serverCpuRate, stats, updated, type RunResult } from './workload.ts';
 
 const N = Number(process.argv[2] ?? process.env['BENCH_OBJECTS'] ?? 10_000);
@@ -73,6 +75,7 @@ async function overHttp(): Promise<RunResult> {
     server.send(m);
     return reply;
   };
+  let watchersProc: ChildProcess | undefined;
   try {
     const ready = await nextMessage<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready');
     const kc = new k8s.KubeConfig();
@@ -86,17 +89,13 @@ async function overHttp(): Promise<RunResult> {
     const rv = (await api.list('apphost.dev/v1', 'Resource', 'default', undefined, undefined, undefined, undefined, undefined, 1)).metadata!.resourceVersion!;
     await ask({ type: 'commits' }, 'commits'); // drop warm-up commits
 
-    const receipts: [string, number][][] = [];
-    const aborts: AbortController[] = [];
-    for (let w = 0; w < WATCHERS; w++) {
-      const got: [string, number][] = [];
-      receipts.push(got);
-      aborts.push(
-        await new k8s.Watch(kc).watch(PATH, { resourceVersion: rv }, (_type, obj) => {
-          got.push([obj.metadata.resourceVersion, performance.timeOrigin + performance.now()]);
-        }, () => {}),
-      );
-    }
+    const watchers = (watchersProc = child('watchers.ts', [ready.kubeconfig, PATH, rv, String(WATCHERS)]));
+    await nextMessage(watchers, 'watching');
+    const askWatchers = async <T extends WatchersMessage>(m: WatchersCommand, type: T['type']): Promise<T> => {
+      const reply = nextMessage<T>(watchers, type);
+      watchers.send(m);
+      return reply;
+    };
 
     type Stats = Extract<ServerMessage, { type: 'stats' }>;
     const serverStats = (gc = false) => ask<Stats>({ type: 'stats', gc }, 'stats');
@@ -131,22 +130,16 @@ async function overHttp(): Promise<RunResult> {
       await api.delete(k(current[i]!));
     });
 
-    // Let the last events arrive, then match receipts with commit times.
+    // Let the last events arrive, then match receipts with commit times (in the watchers' process).
     const expected = N * 3;
     const t0 = Date.now();
-    while (receipts.some((r) => r.length < expected) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
-    for (const a of aborts) a.abort();
-    const commits = new Map((await ask<Extract<ServerMessage, { type: 'commits' }>>({ type: 'commits' }, 'commits')).commits);
-    const delivery: number[] = [];
-    let delivered = 0;
-    for (const r of receipts) {
-      for (const [v, at] of r) {
-        const c = commits.get(v);
-        if (c === undefined) continue;
-        delivered++;
-        delivery.push(at - c);
-      }
+    for (;;) {
+      const { received } = await askWatchers<Extract<WatchersMessage, { type: 'counts' }>>({ type: 'counts' }, 'counts');
+      if (received.every((n) => n >= expected) || Date.now() - t0 > 10_000) break;
+      await new Promise((r) => setTimeout(r, 50));
     }
+    const commits = (await ask<Extract<ServerMessage, { type: 'commits' }>>({ type: 'commits' }, 'commits')).commits;
+    const { deliveryMs, delivered } = await askWatchers<Extract<WatchersMessage, { type: 'delivery' }>>({ type: 'commits', commits }, 'delivery');
     const phases = { create, update, delete: del };
     return {
       objects: N,
@@ -154,7 +147,7 @@ async function overHttp(): Promise<RunResult> {
       concurrency: CONCURRENCY,
       phases,
       ...combine(phases, all),
-      deliveryMs: stats(delivery),
+      deliveryMs,
       eventsDelivered: delivered,
       eventsExpected: expected * WATCHERS,
       rssMbAtObjects: round(mem.rss / 2 ** 20, 1),
@@ -163,6 +156,7 @@ async function overHttp(): Promise<RunResult> {
       loadAverage: [round(load0, 2), round(os.loadavg()[0]!, 2)],
     };
   } finally {
+    watchersProc?.kill();
     server.send({ type: 'stop' });
     await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
   }

@@ -171,6 +171,17 @@ spec:
     expect(bad.code).toBe(1);
   });
 
+  it('patches the status subresource and waits on it', async () => {
+    const waiting = kubectl(['wait', '--for=jsonpath={.status.phase}=Ready', 'net/shared', '--timeout=10s']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await ok(['patch', 'net', 'shared', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Ready","subnet":"10.1.0.0/24"},"spec":{"app":"ignored"}}'])).toBe('network.apphost.dev/shared patched\n');
+    expect(await waiting).toMatchObject({ code: 0, stdout: 'network.apphost.dev/shared condition met\n' });
+    const obj = api.store.get('networks', 'default', 'shared') as any;
+    expect(obj.status).toMatchObject({ phase: 'Ready', subnet: '10.1.0.0/24' });
+    expect(obj.spec.app).toBe('store');
+    expect(await ok(['get', 'net', 'shared', '--no-headers'])).toMatch(/^shared\s+10\.1\.0\.0\/24\s+\d+s\n$/);
+  });
+
   it('explains a kind from the OpenAPI v3 schema', async () => {
     const out = await ok(['explain', 'resources.spec.endpoints']);
     expect(out).toContain('KIND:       Resource');
