@@ -514,7 +514,8 @@ function bindServer(
 ): Bound<UvTcpHandle> {
   const server = uv.newServer();
   const v6 = net.isIPv6(address);
-  let err = v6 ? server.bind6(address, port, uv.IPV6ONLY) : server.bind(address, port);
+  // No IPV6ONLY: `::` is dual-stack, as with net.Server.
+  let err = v6 ? server.bind6(address, port, 0) : server.bind(address, port);
   if (err === 0) err = server.listen(BACKLOG);
   if (err !== 0) {
     server.close();

@@ -309,6 +309,16 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     }
   });
 
+  it('listens on both families for ::, like net.Server', async () => {
+    if (!(await hasIPv6Loopback())) return;
+    const a = await backend('a');
+    const p = await proxy({ listen: { address: '::', port: 0 }, backends: [to(a)] });
+    for (const host of ['127.0.0.1', '::1']) {
+      const s = await client(p.port, host);
+      expect(await readLine(s)).toBe('a');
+    }
+  });
+
   it('reports PortInUse for localhost when ::1 holds the port', async () => {
     if (!(await hasIPv6Loopback())) return;
     const holder = net.createServer();

@@ -359,7 +359,7 @@ function listenServer(address: string, port: number, onConnection: (socket: Sock
       reject(err);
     };
     server.once('error', onError);
-    server.listen({ host: address, port, ipv6Only: address.includes(':') }, () => {
+    server.listen({ host: address, port }, () => {
       server.removeListener('error', onError);
       const info = server.address() as net.AddressInfo;
       resolve({ handle: server, address: info.address, port: info.port });

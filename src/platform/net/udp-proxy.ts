@@ -177,7 +177,7 @@ export class UdpProxy implements RunningProxy {
 
 function bindSocket(address: string, port: number): Promise<Bound<Socket>> {
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: net.isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: net.isIPv6(address) });
+    const socket = dgram.createSocket({ type: net.isIPv6(address) ? 'udp6' : 'udp4' });
     const onError = (err: Error): void => {
       try {
         socket.close();
