@@ -32,9 +32,12 @@ function up(dir: string, marker: string): Up {
   return { child, exited, output: () => out };
 }
 
-/** Replica processes and their children carry the marker; the apphost (CLI) process itself is excluded. */
-function appPids(marker: string, ...exclude: (number | undefined)[]): number[] {
-  return pidsWithEnv(MARKER, marker).filter((p) => !exclude.includes(p));
+/**
+ * Replica processes and their children: the marker (inherited from up) and APPHOST_REPLICA (set by
+ * apphost). up itself and its helpers (tsx's esbuild service) have only the marker.
+ */
+function appPids(marker: string): number[] {
+  return pidsWithEnv({ [MARKER]: marker, APPHOST_REPLICA: '*' });
 }
 
 describe('shutdown', () => {
@@ -61,8 +64,8 @@ describe('shutdown', () => {
     started.push(a.child);
     // 2 replicas + 1 child each, and up has reported them ready (its signal handlers are in place)
     await waitFor('up reporting 2/2 ready', () => a.output().includes('2/2 ready'), 30_000, 50);
-    await waitFor('4 app processes', () => appPids(marker, a.child.pid).length === 4, 10_000, 50);
-    const pids = appPids(marker, a.child.pid);
+    await waitFor('4 app processes', () => appPids(marker).length === 4, 10_000, 50);
+    const pids = appPids(marker);
 
     const t0 = Date.now();
     a.child.kill('SIGINT');
@@ -77,8 +80,8 @@ describe('shutdown', () => {
     await project();
     const first = up(dir, marker);
     started.push(first.child);
-    await waitFor('4 app processes', () => appPids(marker, first.child.pid).length === 4, 30_000, 50);
-    const orphans = appPids(marker, first.child.pid);
+    await waitFor('4 app processes', () => appPids(marker).length === 4, 30_000, 50);
+    const orphans = appPids(marker);
 
     first.child.kill('SIGKILL');
     await first.exited;
@@ -88,8 +91,8 @@ describe('shutdown', () => {
     started.push(second.child);
     // ...until the next up reaps them, then starts its own.
     await waitFor('orphans gone', () => orphans.every((p) => !isAlive(p)), 30_000, 50);
-    await waitFor('4 new app processes', () => appPids(marker, second.child.pid).length === 4, 30_000, 50);
-    expect(appPids(marker, second.child.pid).filter((p) => orphans.includes(p))).toEqual([]);
+    await waitFor('4 new app processes', () => appPids(marker).length === 4, 30_000, 50);
+    expect(appPids(marker).filter((p) => orphans.includes(p))).toEqual([]);
     await waitFor('up reporting 2/2 ready', () => second.output().includes('2/2 ready'), 30_000, 50);
 
     second.child.kill('SIGINT');
