@@ -1,7 +1,8 @@
 // Loads a TypeScript/JavaScript apphost file in-process and returns the manifests it builds,
 // without starting anything: the file's `build().run()` hands them over (see capture.ts). A file
 // may instead `export default` its builder or built app.
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KubeObject } from '../api/types.ts';
 import { ApphostBuilder, type BuiltApphost } from './builder.ts';
@@ -22,12 +23,49 @@ export interface LoadedApphost {
 
 let loads = 0;
 
+/** Whether Node treats a .ts/.js file here as an ES module (nearest package.json has type: module). */
+export function isModuleScope(file: string): boolean {
+  let dir = dirname(resolve(file));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+}
+
+/**
+ * An apphost file uses import and top-level await, so it must load as an ES module. A .ts/.js file
+ * outside a `"type": "module"` package would load as CommonJS: load an .mts/.mjs copy beside it
+ * instead (same folder, so its relative imports still resolve), removed right after.
+ */
+async function importAsModule(abs: string): Promise<{ default?: unknown }> {
+  const ext = extname(abs).toLowerCase();
+  if ((ext === '.ts' || ext === '.js') && !isModuleScope(abs)) {
+    const copy = join(dirname(abs), `.${basename(abs, ext)}.apphost-${process.pid}-${++loads}${ext === '.ts' ? '.mts' : '.mjs'}`);
+    writeFileSync(copy, readFileSync(abs));
+    try {
+      return (await import(pathToFileURL(copy).href)) as { default?: unknown };
+    } finally {
+      rmSync(copy, { force: true });
+    }
+  }
+  // A query makes a second load of the same file (tests, apply after manifest) run it again.
+  return (await import(`${pathToFileURL(abs).href}?apphost-load=${++loads}`)) as { default?: unknown };
+}
+
 export async function loadApphostFile(file: string): Promise<LoadedApphost> {
   const abs = resolve(file);
   const capture = beginCapture(dirname(abs));
   try {
-    // A query makes a second load of the same file (tests, apply after manifest) run it again.
-    const mod = (await import(`${pathToFileURL(abs).href}?apphost-load=${++loads}`)) as { default?: unknown };
+    const mod = await importAsModule(abs);
     if (!capture.manifests) {
       const d = mod.default;
       if (d instanceof ApphostBuilder) return { manifests: d.build().manifests(), name: d.name };

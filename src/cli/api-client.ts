@@ -1,9 +1,13 @@
 // A thin REST client for the apphost API: @kubernetes/client-node reads the kubeconfig and
-// supplies TLS and auth; requests are plain HTTPS so the CLI can ask for Tables, stream watches and
+// supplies TLS and auth (apphost's own kubeconfig takes a fast path, see simple-kubeconfig.ts);
+// requests are plain HTTPS so the CLI can ask for Tables, stream watches and
 // logs, and see Status errors as they are.
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import { dirname } from 'node:path';
 import type { Status } from '../../apiserver/errors.ts';
 import { CliError, statusMessage } from './errors.ts';
+import { readSimpleKubeconfig } from './simple-kubeconfig.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -40,15 +44,28 @@ export class ApiClient {
   }
 
   static async fromKubeconfig(path: string): Promise<ApiClient> {
-    // Only the kubeconfig part of client-node: importing the package root loads every generated
-    // API model and costs seconds per CLI call.
-    const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
-    const kc = new KubeConfig();
+    let text: string;
     try {
-      kc.loadFromFile(path);
+      text = readFileSync(path, 'utf8');
     } catch (err) {
       throw new CliError('NO_APPHOST', `cannot read kubeconfig ${path}: ${(err as Error).message.split('\n')[0]}`);
     }
+    const simple = readSimpleKubeconfig(text);
+    if (simple) {
+      const agent = new https.Agent({ keepAlive: true, ca: simple.ca, ...(simple.insecure ? { rejectUnauthorized: false } : {}) });
+      const headers: Record<string, string> = simple.token ? { authorization: `Bearer ${simple.token}` } : {};
+      return new ApiClient(path, simple.server, simple.namespace, agent, headers);
+    }
+    // Any other kubeconfig: client-node reads it (exec plugins, client certificates, files...).
+    // Only its kubeconfig module: the package root loads every generated API model.
+    const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromString(text);
+    } catch (err) {
+      throw new CliError('NO_APPHOST', `cannot read kubeconfig ${path}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    kc.makePathsAbsolute(dirname(path));
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new CliError('NO_APPHOST', `kubeconfig ${path} has no current cluster`);
     const opts: https.RequestOptions = {};

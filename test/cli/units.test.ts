@@ -195,3 +195,21 @@ describe('up status view', () => {
     ]);
   });
 });
+
+describe('simple kubeconfig fast path', () => {
+  it("reads apphost's own kubeconfig and defers anything else to client-node", async () => {
+    const { readSimpleKubeconfig } = await import('../../src/cli/simple-kubeconfig.ts');
+    const ours = `apiVersion: v1
+kind: Config
+clusters: [{name: a, cluster: {server: "https://127.0.0.1:5", certificate-authority-data: ${Buffer.from('PEM').toString('base64')}}}]
+users: [{name: a, user: {token: t0k}}]
+contexts: [{name: a, context: {cluster: a, user: a, namespace: dev}}]
+current-context: a
+`;
+    expect(readSimpleKubeconfig(ours)).toEqual({ server: 'https://127.0.0.1:5', ca: Buffer.from('PEM'), token: 't0k', namespace: 'dev', insecure: false });
+    expect(readSimpleKubeconfig(ours.replace('token: t0k', 'exec: {command: x}'))).toBeUndefined();
+    expect(readSimpleKubeconfig(ours.replace('certificate-authority-data', 'certificate-authority'))).toBeUndefined();
+    expect(readSimpleKubeconfig(ours.replace('current-context: a', 'current-context: b'))).toBeUndefined();
+    expect(readSimpleKubeconfig('{{{')).toBeUndefined();
+  });
+});

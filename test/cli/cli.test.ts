@@ -1,0 +1,226 @@
+// The real CLI against a real running apphost (started in-process with startApphost): tables,
+// yaml/json/name output, apply/delete, scale, restart, wait, logs, describe, error lines.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApphost, type Apphost } from '../../src/host/index.ts';
+import { loadManifests } from '../../src/host/manifests.ts';
+import { runCli, SRC_INDEX, startCli, TEST_APP } from './support.ts';
+
+const APP_YAML = `apiVersion: apphost.dev/v1
+kind: Resource
+metadata:
+  name: web
+spec:
+  executable: {command: node, args: [app.mjs]}
+  endpoints:
+    - {scheme: http, env: PORT}
+  healthCheck: {endpoint: http, path: /health}
+`;
+
+let dir: string;
+let apphost: Apphost;
+const cli = (...args: string[]) => runCli(args, dir);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'apphostctl-e2e-'));
+  writeFileSync(join(dir, 'app.mjs'), TEST_APP);
+  writeFileSync(join(dir, 'apphost.yaml'), APP_YAML);
+  apphost = await startApphost({ dir, manifests: await loadManifests(join(dir, 'apphost.yaml')), docker: false, gracePeriodMs: 2000 });
+}, 60_000);
+
+afterAll(async () => {
+  await apphost?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('apphostctl against a running apphost', { timeout: 120_000 }, () => {
+  it('get: table, -o json|yaml|name, wide, errors', async () => {
+    const [table, json, yaml, name, missing, unknown, api] = await Promise.all([
+      cli('get', 'resources'),
+      cli('get', 'res', '-o', 'json'),
+      cli('get', 'res/web', '-o', 'yaml'),
+      cli('get', 'res', '-o', 'name'),
+      cli('get', 'res', 'nope'),
+      cli('get', 'pods'),
+      cli('api-resources'),
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+/);
+    expect(table.stdout).toMatch(/^web\s+/m);
+    expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'List', items: [{ kind: 'Resource', metadata: { name: 'web' } }] });
+    expect(parse(yaml.stdout)).toMatchObject({ kind: 'Resource', metadata: { name: 'web' }, spec: { executable: { command: 'node' } } });
+    expect(name.stdout).toBe('resource.apphost.dev/web\n');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: resources.apphost.dev "nope" not found\n');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: the server doesn't have a resource type "pods"/);
+    expect(api.stdout).toMatch(/^resources\s+res\s+apphost\.dev\/v1\s+true\s+Resource$/m);
+    expect(api.stdout).toMatch(/^endpoints\s+ep\s+/m);
+  });
+
+  it('--kubeconfig with a CA file (read by client-node) works from any folder', async () => {
+    const text = readFileSync(apphost.kubeconfigPath, 'utf8');
+    const cfg = parse(text) as { clusters: { cluster: Record<string, unknown> }[] };
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, Buffer.from(String(cfg.clusters[0].cluster['certificate-authority-data']), 'base64'));
+    delete cfg.clusters[0].cluster['certificate-authority-data'];
+    cfg.clusters[0].cluster['certificate-authority'] = 'ca.pem';
+    const other = join(dir, 'other-kubeconfig');
+    writeFileSync(other, stringify(cfg));
+    const r = await runCli(['--kubeconfig', other, 'get', 'res', '-o', 'name'], tmpdir());
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('resource.apphost.dev/web\n');
+  });
+
+  it('apply: created, unchanged, configured; 422 shows each field; delete', async () => {
+    const file = join(dir, 'extra.yaml');
+    const extra = (replicas: number) => `apiVersion: apphost.dev/v1
+kind: Resource
+metadata: {name: extra, labels: {team: cli}}
+spec:
+  executable: {command: node, args: [app.mjs]}
+  replicas: ${replicas}
+  endpoints: [{scheme: http, env: PORT}]
+`;
+    writeFileSync(file, extra(1));
+    expect((await cli('apply', '-f', file)).stdout).toBe('resource.apphost.dev/extra created\n');
+    expect((await cli('apply', '-f', file)).stdout).toBe('resource.apphost.dev/extra unchanged\n');
+    writeFileSync(file, extra(2));
+    expect((await cli('apply', '-f', file)).stdout).toBe('resource.apphost.dev/extra configured\n');
+    const labelled = await cli('get', 'res', '-l', 'team=cli', '-o', 'name');
+    expect(labelled.stdout).toBe('resource.apphost.dev/extra\n');
+
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, `apiVersion: apphost.dev/v1
+kind: Resource
+metadata: {name: bad}
+spec:
+  executable: {command: node}
+  endpoints: [{name: http, port: 99999}]
+`);
+    const invalid = await cli('apply', '-f', bad);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr.split('\n')[0]).toMatch(/^error: Resource\.apphost\.dev "bad" is invalid: spec\.endpoints\[0\]\.port: /);
+    expect(invalid.stderr).not.toMatch(/\n\s+at /);
+
+    const del = await cli('delete', 'res', 'extra');
+    expect(del.code).toBe(0);
+    expect(del.stdout).toBe('resources.apphost.dev "extra" deleted\n');
+    expect((await cli('get', 'res/extra')).stderr).toBe('error: resources.apphost.dev "extra" not found\n');
+    const again = await cli('delete', 'res/extra');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('error: resources.apphost.dev "extra" not found');
+  });
+
+  it('scale, wait, logs (prefixed per replica), describe', async () => {
+    const scaled = await cli('scale', 'resource/web', '--replicas=2');
+    expect(scaled.stdout).toBe('resource.apphost.dev/web scaled\n');
+    const waited = await cli('wait', '--for=jsonpath={.status.readyReplicas}=2', 'res/web', '--timeout=45s');
+    expect(waited.stderr).toBe('');
+    expect(waited.stdout).toBe('resource.apphost.dev/web condition met\n');
+    const [logs, one, describeRes, describeEp, describeRep, reps] = await Promise.all([
+      cli('logs', 'resource/web'),
+      cli('logs', 'web-1', '--tail', '1'),
+      cli('describe', 'resource/web'),
+      cli('describe', 'ep', 'web-http'),
+      cli('describe', 'rep/web-0'),
+      cli('get', 'replicas', '-o', 'name'),
+    ]);
+    expect(logs.stdout).toContain('[web-0] hello from web-0\n');
+    expect(logs.stdout).toContain('[web-1] hello from web-1\n');
+    expect(one.stdout).toBe('[web-1] hello from web-1\n');
+    expect(describeRes.stdout).toMatch(/^Name:\s+web$/m);
+    expect(describeRes.stdout).toMatch(/^Replicas:\s+2\/2 ready$/m);
+    expect(describeRes.stdout).toMatch(/^\s+web-1\s+Running\s+true\s+0/m);
+    expect(describeRes.stdout).toMatch(/^Conditions:/m);
+    expect(describeEp.stdout).toMatch(/^URL:\s+http:\/\/localhost:\d+$/m);
+    expect(describeEp.stdout).toMatch(/^\s+web-0\s+127\.0\.0\.1\s+\d+\s+true$/m);
+    expect(describeRep.stdout).toMatch(/^State:\s+Running$/m);
+    expect(describeRep.stdout).toMatch(/^Restarts:\s+0$/m);
+    expect(reps.stdout.split('\n').filter(Boolean).sort()).toEqual(['replica.apphost.dev/web-0', 'replica.apphost.dev/web-1']);
+  });
+
+  it('get -w prints changes; logs -f follows replicas that appear', async () => {
+    const watch = startCli(['get', 'res', 'web', '-w', '-o', 'json'], dir);
+    const follow = startCli(['logs', '-f', 'res/web'], dir);
+    try {
+      await watch.waitFor(/"name": "web"/);
+      await follow.waitFor(/\[web-1\] hello from web-1/);
+      expect((await cli('scale', 'res/web', '--replicas', '3')).code).toBe(0);
+      await watch.waitFor(/"replicas": 3/);
+      await follow.waitFor(/\[web-2\] hello from web-2/);
+    } finally {
+      expect(await watch.stop()).toBe(0);
+      expect(await follow.stop()).toBe(0);
+    }
+    expect((await cli('scale', 'res/web', '--replicas', '1')).code).toBe(0);
+  });
+
+  it('restart bumps apphost.dev/restartedAt; wait times out with a clear line', async () => {
+    const before = Date.now();
+    expect((await cli('restart', 'res/web')).stdout).toBe('resource.apphost.dev/web restarted\n');
+    const obj = JSON.parse((await cli('get', 'res/web', '-o', 'json')).stdout) as { metadata: { annotations: Record<string, string> } };
+    expect(Date.parse(obj.metadata.annotations['apphost.dev/restartedAt'])).toBeGreaterThanOrEqual(before - 1000);
+    const timeout = await cli('wait', '--for=condition=NeverTrue', 'res/web', '--timeout=1s');
+    expect(timeout.code).toBe(1);
+    expect(timeout.stderr).toBe('error: timed out waiting for the condition on resources/web\n');
+  });
+
+  it('apply -f apphost.ts and manifest -f apphost.ts use the TypeScript builder', async () => {
+    const ts = join(dir, 'apphost.ts');
+    writeFileSync(
+      ts,
+      `import { createBuilder } from ${JSON.stringify(SRC_INDEX)};
+const b = createBuilder();
+const api = b.addNodeApp('tsapi', '.', 'app.mjs').withHttpEndpoint({ env: 'PORT' });
+b.addNodeApp('tsweb', '.', 'app.mjs').withHttpEndpoint({ env: 'PORT' }).withReference(api).waitFor(api);
+await b.build().run();
+`,
+    );
+    const manifest = await cli('manifest', '-f', ts);
+    expect(manifest.code).toBe(0);
+    const docs = parseAllDocuments(manifest.stdout).map((d) => d.toJS());
+    expect(docs.map((d) => d.metadata.name)).toEqual(['tsapi', 'tsweb']);
+    expect(docs[1].spec.references).toEqual([{ resource: 'tsapi' }]);
+    const applied = await cli('apply', '-f', ts);
+    expect(applied.stdout).toBe('resource.apphost.dev/tsapi created\nresource.apphost.dev/tsweb created\n');
+    const del = await cli('delete', '-f', ts);
+    expect(del.stdout).toBe('resources.apphost.dev "tsapi" deleted\nresources.apphost.dev "tsweb" deleted\n');
+
+    writeFileSync(join(dir, 'typo.ts'), `import { createBuilder } from ${JSON.stringify(SRC_INDEX)};
+const b = createBuilder();
+const api = b.addNodeApp('a', '.', 'app.mjs').withHttpEndpoint();
+b.addNodeApp('b', '.', 'app.mjs').withReference((api as any).getEndpoint('admin'));
+await b.build().run();
+`);
+    const typo = await cli('manifest', '-f', join(dir, 'typo.ts'));
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe('error: resource "a" has no endpoint "admin" (endpoints: http)\n');
+  });
+});
+
+describe('apphostctl without an apphost', { timeout: 120_000 }, () => {
+  it('says how to start one; every verb has --help with an example', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'apphostctl-none-'));
+    try {
+      const verbs = ['up', 'down', 'manifest', 'get', 'describe', 'apply', 'delete', 'logs', 'scale', 'restart', 'wait', 'api-resources', 'version'];
+      const [none, ...helps] = await Promise.all([runCli(['get', 'res'], empty), ...verbs.map((v) => runCli([v, '--help'], empty))]);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toBe(
+        'error: no running apphost found (no .apphost/kubeconfig here or in a parent directory): start one with `apphostctl up`\n',
+      );
+      helps.forEach((h, i) => {
+        expect(h.code, verbs[i]).toBe(0);
+        expect(h.stdout, verbs[i]).toMatch(/Examples:\n\s+apphostctl /);
+      });
+      const usage = await runCli(['scale', 'res/x'], empty);
+      expect(usage.code).not.toBe(0);
+      expect(usage.stderr.split('\n')[0]).toMatch(/^error: required option '--replicas <n>' not specified$/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
