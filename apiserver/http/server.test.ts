@@ -46,6 +46,9 @@ describe('API server over HTTPS', () => {
     expect(none.json).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
     const wrong = await client.request({ path: BASE, headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
+    // Same length as the real header, with bytes outside ASCII.
+    const latin1 = await client.request({ path: BASE, headers: { authorization: `Bearer ${'\u00e9'.repeat(server.token.length)}` } });
+    expect(latin1.status).toBe(401);
   });
 
   it('serves legacy and aggregated discovery', async () => {

@@ -44,7 +44,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const authorized = (req: IncomingMessage): boolean => {
     const header = req.headers.authorization;
     if (header === undefined || header.length !== expected.length) return false;
-    return timingSafeEqual(Buffer.from(header), expected);
+    return timingSafeEqual(Buffer.from(header, 'latin1'), expected);
   };
 
   const serveMeta = (req: IncomingMessage, res: ServerResponse, route: Route): void => {

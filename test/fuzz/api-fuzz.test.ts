@@ -178,7 +178,7 @@ function randomRequest(r: Rng, names: string[]): RawRequest {
   }
   if (req.method === 'HEAD' || req.method === 'TRACE') delete req.body;
   if (r.chance(0.03)) req.noAuth = true;
-  if (r.chance(0.02)) req.headers = { ...req.headers, authorization: r.pick(['Bearer', 'Bearer x', 'Basic Zm9vOmJhcg==', 'x'.repeat(1000)]) };
+  if (r.chance(0.02)) req.headers = { ...req.headers, authorization: r.pick(['Bearer', 'Bearer x', 'Basic Zm9vOmJhcg==', 'x'.repeat(1000), `Bearer ${'\u00e9'.repeat(43)}`, `Bearer ${'\u00ff'.repeat(43)}`]) };
   return req;
 }
 
