@@ -18,6 +18,8 @@ const DEFAULT_HOLD_MAX_CONNECTIONS = 100;
 const DEFAULT_HOLD_MAX_BYTES = 1024 * 1024;
 const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
 const BACKLOG = 511;
+/** Linux copies TCP_NODELAY from a listening socket to the sockets it accepts. */
+const NODELAY_INHERITED = process.platform === 'linux';
 /**
  * Each side reads into its own pooled buffer instead of a fresh ArrayBuffer per read (which costs an
  * allocation and GC work per chunk). While a write from that buffer is pending, the side stops
@@ -41,15 +43,17 @@ function startReading(handle: ConnHandle): void {
   handle.readStart();
 }
 
-function onHandleClosed(this: UvTcpHandle): void {
-  const handle = this as ConnHandle;
+/**
+ * Returns a closed handle's buffer to the pool. Safe at once, without waiting for libuv's close
+ * callback: uv_close stops reading before it returns, and the writes it cancels are never copied.
+ */
+function releaseBuffer(handle: ConnHandle): void {
   const buf = handle.buf;
   if (buf !== undefined) {
     handle.buf = undefined;
     if (bufferPool.length < POOL_MAX) bufferPool.push(buf);
   }
 }
-const NODELAY_INHERITED = process.platform === 'linux';
 
 interface ConnHandle extends UvTcpHandle {
   conn: HandleConnection;
@@ -497,9 +501,11 @@ function destroy(conn: HandleConnection, reset: ConnHandle | undefined): void {
 }
 
 function closeOrReset(handle: ConnHandle, reset: boolean): void {
-  if (reset && handle.reset(onHandleClosed) === 0) return;
-  handle.close(onHandleClosed);
+  if (!reset || handle.reset(noop) !== 0) handle.close();
+  releaseBuffer(handle);
 }
+
+function noop(): void {}
 
 function onHoldTimeout(conn: HandleConnection): void {
   conn.proxy.holdTimedOut(conn);
