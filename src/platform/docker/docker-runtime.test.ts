@@ -1,5 +1,9 @@
 // Against the real Docker Engine with the offline busybox test image.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_IMAGE, TEST_LABEL, cleanupTestRun, dockerTestEnv } from '../../../test/support/docker-env.ts';
 import { createDockerRuntime } from './docker-runtime.ts';
@@ -173,6 +177,32 @@ describe.skipIf(!env.available)('createDockerRuntime (real dockerd)', () => {
     expect(exited?.exitCode).toBe(3);
     sub.close();
     await sub.done;
+  });
+
+  it('mounts a read-only bind mount and a named volume', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'apphost-vol-'));
+    await writeFile(join(dir, 'greeting.txt'), 'from the host\n');
+    const volume = `${run}-vol`;
+    try {
+      const info = await rt.runContainer({
+        name: `${run}-volumes`,
+        image: TEST_IMAGE,
+        command: 'sh',
+        args: ['-c', 'cat /in/greeting.txt; echo kept > /data/f && cat /data/f; touch /in/x 2>/dev/null && echo writable || echo read-only'],
+        labels,
+        volumes: [
+          { source: dir, target: '/in', readOnly: true },
+          { source: volume, target: '/data', type: 'volume' },
+        ],
+      });
+      const lines: string[] = [];
+      await rt.logs(info.id, { onLine: (l) => lines.push(l.line) }).done;
+      expect(lines).toEqual(['from the host', 'kept', 'read-only']);
+      await rt.removeContainer(info.id, { force: true });
+    } finally {
+      await new Docker().getVolume(volume).remove().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('creates a bridge network where aliases resolve from another container', async () => {
