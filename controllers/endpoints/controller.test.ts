@@ -92,6 +92,18 @@ describe('endpoints controller', () => {
     expect(f.errors()).toEqual([]);
   });
 
+  it('takes back its Endpoint when someone removed the label', async () => {
+    const { f } = await setup();
+    await f.apply(resource('api', { endpoints: [{ scheme: 'http' }] }));
+    const port = ep(f, 'api-http')!.status!.port;
+    await f.client.patch('Endpoint', NS, 'api-http', { metadata: { labels: { [RESOURCE_LABEL]: null } } });
+    await f.settle();
+    expect(ep(f, 'api-http')!.metadata.labels?.[RESOURCE_LABEL]).toBe('api');
+    expect(ep(f, 'api-http')!.status!.port).toBe(port);
+    expect(f.errors()).toEqual([]);
+    await f.assertSteady();
+  });
+
   it('uses a fixed port as given and keeps a random port stable across spec changes', async () => {
     const { f, ports } = await setup();
     await f.apply(resource('web', { endpoints: [{ name: 'http', scheme: 'http', port: 5066 }, { name: 'admin', scheme: 'http' }] }));

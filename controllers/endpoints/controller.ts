@@ -92,10 +92,14 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
     const labels = { [RESOURCE_LABEL]: res.metadata.name, [ENDPOINT_LABEL]: ep.name };
     if (!current) {
       const other = await ctx.client.get<Endpoint>('Endpoint', res.metadata.namespace ?? '', name);
-      if (other) {
+      // Ours but without our label (someone edited it): take it back below.
+      if (other && isControlledBy(other, res)) current = other;
+      else if (other) {
         ctx.log.warn({ endpoint: name }, 'an Endpoint with this name exists and is not controlled by the Resource: leaving it alone');
         return undefined;
       }
+    }
+    if (!current) {
       return ctx.client.create<Endpoint>({
         apiVersion: res.apiVersion,
         kind: 'Endpoint',

@@ -88,6 +88,18 @@ describe('replicas controller', () => {
     expect(f.errors()).toEqual([]);
   });
 
+  it('takes back a Replica whose label was removed, without recreating it', async () => {
+    const { f } = await setup();
+    await f.apply(exe('api', { endpoints: [{ scheme: 'http', env: 'PORT' }] }));
+    const uid = rep(f, 'api-0')!.metadata.uid;
+    await f.client.patch('Replica', NS, 'api-0', { metadata: { labels: { [RESOURCE_LABEL]: null } } });
+    await f.settle();
+    expect(rep(f, 'api-0')!.metadata.labels?.[RESOURCE_LABEL]).toBe('api');
+    expect(rep(f, 'api-0')!.metadata.uid).toBe(uid);
+    expect(f.errors()).toEqual([]);
+    await f.assertSteady();
+  });
+
   it('a fixed targetPort goes to PORT as is', async () => {
     const { f } = await setup();
     await f.apply(exe('api', { endpoints: [{ scheme: 'http', targetPort: 3001, env: 'PORT' }] }));

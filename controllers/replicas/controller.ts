@@ -121,7 +121,12 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
 
     for (let index = 0; index < desired; index++) {
       const name = `${res.metadata.name}-${index}`;
-      const existing = live.find((r) => r.metadata.name === name);
+      let existing = live.find((r) => r.metadata.name === name);
+      if (!existing) {
+        // Ours but without our label (someone edited it): take it back.
+        const other = await ctx.client.get<Replica>('Replica', ns, name);
+        if (other && !isDeleting(other) && isControlledBy(other, res)) existing = other;
+      }
       const ports = await replicaPorts(res, id, name, endpoints, inputs.endpoints, existing);
       if (!ports.ok) {
         blocked ??= { reason: ports.reason, message: ports.message, source: 'ports' };
