@@ -218,6 +218,25 @@ describe('containers + networks controllers on real dockerd', () => {
     }
   });
 
+  dockerIt('restarts an exiting container per restartPolicy from Docker events, and reports the exit', async () => {
+    const inst = await start('r1');
+    await addContainer(inst, 'crash', { container: { image: TEST_IMAGE, command: 'sh', args: ['-c', 'sleep 0.2; exit 3'] }, restartPolicy: 'OnFailure' });
+    await addContainer(inst, 'once', { container: { image: TEST_IMAGE, command: 'sh', args: ['-c', 'exit 4'] }, restartPolicy: 'Never' });
+    const crashed = await until(() => {
+      const r = replica(inst, 'crash-0');
+      return (r?.status?.restarts ?? 0) >= 2 ? r : undefined;
+    }, 15_000, 'two restarts');
+    const id = crashed.status!.containerId!;
+    const once = await until(() => {
+      const r = replica(inst, 'once-0');
+      return r?.status?.state === 'Failed' ? r : undefined;
+    }, 15_000, 'once failed');
+    expect(once.status).toMatchObject({ exitCode: 4, restarts: 0 });
+    expect(once.status?.conditions?.find((c) => c.type === 'Running')).toMatchObject({ status: 'False', reason: 'Exited', message: 'exited with code 4' });
+    // Same container restarted in place (docker start), not recreated.
+    expect(replica(inst, 'crash-0')!.status!.containerId).toBe(id);
+  });
+
   dockerIt('removes session containers and the session network on shutdown', async () => {
     const inst = await start('a5');
     await addContainer(inst, 'cache', { container: { image: TEST_IMAGE, command: 'httpd', args: HTTPD } });
