@@ -28,5 +28,5 @@ export {
 } from './conditions.ts';
 export { deepEqual } from './equal.ts';
 export type { ReconcileOutcome } from './reconcile-wrapper.ts';
-export { createControllerFixture, type ControllerFixture, type ControllerFixtureOptions, type ReconcileRecord } from './testing.ts';
-export { createApphostKindsRegistry, createTestKindsRegistry, TEST_API_VERSION } from './test-kinds.ts';
+// Test support lives in ./testing.ts (createControllerFixture) and ./test-kinds.ts; import it from
+// there so production code does not load it.
