@@ -5,6 +5,30 @@ import { ApiError } from '../errors.ts';
 
 export const DEFAULT_MAX_BODY = 3 * 1024 * 1024;
 
+/** Deeper bodies are refused: the store, admission and patching recurse over objects. */
+export const MAX_DEPTH = 512;
+
+/** Nesting depth of a parsed JSON value, without recursion; stops counting past `limit`. */
+export function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    }
+  }
+  return false;
+}
+
+function checkDepth<T>(value: T): T {
+  if (depthExceeds(value, MAX_DEPTH)) {
+    throw new ApiError('BadRequest', `the request body is nested more than ${MAX_DEPTH} levels deep`);
+  }
+  return value;
+}
+
 export function tooLarge(limit: number): ApiError {
   return new ApiError('RequestEntityTooLarge', `the request body is larger than the limit of ${limit} bytes`);
 }
@@ -61,13 +85,15 @@ export function objectBodyFormat(contentType: string | undefined): BodyFormat {
 
 export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
   const text = buf.toString('utf8');
-  if (text.trim() === '') throw new ApiError('BadRequest', 'the request body is empty');
-  if (format === 'json' || text.trimStart().startsWith('{') || text.trimStart().startsWith('[')) {
+  if (!/\S/.test(text)) throw new ApiError('BadRequest', 'the request body is empty');
+  if (format === 'json' || /^\s*[[{]/.test(text)) {
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch (err) {
       if (format === 'json') throw new ApiError('BadRequest', `the request body is not valid JSON: ${(err as Error).message}`);
     }
+    if (value !== undefined) return checkDepth(value);
   }
   let doc: YAML.Document.Parsed;
   try {
@@ -78,11 +104,13 @@ export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
   if (doc.errors.length > 0) {
     throw new ApiError('BadRequest', `the request body is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   }
+  let value: unknown;
   try {
-    return doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new ApiError('BadRequest', `the request body is not valid YAML: ${(err as Error).message}`);
   }
+  return checkDepth(value);
 }
 
 /** A body that must be a JSON object (not an array, string, null ...). */

@@ -161,6 +161,9 @@ describe('API server over HTTPS', () => {
       ['bad dryRun', { method: 'POST', path: `${BASE}?dryRun=Some`, headers: JSON_HEADERS, body: widget('x') }, 400],
       ['bad continue', { path: `${BASE}?limit=1&continue=%%%` }, 400],
       ['bad path escape', { path: `${BASE}/%E0%A4%A` }, 400],
+      ['nested too deep', { method: 'POST', path: BASE, headers: JSON_HEADERS, body: widget('deep').replace('"spec":{"size":1}', `"spec":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`) }, 400],
+      ['deep merge patch', { method: 'PATCH', path: `${BASE}/x`, headers: { 'content-type': 'application/merge-patch+json' }, body: '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) }, 400],
+      ['YAML alias bomb', { method: 'POST', path: BASE, headers: { 'content-type': 'application/yaml' }, body: 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n' }, 400],
     ];
     for (const [what, req, code] of cases) {
       const res = await client.request(req);

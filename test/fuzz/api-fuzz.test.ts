@@ -110,6 +110,10 @@ function randomBody(r: Rng, base: KubeObject): string {
   if (roll < 0.2) return JSON.stringify(r.pick(WEIRD_VALUES));
   if (roll < 0.25) return 'apiVersion: apphost.dev/v1\nkind: [unclosed\n  - : :';
   if (roll < 0.3) return '&a [*a, *a, *a]';
+  if (roll < 0.32) {
+    const depth = 400 + r.int(3000);
+    return JSON.stringify(base).replace(/}$/, `,"deep":${'[{"a":'.repeat(depth)}1${'}]'.repeat(depth)}}`);
+  }
   let obj = base as unknown;
   const mutations = 1 + r.int(3);
   for (let i = 0; i < mutations; i++) obj = mutate(r, obj);
