@@ -18,6 +18,11 @@ export type {
   ResourceType,
 } from './builder/types.ts';
 
+// Run apphost in-process (what `apphostctl up` and `builder.build().run()` use).
+export { startApphost } from './host/start-apphost.ts';
+export type { Apphost, StartApphostOptions } from './host/types.ts';
+export { loadManifests } from './host/manifests.ts';
+
 // Custom controllers (the same API the built-in controllers use).
 export { defineController } from './runtime/define-controller.ts';
 export { TerminalError, isTerminalError } from './runtime/errors.ts';

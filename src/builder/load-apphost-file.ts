@@ -46,7 +46,7 @@ export function isModuleScope(file: string): boolean {
  * outside a `"type": "module"` package would load as CommonJS: load an .mts/.mjs copy beside it
  * instead (same folder, so its relative imports still resolve), removed right after.
  */
-async function importAsModule(abs: string): Promise<{ default?: unknown }> {
+export async function importAsModule(abs: string): Promise<{ default?: unknown }> {
   const ext = extname(abs).toLowerCase();
   if ((ext === '.ts' || ext === '.js') && !isModuleScope(abs)) {
     const copy = join(dirname(abs), `.${basename(abs, ext)}.apphost-${process.pid}-${++loads}${ext === '.ts' ? '.mts' : '.mjs'}`);

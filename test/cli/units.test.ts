@@ -65,6 +65,11 @@ describe('wait --for', () => {
     expect(satisfied(obj([], 'Running'), phase)).toBe(true);
     expect(satisfied(obj([], 'Pending'), phase)).toBe(false);
     expect(satisfied(undefined, parseFor('delete'))).toBe(true);
+    expect(parseFor('jsonpath={.metadata.annotations.example\\.dev/seen}=yes')).toEqual({
+      type: 'jsonpath',
+      path: ['metadata', 'annotations', 'example.dev/seen'],
+      value: 'yes',
+    });
     expect(code(() => parseFor('ready'))).toBe('USAGE');
   });
 });

@@ -17,7 +17,8 @@ export function parseFor(value: string): WaitFor {
   let m = /^condition=([^=]+)(?:=(.+))?$/i.exec(value);
   if (m) return { type: 'condition', condition: m[1], status: m[2] ?? 'True' };
   m = /^jsonpath=\{?\.?([^}=]+)\}?=(.*)$/i.exec(value);
-  if (m) return { type: 'jsonpath', path: m[1].split('.').filter(Boolean), value: m[2] };
+  // kubectl escapes dots inside a key: {.metadata.annotations.example\.dev/seen}
+  if (m) return { type: 'jsonpath', path: m[1].split(/(?<!\\)\./).filter(Boolean).map((p) => p.replace(/\\\./g, '.')), value: m[2] };
   throw new CliError('USAGE', `unrecognized --for "${value}": use condition=Ready, condition=Ready=False, delete, or jsonpath='{.status.phase}'=Running`);
 }
 

@@ -1,7 +1,7 @@
 // `apphostctl up --controller ./my-controller.ts`: a module whose default export is a controller
 // definition (from defineController), a list of them, or a function returning either.
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importAsModule } from '../../builder/load-apphost-file.ts';
 import { validateController } from '../../runtime/define-controller.ts';
 import type { ControllerDefinition } from '../../runtime/types.ts';
 import { CliError } from '../errors.ts';
@@ -15,7 +15,7 @@ export async function loadControllerFiles(files: string[]): Promise<ControllerDe
   for (const file of files) {
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+      mod = (await importAsModule(resolve(file))) as Record<string, unknown>;
     } catch (err) {
       const msg = (err as Error).message?.split('\n')[0] ?? String(err);
       throw new CliError('BAD_INPUT', `--controller ${file}: cannot load it: ${msg}`);
