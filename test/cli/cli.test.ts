@@ -1,6 +1,8 @@
 // The real CLI against a real running apphost (started in-process with startApphost): tables,
 // yaml/json/name output, apply/delete, scale, restart, wait, logs, describe, error lines.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
@@ -199,6 +201,47 @@ await b.build().run();
     const typo = await cli('manifest', '-f', join(dir, 'typo.ts'));
     expect(typo.code).toBe(1);
     expect(typo.stderr).toBe('error: resource "a" has no endpoint "admin" (endpoints: http)\n');
+  });
+});
+
+describe('describe explains why something is not ready', { timeout: 120_000 }, () => {
+  it('shows the port holder of a taken port and the last exit of a crashing replica', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const file = join(dir, 'broken.yaml');
+      writeFileSync(file, `apiVersion: apphost.dev/v1
+kind: Resource
+metadata: {name: taken}
+spec:
+  executable: {command: node, args: [app.mjs]}
+  endpoints: [{scheme: http, port: ${port}, env: PORT}]
+---
+apiVersion: apphost.dev/v1
+kind: Resource
+metadata: {name: crash}
+spec:
+  executable: {command: node, args: ['-e', 'console.log("bye"); process.exit(3)']}
+  restartPolicy: Never
+`);
+      expect((await cli('apply', '-f', file)).code).toBe(0);
+      const [portWait, exitWait] = await Promise.all([
+        cli('wait', '--for=condition=PortAllocated=False', 'ep/taken-http', '--timeout=45s'),
+        cli('wait', '--for=jsonpath={.status.exitCode}=3', 'rep/crash-0', '--timeout=45s'),
+      ]);
+      expect(portWait.stdout + portWait.stderr).toBe('endpoint.apphost.dev/taken-http condition met\n');
+      expect(exitWait.stdout + exitWait.stderr).toBe('replica.apphost.dev/crash-0 condition met\n');
+      const [ep, rep, logs] = await Promise.all([cli('describe', 'ep/taken-http'), cli('describe', 'rep/crash-0'), cli('logs', 'crash-0')]);
+      expect(ep.stdout).toMatch(/^Port Holder:\s+\S.*/m);
+      expect(ep.stdout).toContain(String(port));
+      expect(ep.stdout).toMatch(/^\s+PortAllocated\s+False\s+PortInUse\s+/m);
+      expect(rep.stdout).toMatch(/^Last Exit:\n\s+Exit Code:\s+3$/m);
+      expect(logs.stdout).toBe('[crash-0] bye\n');
+      await cli('delete', '-f', file);
+    } finally {
+      holder.close();
+    }
   });
 });
 

@@ -218,3 +218,22 @@ current-context: a
     expect(readSimpleKubeconfig('{{{')).toBeUndefined();
   });
 });
+
+describe('up live view on a terminal', () => {
+  it('keeps the status block at the top (scroll region) and logs below; close resets the terminal', async () => {
+    const { createStatusView } = await import('../../src/cli/up/status-view.ts');
+    const { PassThrough } = await import('node:stream');
+    const out = Object.assign(new PassThrough(), { isTTY: true, rows: 30, columns: 80 }) as unknown as NodeJS.WriteStream;
+    let written = '';
+    (out as unknown as PassThrough).on('data', (d: Buffer) => (written += d.toString()));
+    const view = createStatusView({ title: 'apphost demo', out, tty: true });
+    view.update([{ name: 'api', phase: 'Running', ready: '2/2', urls: ['http://localhost:5066'] }]);
+    view.log('[api-0] hello');
+    view.close();
+    // Block: title + header + 1 row + rule = 4 lines; logs scroll in rows 5..30.
+    expect(written).toContain('\x1b[5;30r');
+    expect(written).toMatch(/api\s+\S*Running\S*\s+2\/2\s+http:\/\/localhost:5066/);
+    expect(written.indexOf('[api-0] hello')).toBeGreaterThan(written.indexOf('\x1b[5;30r'));
+    expect(written.endsWith('\x1b[r\x1b[30;1H\n')).toBe(true);
+  });
+});
