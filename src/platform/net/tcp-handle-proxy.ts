@@ -260,7 +260,13 @@ export class HandleTcpProxy implements RunningProxy {
     req.port = backend.port;
     req.upstream = upstream;
     const err = ip.includes(':') ? upstream.connect6(req, ip, backend.port) : upstream.connect(req, ip, backend.port);
-    if (err !== 0) this.connectFailed(conn, upstream, errorName(err));
+    if (err !== 0) {
+      this.connectFailed(conn, upstream, errorName(err));
+      return;
+    }
+    // Reading can be armed while connecting: libuv then registers the socket once for both events
+    // instead of re-adding it after the connect (one epoll_ctl less per connection).
+    startReading(upstream);
   }
 
   connectFailed(conn: HandleConnection, upstream: UvTcpHandle | undefined, reason: string): void {
@@ -272,7 +278,10 @@ export class HandleTcpProxy implements RunningProxy {
     slot.active--;
     conn.slot = undefined;
     conn.upstream = undefined;
-    upstream?.close();
+    if (upstream !== undefined) {
+      upstream.close();
+      releaseBuffer(upstream as ConnHandle);
+    }
     if (conn.closed || this.closed) return;
     const tried = (conn.tried ??= new Set());
     tried.add(slot);
@@ -339,7 +348,6 @@ function onConnect(this: ConnectReq, status: number): void {
     return;
   }
   conn.connected = true;
-  startReading(upstream);
   const held = conn.held;
   if (held !== undefined) {
     // Flush what the client sent while it waited for a backend.
@@ -357,8 +365,9 @@ function onConnect(this: ConnectReq, status: number): void {
 function onRead(this: ConnHandle, arrayBuffer: ArrayBuffer | undefined): void {
   const conn = this.conn;
   const nread = state[kRead]!;
+  // The upstream reads from the start; anything before its connect completed is the connect's business.
+  if (conn.closed || (!conn.connected && this !== conn.client)) return;
   if (nread > 0) {
-    if (conn.closed) return;
     const chunk = arrayBuffer === undefined ? this.buf!.subarray(0, nread) : new Uint8Array(arrayBuffer, state[kOffset], nread);
     if (this === conn.client) {
       if (!conn.connected) {
@@ -386,7 +395,7 @@ function onRead(this: ConnHandle, arrayBuffer: ArrayBuffer | undefined): void {
     }
     return;
   }
-  if (nread === 0 || conn.closed) return;
+  if (nread === 0) return;
   if (nread === UV_EOF) {
     // Half-close: pass the FIN on, keep the other direction open.
     if (this === conn.client) {
