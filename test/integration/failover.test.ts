@@ -23,6 +23,7 @@ describe('failover', () => {
     // every failure counted is a new connection the proxy failed to place while it still had the
     // dead replica as a backend.
     let stop = false;
+    let killedAt = 0;
     let gate: Promise<void> | undefined;
     let inFlight = 0;
     let ok = 0;
@@ -42,7 +43,7 @@ describe('failover', () => {
             servedBy.push({ replica: body.replica, pid: body.pid, at: Date.now() });
           }
         } catch (err) {
-          failures.push((err as Error).message);
+          failures.push(`${(err as Error).message} at ${killedAt ? `+${Date.now() - killedAt} ms after the kill` : 'before the kill'}`);
         } finally {
           inFlight--;
         }
@@ -55,7 +56,7 @@ describe('failover', () => {
     gate = new Promise((r) => (release = r));
     await waitFor('no request in flight', () => inFlight === 0, 5000, 1);
     process.kill(victimPid, 'SIGKILL');
-    const killedAt = Date.now();
+    killedAt = Date.now();
     await waitFor('victim gone', () => !isAlive(victimPid), 2000, 1);
     gate = undefined;
     release();
