@@ -58,6 +58,11 @@ function keepAlive(kc: k8s.KubeConfig): void {
   target.createDispatcher = (...args: unknown[]) => (dispatcher ??= original(...args));
 }
 
+function avgCpu(phases: RunResult['phases'], key: 'serverCpuMsPerWrite' | 'clientCpuMsPerWrite'): number {
+  const ps = [phases.create, phases.update, phases.delete];
+  return ps.reduce((sum, p) => sum + (p[key] ?? 0) * p.writes, 0) / ps.reduce((sum, p) => sum + p.writes, 0);
+}
+
 const k = (o: KubeObject) => o as unknown as k8s.KubernetesObject;
 
 async function pool(count: number, work: (i: number) => Promise<void>): Promise<void> {
@@ -99,6 +104,7 @@ async function overHttp(): Promise<RunResult> {
 
     type Stats = Extract<ServerMessage, { type: 'stats' }>;
     const serverStats = (gc = false) => ask<Stats>({ type: 'stats', gc }, 'stats');
+    watchers.send({ type: 'start' } satisfies WatchersCommand);
     const all: number[] = [];
     const load0 = os.loadavg()[0]!;
     const run = async (write: (i: number) => Promise<void>) => {
@@ -139,7 +145,7 @@ async function overHttp(): Promise<RunResult> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const commits = (await ask<Extract<ServerMessage, { type: 'commits' }>>({ type: 'commits' }, 'commits')).commits;
-    const { deliveryMs, delivered } = await askWatchers<Extract<WatchersMessage, { type: 'delivery' }>>({ type: 'commits', commits }, 'delivery');
+    const { deliveryMs, delivered, cpuMs: watchersCpu } = await askWatchers<Extract<WatchersMessage, { type: 'delivery' }>>({ type: 'commits', commits }, 'delivery');
     const phases = { create, update, delete: del };
     return {
       objects: N,
@@ -153,6 +159,8 @@ async function overHttp(): Promise<RunResult> {
       rssMbAtObjects: round(mem.rss / 2 ** 20, 1),
       heapMbAtObjects: round(mem.heapUsed / 2 ** 20, 1),
       writesPerServerCpuSecond: serverCpuRate(phases),
+      watchersCpuMsPerWrite: round(watchersCpu / (3 * N), 4),
+      idleMachineEstimateWritesPerSecond: Math.round(2000 / (avgCpu(phases, 'serverCpuMsPerWrite') + avgCpu(phases, 'clientCpuMsPerWrite') + watchersCpu / (3 * N))),
       loadAverage: [round(load0, 2), round(os.loadavg()[0]!, 2)],
     };
   } finally {
@@ -175,6 +183,9 @@ function print(name: string, r: RunResult, writesTarget: number): boolean[] {
   }
   console.log(`  writes/s         ${r.writesPerSecond}  (target >= ${writesTarget}) ${verdict(checks[0]!)}`);
   console.log(`  per CPU second   ${r.writesPerServerCpuSecond} writes (one uncontended core; load average ${r.loadAverage?.join(' -> ')})`);
+  if (r.idleMachineEstimateWritesPerSecond !== undefined) {
+    console.log(`  watchers CPU     ${r.watchersCpuMsPerWrite} ms/write; idle 2-core estimate ${r.idleMachineEstimateWritesPerSecond} writes/s (CPU-bound, not measured)`);
+  }
   console.log(`  write latency    p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms`);
   console.log(`  watch delivery   p50 ${r.deliveryMs.p50} ms  p99 ${r.deliveryMs.p99} ms  (target p99 <= ${TARGETS.deliveryP99Ms} ms) ${verdict(checks[1]!)}  [${r.eventsDelivered}/${r.eventsExpected} events]`);
   console.log(`  RSS at ${r.objects}  ${r.rssMbAtObjects} MB (heap ${r.heapMbAtObjects} MB)  (target <= ${TARGETS.rssMb} MB) ${verdict(checks[2]!)}`);

@@ -3,19 +3,20 @@
 // it answers with delivery statistics.
 import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
-import { stats, type Stats } from './workload.ts';
+import { cpuMs, stats, type Stats } from './workload.ts';
 
 export type WatchersMessage =
   | { type: 'watching' }
   | { type: 'counts'; received: number[] }
-  | { type: 'delivery'; deliveryMs: Stats; delivered: number };
-export type WatchersCommand = { type: 'counts' } | { type: 'commits'; commits: [string, number][] };
+  | { type: 'delivery'; deliveryMs: Stats; delivered: number; cpuMs: number };
+export type WatchersCommand = { type: 'start' } | { type: 'counts' } | { type: 'commits'; commits: [string, number][] };
 
 const [kubeconfig, path, resourceVersion, count] = process.argv.slice(2) as [string, string, string, string];
 const kc = new k8s.KubeConfig();
 kc.loadFromFile(kubeconfig);
 
 const receipts: [string, number][][] = [];
+let startCpu = cpuMs();
 const aborts: AbortController[] = [];
 for (let w = 0; w < Number(count); w++) {
   const got: [string, number][] = [];
@@ -29,7 +30,9 @@ for (let w = 0; w < Number(count); w++) {
 
 const send = (m: WatchersMessage) => process.send!(m);
 process.on('message', (m: WatchersCommand) => {
-  if (m.type === 'counts') {
+  if (m.type === 'start') {
+    startCpu = cpuMs();
+  } else if (m.type === 'counts') {
     send({ type: 'counts', received: receipts.map((r) => r.length) });
   } else if (m.type === 'commits') {
     for (const a of aborts) a.abort();
@@ -41,7 +44,7 @@ process.on('message', (m: WatchersCommand) => {
         if (c !== undefined) delivery.push(at - c);
       }
     }
-    send({ type: 'delivery', deliveryMs: stats(delivery), delivered: delivery.length });
+    send({ type: 'delivery', deliveryMs: stats(delivery), delivered: delivery.length, cpuMs: cpuMs() - startCpu });
     process.disconnect();
   }
 });

@@ -17,11 +17,12 @@ export function resource(i: number): KubeObject {
   };
 }
 
-/** The same object with a spec change (bumps generation). */
+/**
+ * The same object with a spec change (bumps generation). A shallow copy: the store clones what it is
+ * given, so the benchmark does not pay for a deep clone the store would repeat.
+ */
 export function updated(obj: KubeObject): KubeObject {
-  const next = structuredClone(obj) as KubeObject & { spec: { env: { name: string; value: string }[] } };
-  next.spec.env = [{ name: 'MODE', value: 'bench-updated' }];
-  return next;
+  return { ...obj, spec: { ...(obj.spec as Record<string, unknown>), env: [{ name: 'MODE', value: 'bench-updated' }] } };
 }
 
 export interface Stats {
@@ -69,6 +70,13 @@ export interface RunResult {
   heapMbAtObjects: number;
   /** Writes per second of server CPU time: what one uncontended core would sustain. */
   writesPerServerCpuSecond?: number;
+  /** CPU of the 10 watchers (all in one process) per write, HTTP run. */
+  watchersCpuMsPerWrite?: number;
+  /**
+   * HTTP run: 2 cores / (server + client + watchers CPU per write). What this workload would reach
+   * on an otherwise idle 2-core machine if the three processes kept both cores busy; an estimate.
+   */
+  idleMachineEstimateWritesPerSecond?: number;
   /** 1-minute load average before and after the run (other work on the machine skews wall-clock figures). */
   loadAverage?: [number, number];
 }
