@@ -11,6 +11,7 @@ import { loadControllerFiles } from './up/load-controllers.ts';
 import { followAllReplicaLogs } from './up/replica-logs.ts';
 import { createStatusView, summarize, type ResourceLine } from './up/status-view.ts';
 import { removePid, writePid } from './up/pid-file.ts';
+import { createLogSink } from './up/log-sink.ts';
 
 export interface RunApphostOptions {
   dir: string;
@@ -37,7 +38,9 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   const controllers = [...(options.controllerDefinitions ?? []), ...(await loadControllerFiles(options.controllers ?? []))];
   const started = Date.now();
+  const sink = createLogSink();
   const apphost = await startApphost({
+    logger: sink.logger,
     dir: options.dir,
     name: options.name,
     manifests: options.manifests,
@@ -52,6 +55,7 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
     out,
     tty: options.plain ? false : undefined,
   });
+  sink.attach((line) => view.log(line));
   const ac = new AbortController();
   let lastLines: ResourceLine[] = [];
   const refresh = async () => {
@@ -108,4 +112,7 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
   out.write(
     `stopped apphost ${apphost.name} after ${elapsed(Date.now() - started)}: ${lastLines.length} resource(s), ${replicas} ready replica(s) stopped, proxies closed\n`,
   );
+  for (const l of lastLines) {
+    out.write(`  ${l.name}: ${l.phase}, ${l.ready} ready${l.urls.length ? `, ${l.urls.join(' ')}` : ''}\n`);
+  }
 }

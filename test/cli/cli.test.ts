@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApphost, type Apphost } from '../../src/host/index.ts';
@@ -30,7 +31,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'apphostctl-e2e-'));
   writeFileSync(join(dir, 'app.mjs'), TEST_APP);
   writeFileSync(join(dir, 'apphost.yaml'), APP_YAML);
-  apphost = await startApphost({ dir, manifests: await loadManifests(join(dir, 'apphost.yaml')), docker: false, gracePeriodMs: 2000 });
+  apphost = await startApphost({
+    dir,
+    manifests: await loadManifests(join(dir, 'apphost.yaml')),
+    docker: false,
+    gracePeriodMs: 2000,
+    logger: pino({ level: 'error' }),
+  });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 // Pure parts of the CLI: durations, --for, Status messages, columns, tables, targets, kubeconfig lookup.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/duration.ts';
@@ -222,7 +223,6 @@ current-context: a
 describe('up live view on a terminal', () => {
   it('keeps the status block at the top (scroll region) and logs below; close resets the terminal', async () => {
     const { createStatusView } = await import('../../src/cli/up/status-view.ts');
-    const { PassThrough } = await import('node:stream');
     const out = Object.assign(new PassThrough(), { isTTY: true, rows: 30, columns: 80 }) as unknown as NodeJS.WriteStream;
     let written = '';
     (out as unknown as PassThrough).on('data', (d: Buffer) => (written += d.toString()));
@@ -235,5 +235,23 @@ describe('up live view on a terminal', () => {
     expect(written).toMatch(/api\s+\S*Running\S*\s+2\/2\s+http:\/\/localhost:5066/);
     expect(written.indexOf('[api-0] hello')).toBeGreaterThan(written.indexOf('\x1b[5;30r'));
     expect(written.endsWith('\x1b[r\x1b[30;1H\n')).toBe(true);
+  });
+});
+
+describe('up log sink', () => {
+  it('turns pino records into one readable line, buffering until the view attaches', async () => {
+    const { createLogSink, formatLogRecord } = await import('../../src/cli/up/log-sink.ts');
+    expect(formatLogRecord('{"level":40,"controller":"proxies","key":"default/web-http","msg":"port 5066\\nis in use"}')).toBe(
+      '[apphost] warn proxies default/web-http: port 5066 is in use',
+    );
+    const sink = createLogSink('warn');
+    sink.logger.warn('early');
+    sink.logger.info('not shown');
+    await new Promise((r) => setImmediate(r));
+    const lines: string[] = [];
+    sink.attach((l) => lines.push(l));
+    sink.logger.error({ controller: 'x' }, 'late');
+    await new Promise((r) => setImmediate(r));
+    expect(lines).toEqual(['[apphost] warn: early', '[apphost] error x: late']);
   });
 });

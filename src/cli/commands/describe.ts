@@ -61,6 +61,11 @@ function indentYaml(value: unknown, n = 2): string {
     .join('\n');
 }
 
+/** Messages may quote command lines with newlines: keep table rows on one line. */
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
 export function conditionsBlock(conditions: Condition[] | undefined): string[] {
   if (!conditions?.length) return ['Conditions:           <none>'];
   const rows = conditions.map((c) => [
@@ -68,7 +73,7 @@ export function conditionsBlock(conditions: Condition[] | undefined): string[] {
     c.status,
     c.reason ?? '',
     c.lastTransitionTime ? `${age(c.lastTransitionTime)} ago` : '',
-    c.message ?? '',
+    oneLine(c.message ?? ''),
   ]);
   const { lines } = formatColumns(['TYPE', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], rows);
   return ['Conditions:', ...lines.map((l) => '  ' + l)];
@@ -131,7 +136,7 @@ function endpointDetails(ep: Endpoint): string[] {
     lines.push('Targets:', ...t.map((l) => '  ' + l));
   }
   const portCond = st.conditions?.find((c) => c.type === 'PortAllocated' && c.status !== 'True');
-  if (portCond) lines.push(field('Port Holder', portCond.message ?? portCond.reason));
+  if (portCond) lines.push(field('Port Holder', oneLine(portCond.message ?? portCond.reason ?? '')));
   return lines;
 }
 
