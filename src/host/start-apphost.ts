@@ -18,6 +18,7 @@ import { createPortAllocator } from '../platform/ports/index.ts';
 import { createProcessRecords, createProcessRunner, currentInstanceId, reapOrphans } from '../platform/process/index.ts';
 import { createManager, type Manager } from '../runtime/manager.ts';
 import { applyManifests } from './apply-manifests.ts';
+import { createDockerControllers } from './docker-controllers.ts';
 import { HostError } from './errors.ts';
 import { applicationName, projectHash } from './project.ts';
 import type { Apphost, StartApphostOptions } from './types.ts';
@@ -64,6 +65,9 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
     cleanups.push(() => runner.stopAll({ graceMs }));
     const ports = createPortAllocator();
 
+    const app = { name, projectHash: hash, instanceId };
+    const dockerControllers = await createDockerControllers(options.docker ?? 'auto', { app, logs, baseDir: dir, graceMs, logger });
+
     const manager: Manager = createManager({ store, registry, logger, stopTimeoutMs: 1000 });
     cleanups.push(() => manager.stop());
     for (const def of createBuiltinControllers({
@@ -74,6 +78,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       baseDir: dir,
       gracePeriodMs: graceMs,
       logger: logger.child({ component: 'proxy' }),
+      extra: dockerControllers,
     })) {
       manager.add(def);
     }
