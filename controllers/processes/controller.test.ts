@@ -11,7 +11,7 @@ function resource(name: string, spec: Partial<ResourceSpec> = {}): Resource {
     apiVersion: V,
     kind: 'Resource',
     metadata: { name, namespace: NS, annotations: { [BASE_DIR_ANNOTATION]: '/srv/app' } },
-    spec: { executable: { command: 'node', args: ['server.js'], workingDir: 'api' }, ...spec },
+    spec: { executable: { command: 'node', args: ['server.js', '--port=$(PORT)', '$$(PORT)'], workingDir: 'api' }, ...spec },
   };
 }
 
@@ -49,7 +49,7 @@ describe('processes controller', () => {
 
     expect(runner.starts()).toHaveLength(1);
     const started = runner.starts()[0]!;
-    expect(started).toMatchObject({ id: 'default/api-0', command: 'node', args: ['server.js'], cwd: '/srv/app/api' });
+    expect(started).toMatchObject({ id: 'default/api-0', command: 'node', args: ['server.js', '--port=5000', '$(PORT)'], cwd: '/srv/app/api' });
     expect(started.env).toMatchObject({ PORT: '5000', APPHOST_REPLICA: 'api-0', APPHOST_RESOURCE: 'api' });
     const rep = get('api-0');
     expect(rep.metadata.finalizers).toContain(PROCESS_FINALIZER);

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../../src/runtime/clock.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/runtime/equal.ts';
 import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
+import { expandVars } from './expand-vars.ts';
 import { describeExit, nextRestart, RESTART_BACKOFF, shouldRestart, type RestartBackoffOptions } from './restart-policy.ts';
 
 export const PROCESS_FINALIZER = 'apphost.dev/process';
@@ -73,12 +74,13 @@ export function createProcessesController(options: ProcessesControllerOptions): 
     slot.finishedAt = undefined;
     slot.stopping = undefined;
     slot.hash = rep.spec.templateHash;
+    const vars = new Map(env.map((e) => [e.name, e.value]));
     const proc = await runner.start({
       id,
-      command: exe.command,
-      args: exe.args ?? [],
+      command: expandVars(exe.command, vars),
+      args: (exe.args ?? []).map((a) => expandVars(a, vars)),
       cwd,
-      env: Object.fromEntries(env.map((e) => [e.name, e.value])),
+      env: Object.fromEntries(vars),
     });
     slot.proc = proc;
     if (proc.pid) ctx.log.info({ pid: proc.pid, command: exe.command }, 'process started');

@@ -2,3 +2,4 @@ export { createProcessesController, effectiveEnv, PROCESS_FINALIZER, RUNNING_CON
 export type { ProcessesControllerOptions } from './controller.ts';
 export { RESTART_BACKOFF, nextRestart, shouldRestart } from './restart-policy.ts';
 export type { RestartBackoffOptions } from './restart-policy.ts';
+export { expandVars } from './expand-vars.ts';
