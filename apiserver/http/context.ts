@@ -12,6 +12,7 @@ export interface HandlerContext {
   maxBodyBytes: number;
   heartbeatMs: number;
   watchMaxSeconds?: number;
+  watchBookmarkMs?: number;
   logs?: LogProvider;
   /** Closers of open long-running responses (watches, log follows), called on server close. */
   streams: Set<() => void>;

@@ -23,7 +23,7 @@ describe('API server over HTTPS', () => {
   beforeAll(async () => {
     const registry = createTestRegistry();
     store = createStore({ registry });
-    server = await startApiServer({ store, registry, watchHeartbeatMs: 300 });
+    server = await startApiServer({ store, registry, watchHeartbeatMs: 300, watchBookmarkMs: 200 });
     client = createRawClient(server);
   });
   afterAll(async () => {
@@ -281,6 +281,58 @@ describe('API server over HTTPS', () => {
       w.abort();
     }
     expect((await client.request({ path: '/version' })).status).toBe(200);
+  });
+
+  it('sends BOOKMARK events only when allowWatchBookmarks is set', async () => {
+    const w = client.stream({ path: `${BASE}?watch=1&allowWatchBookmarks=true&labelSelector=app%3Dnone&timeoutSeconds=1` });
+    const plain = client.stream({ path: `${BASE}?watch=1&labelSelector=app%3Dnone&timeoutSeconds=1` });
+    await w.waitFor(() => w.ended, 4000);
+    await plain.waitFor(() => plain.ended, 4000);
+    const bookmarks = w.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    expect(bookmarks.length).toBeGreaterThanOrEqual(2);
+    expect(bookmarks[0]).toMatchObject({ type: 'BOOKMARK', object: { kind: 'Widget', metadata: { resourceVersion: store.resourceVersion() } } });
+    expect(plain.lines.filter((l) => l.startsWith('{'))).toEqual([]);
+  });
+
+  it('replaces status with PUT .../status, keeping the spec', async () => {
+    const current = await client.request({ path: `${BASE}/st` });
+    const body = { ...current.json, spec: { size: 1000 }, status: { phase: 'Done' } };
+    const put = await client.request({ method: 'PUT', path: `${BASE}/st/status`, headers: JSON_HEADERS, body: JSON.stringify(body) });
+    expect(put.status).toBe(200);
+    expect(put.json.status).toEqual({ phase: 'Done' });
+    expect(put.json.spec.size).toBe(1);
+    expect(put.json.metadata.generation).toBe(current.json.metadata.generation);
+  });
+
+  it('deletes with DeleteOptions: preconditions, dryRun and propagationPolicy from the body', async () => {
+    const owner = (await client.request({ method: 'POST', path: BASE, headers: JSON_HEADERS, body: widget('owner') })).json;
+    const ref = { apiVersion: 'test.dev/v1', kind: 'Widget', name: 'owner', uid: owner.metadata.uid };
+    const gadgets = '/apis/test.dev/v1/namespaces/default/gadgets';
+    const dep = (name: string) => JSON.stringify({ apiVersion: 'test.dev/v1', kind: 'Gadget', metadata: { name, ownerReferences: [ref] } });
+    expect((await client.request({ method: 'POST', path: gadgets, headers: JSON_HEADERS, body: dep('kept') })).status).toBe(201);
+
+    const wrongUid = await client.request({ method: 'DELETE', path: `${BASE}/owner`, headers: JSON_HEADERS, body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'nope' } }) });
+    expect(wrongUid.status).toBe(409);
+    expect(wrongUid.json.reason).toBe('Conflict');
+    const staleRv = await client.request({ method: 'DELETE', path: `${BASE}/owner`, headers: JSON_HEADERS, body: JSON.stringify({ preconditions: { resourceVersion: '1' } }) });
+    expect(staleRv.status).toBe(409);
+    const dry = await client.request({ method: 'DELETE', path: `${BASE}/owner?dryRun=All` });
+    expect(dry.status).toBe(200);
+    expect(store.tryGet('widgets', 'default', 'owner')).toBeDefined();
+    const bad = await client.request({ method: 'DELETE', path: `${BASE}/owner`, headers: JSON_HEADERS, body: JSON.stringify({ propagationPolicy: 'Sometimes' }) });
+    expect(bad.status).toBe(400);
+
+    const orphan = await client.request({ method: 'DELETE', path: `${BASE}/owner`, headers: JSON_HEADERS, body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan', preconditions: { uid: owner.metadata.uid } }) });
+    expect(orphan.status).toBe(200);
+    expect(store.tryGet('widgets', 'default', 'owner')).toBeUndefined();
+    const kept = store.get('gadgets', 'default', 'kept');
+    expect(kept.metadata.ownerReferences).toBeUndefined();
+
+    const owner2 = (await client.request({ method: 'POST', path: BASE, headers: JSON_HEADERS, body: widget('owner2') })).json;
+    await client.request({ method: 'POST', path: gadgets, headers: JSON_HEADERS, body: dep('collected').replace(owner.metadata.uid, owner2.metadata.uid).replace('"name":"owner"', '"name":"owner2"') });
+    expect(store.tryGet('gadgets', 'default', 'collected')).toBeDefined();
+    await client.request({ method: 'DELETE', path: `${BASE}/owner2?propagationPolicy=Background` });
+    expect(store.tryGet('gadgets', 'default', 'collected')).toBeUndefined();
   });
 
   it('ends open watches on close()', async () => {

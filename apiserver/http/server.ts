@@ -35,6 +35,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
     heartbeatMs: options.watchHeartbeatMs ?? 10_000,
     watchMaxSeconds: options.watchMaxSeconds,
+    watchBookmarkMs: options.watchBookmarkMs,
     logs: options.logs,
     streams: new Set(),
   };

@@ -32,6 +32,8 @@ export interface ApiServerOptions {
   token?: string;
   /** Period of the bare-newline keep-alive on quiet watches (default 10 s). */
   watchHeartbeatMs?: number;
+  /** Period of BOOKMARK events on watches that allow them (default: the store's, 10 s). */
+  watchBookmarkMs?: number;
   /**
    * Ends every watch after this many seconds (clients re-watch from their last resourceVersion), like
    * kube-apiserver's request timeout for watches. Default: watches stay open until the client leaves.

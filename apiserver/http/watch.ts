@@ -50,6 +50,7 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
     fieldSelector: withName(query.get('fieldSelector') ?? undefined, route.name),
     resourceVersion: query.get('resourceVersion') ?? undefined,
     allowBookmarks: boolParam(query, 'allowWatchBookmarks'),
+    ...(ctx.watchBookmarkMs !== undefined ? { bookmarkIntervalMs: ctx.watchBookmarkMs } : {}),
   });
 
   let started = false;
