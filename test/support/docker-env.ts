@@ -5,6 +5,9 @@
 //   describe.skipIf(!docker.available)('containers', () => { ... });
 //   docker.requireOrSkip(); // or: registers a failing test when Docker is required but missing
 import { execFile } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -59,6 +62,16 @@ export async function ensureTestImage(): Promise<void> {
   await run('sh', [script], { env: { ...process.env, APPHOST_TEST_IMAGE: TEST_IMAGE }, timeout: 60_000 });
 }
 
+/** Once per test run, not once per worker: the workers of one run share the parent pid. */
+function firstNoticeInRun(): boolean {
+  try {
+    closeSync(openSync(join(tmpdir(), `apphost-docker-notice-${process.ppid}`), 'wx'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface DockerTestEnv {
   /** Docker is up and the test image exists: run the suite. */
   available: boolean;
@@ -93,7 +106,7 @@ export async function dockerTestEnv(): Promise<DockerTestEnv> {
       });
     } else if (!warned) {
       warned = true;
-      console.warn(SKIP_NOTICE);
+      if (firstNoticeInRun()) console.warn(SKIP_NOTICE);
     }
   }
   return { available, runId: `t${randomBytes(4).toString('hex')}` };
