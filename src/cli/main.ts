@@ -3,8 +3,10 @@
 import { CommanderError } from 'commander';
 import { toCliError } from './errors.ts';
 import { createProgram } from './program.ts';
+import { registerApphostResolution } from './resolve-apphost.ts';
 
 async function main(argv: string[]): Promise<number> {
+  registerApphostResolution();
   const program = createProgram();
   program.exitOverride();
   program.configureOutput({

@@ -182,7 +182,8 @@ spec:
     const ts = join(dir, 'apphost.ts');
     writeFileSync(
       ts,
-      `import { createBuilder } from ${JSON.stringify(SRC_INDEX)};
+      // The package by name, as a user outside this repository writes it.
+      `import { createBuilder } from 'apphost';
 const b = createBuilder();
 const api = b.addNodeApp('tsapi', '.', 'app.mjs').withHttpEndpoint({ env: 'PORT' });
 b.addNodeApp('tsweb', '.', 'app.mjs').withHttpEndpoint({ env: 'PORT' }).withReference(api).waitFor(api);
