@@ -70,11 +70,12 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
   const write = (text: string) => {
     if (finished) return;
     if (!corked) {
-      // Every event of this turn of the event loop (all the writes the server handled in it) leaves
-      // in one TLS record and one syscall per watcher.
+      // The events of one callback (one store write, a replay, a cascade) leave in one TLS record
+      // and one syscall per watcher. Flushing per callback rather than per event-loop turn keeps
+      // delivery from waiting behind every other request of the turn.
       corked = true;
       res.cork();
-      setImmediate(uncork);
+      process.nextTick(uncork);
     }
     res.write(text);
     lastWrite = Date.now();
