@@ -9,13 +9,15 @@ async function main(argv: string[]): Promise<number> {
   registerApphostResolution();
   const program = createProgram();
   program.exitOverride();
-  program.configureOutput({
-    writeErr: (s) => process.stderr.write(s),
-    outputError: (s, write) => write(s.startsWith('error: ') ? s : `error: ${s}`),
-  });
+  // Commander's usage errors as one line, with where to look.
+  const usageError = (name: string) => (s: string, write: (s: string) => void) => {
+    const text = s.trim().replace(/^error: /, '');
+    write(`error: ${text} (see \`${name} --help\`)\n`);
+  };
+  program.configureOutput({ outputError: usageError('apphostctl') });
   for (const c of program.commands) {
     c.exitOverride();
-    c.configureOutput({ outputError: (s, write) => write(s.startsWith('error: ') ? s : `error: ${s}`) });
+    c.configureOutput({ outputError: usageError(`apphostctl ${c.name()}`) });
   }
   try {
     await program.parseAsync(argv);

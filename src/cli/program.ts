@@ -19,7 +19,6 @@ export function createProgram(): Command {
     .description('Run multi-service apps on your machine, and inspect them like kubectl')
     .option('--kubeconfig <path>', 'kubeconfig of the apphost to talk to (default: .apphost/kubeconfig here or in a parent)')
     .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context\'s, else "default")')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
       `

@@ -267,9 +267,11 @@ describe('apphostctl without an apphost', { timeout: 120_000 }, () => {
         expect(h.code, verbs[i]).toBe(0);
         expect(h.stdout, verbs[i]).toMatch(/Examples:\n\s+apphostctl /);
       });
-      const usage = await runCli(['scale', 'res/x'], empty);
-      expect(usage.code).not.toBe(0);
-      expect(usage.stderr.split('\n')[0]).toMatch(/^error: required option '--replicas <n>' not specified$/);
+      const [usage, unknown] = await Promise.all([runCli(['scale', 'res/x'], empty), runCli(['frobnicate'], empty)]);
+      expect(usage.code).toBe(1);
+      expect(usage.stderr).toBe("error: required option '--replicas <n>' not specified (see `apphostctl scale --help`)\n");
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe("error: unknown command 'frobnicate' (see `apphostctl --help`)\n");
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
