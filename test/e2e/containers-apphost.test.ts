@@ -1,6 +1,5 @@
 // Container resources through the whole apphost (startApphost: registry, store, API server, every
-// built-in controller) with the containers and networks controllers on the real Docker Engine.
-// The docker controllers are passed in as `controllers` (the assembly does not wire them yet).
+// built-in controller, the containers and networks controllers) on the real Docker Engine.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -10,11 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createContainersController, LABELS, type AppIdentity } from '../../controllers/containers/index.ts';
-import { createNetworksController } from '../../controllers/networks/index.ts';
+import { LABELS } from '../../controllers/containers/index.ts';
 import type { Endpoint, KubeObject, Network, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
-import { applicationName, projectHash, startApphost, type Apphost } from '../../src/host/index.ts';
-import { createDockerRuntime, type ContainerRuntime } from '../../src/platform/docker/index.ts';
+import { projectHash, startApphost, type Apphost } from '../../src/host/index.ts';
+import { createDockerRuntime } from '../../src/platform/docker/index.ts';
 import { currentInstanceId } from '../../src/platform/process/index.ts';
 import { TEST_IMAGE, dockerTestEnv } from '../support/docker-env.ts';
 
@@ -75,19 +73,16 @@ describe('container resources through startApphost (real dockerd)', () => {
     return d;
   }
 
-  async function up(dir: string, manifests: KubeObject[], rt: ContainerRuntime = runtime): Promise<Apphost> {
-    const identity: AppIdentity = { name: applicationName(dir, appName), projectHash: projectHash(dir), instanceId: currentInstanceId() };
-    app = await startApphost({
-      dir,
-      name: appName,
-      manifests,
-      docker: false,
-      gracePeriodMs: 500,
-      controllers: [
-        createNetworksController({ runtime: rt, app: identity, dockerRetryMs: 250 }),
-        createContainersController({ runtime: rt, app: identity, baseDir: dir, gracePeriodSeconds: 0, dockerRetryMs: 250 }),
-      ],
-    });
+  /** `apphostctl up` in-process: the assembly wires the docker controllers itself (docker: true). */
+  async function up(dir: string, manifests: KubeObject[], options: { dockerHost?: string } = {}): Promise<Apphost> {
+    const saved = process.env.DOCKER_HOST;
+    if (options.dockerHost) process.env.DOCKER_HOST = options.dockerHost;
+    try {
+      app = await startApphost({ dir, name: appName, manifests, docker: true, gracePeriodMs: 500 });
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
     return app;
   }
 
@@ -233,22 +228,13 @@ describe('container resources through startApphost (real dockerd)', () => {
     const url = (p: string) => JSON.stringify(new URL(p, `file://${REPO}`).href);
     await writeFile(
       script,
-      `import { startApphost, applicationName, projectHash } from ${url('src/host/index.ts')};
-import { createContainersController } from ${url('controllers/containers/index.ts')};
-import { createNetworksController } from ${url('controllers/networks/index.ts')};
-import { createDockerRuntime } from ${url('src/platform/docker/index.ts')};
-import { currentInstanceId } from ${url('src/platform/process/index.ts')};
-const dir = ${JSON.stringify(dir)};
-const runtime = createDockerRuntime({ pullPolicy: 'never' });
-const identity = { name: ${JSON.stringify(appName)}, projectHash: projectHash(dir), instanceId: currentInstanceId() };
-const app = await startApphost({ dir, name: ${JSON.stringify(appName)}, docker: false, controllers: [
-  createNetworksController({ runtime, app: identity }),
-  createContainersController({ runtime, app: identity, gracePeriodSeconds: 0 }),
-], manifests: [{ apiVersion: 'apphost.dev/v1', kind: 'Resource', metadata: { name: 'left', namespace: 'default' },
+      `import { startApphost } from ${url('src/host/index.ts')};
+const app = await startApphost({ dir: ${JSON.stringify(dir)}, name: ${JSON.stringify(appName)}, docker: true,
+  manifests: [{ apiVersion: 'apphost.dev/v1', kind: 'Resource', metadata: { name: 'left', namespace: 'default' },
   spec: { container: { image: ${JSON.stringify(TEST_IMAGE)}, command: 'sleep', args: ['600'] } } }] });
 const timer = setInterval(() => {
   const r = app.store.tryGet('Replica', 'default', 'left-0');
-  if (r?.status?.state === 'Running') { console.log('READY ' + r.status.containerId + ' ' + r.status.env?.length); clearInterval(timer); }
+  if (r?.status?.state === 'Running') { console.log('READY ' + r.status.containerId); clearInterval(timer); }
 }, 50);
 `,
     );
@@ -278,7 +264,6 @@ const timer = setInterval(() => {
 
   it('with Docker stopped: a clear condition on the container, no crash, executables still served', async () => {
     const dir = await newDir();
-    const stopped = createDockerRuntime({ socketPath: join(dir, 'no-docker.sock') });
     const a = await up(
       dir,
       [
@@ -288,7 +273,7 @@ const timer = setInterval(() => {
         }),
         resource('cache', { container: { image: TEST_IMAGE, command: 'httpd', args: ['-f', '-p', '8080'] }, endpoints: [{ name: 'tcp', targetPort: 8080 }] }),
       ],
-      stopped,
+      { dockerHost: `unix://${join(dir, 'no-docker.sock')}` },
     );
     const cond = await until(() => {
       const c = rep(a, 'cache-0')?.status?.conditions?.find((x) => x.type === 'Running');
