@@ -113,33 +113,35 @@ spec:
     expect(missing.stderr).toContain('Error from server (NotFound): resources.apphost.dev "nope" not found');
   });
 
-  it('watches with get -w until the request timeout', async () => {
+  it('watches with get -w: the current row, then one row per change', async () => {
     let stdout = '';
     let listed: () => void = () => {};
+    let seen: () => void = () => {};
     const firstRow = new Promise<void>((resolve) => (listed = resolve));
-    const run = new Promise<Run>((resolve) => {
-      const child = spawn(KUBECTL, ['--kubeconfig', api.kubeconfigPath, 'get', 'res', 'web', '-w', '--request-timeout=3s'], { env });
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d;
-        if (/\nweb\s/.test(stdout)) listed();
-      });
-      child.stderr.on('data', (d: Buffer) => (stderr += d));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.on('close', (code) => {
-        clearTimeout(killer);
-        listed();
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
+    const allRows = new Promise<void>((resolve) => (seen = resolve));
+    const child = spawn(KUBECTL, ['--kubeconfig', api.kubeconfigPath, 'get', 'res', 'web', '-w', '--request-timeout=30s'], { env });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      const rows = stdout.split('\n').filter((l) => /^web\s/.test(l));
+      if (rows.length >= 1) listed();
+      if (rows.length >= 3) seen();
     });
-    // kubectl watches from the resourceVersion of its list: changes made after the first row are seen.
-    await firstRow;
-    await ok(['patch', 'res', 'web', '--type=merge', '-p', '{"spec":{"replicas":2}}']);
-    await ok(['patch', 'res', 'web', '--type=merge', '-p', '{"spec":{"replicas":4}}']);
-    const r = await run;
-    const rows = r.stdout.trim().split('\n');
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    try {
+      // kubectl watches from the resourceVersion of its list: changes made after the first row are seen.
+      await firstRow;
+      await ok(['patch', 'res', 'web', '--type=merge', '-p', '{"spec":{"replicas":2}}']);
+      await ok(['patch', 'res', 'web', '--type=merge', '-p', '{"spec":{"replicas":4}}']);
+      await allRows;
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const rows = stdout.trim().split('\n');
     expect(rows[0]).toMatch(/^NAME\s+TYPE/);
-    expect(rows.slice(1).map((l) => l.split(/\s+/).slice(0, 1)[0])).toEqual(['web', 'web', 'web']);
+    expect(rows.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['web', 'web', 'web']);
     expect(rows[2]).toMatch(/^web\s+2\s/);
     expect(rows[3]).toMatch(/^web\s+4\s/);
   });
