@@ -8,7 +8,8 @@ export type BuilderErrorCode =
   | 'BUILDER_UNKNOWN_ENDPOINT'
   | 'BUILDER_DUPLICATE_ENDPOINT'
   | 'BUILDER_INVALID_ARGUMENT'
-  | 'BUILDER_NO_RUN';
+  | 'BUILDER_NO_RUN'
+  | 'BUILDER_LOAD_FAILED';
 
 export class BuilderError extends Error {
   readonly code: BuilderErrorCode;

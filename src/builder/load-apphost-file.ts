@@ -23,6 +23,17 @@ export interface LoadedApphost {
 
 let loads = 0;
 
+/** One line from whatever loading the file threw: `Transform failed with 1 error:` + its detail. */
+function condense(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const first = lines[0] ?? 'failed to load';
+  return first.endsWith(':') && lines[1] ? `${first} ${lines[1]}` : first;
+}
+
 /** Whether Node treats a .ts/.js file here as an ES module (nearest package.json has type: module). */
 export function isModuleScope(file: string): boolean {
   let dir = dirname(resolve(file));
@@ -49,10 +60,17 @@ export function isModuleScope(file: string): boolean {
 export async function importAsModule(abs: string): Promise<{ default?: unknown }> {
   const ext = extname(abs).toLowerCase();
   if ((ext === '.ts' || ext === '.js') && !isModuleScope(abs)) {
-    const copy = join(dirname(abs), `.${basename(abs, ext)}.apphost-${process.pid}-${++loads}${ext === '.ts' ? '.mts' : '.mjs'}`);
+    const stem = join(dirname(abs), `.${basename(abs, ext)}.apphost-${process.pid}-${++loads}`);
+    const copy = `${stem}${ext === '.ts' ? '.mts' : '.mjs'}`;
     writeFileSync(copy, readFileSync(abs));
     try {
       return (await import(pathToFileURL(copy).href)) as { default?: unknown };
+    } catch (err) {
+      // Name the user's file, not the copy (tools may print it with any of these extensions).
+      if (err instanceof Error) {
+        err.message = err.message.replace(new RegExp(`${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(m?ts|m?js)`, 'g'), abs);
+      }
+      throw err;
     } finally {
       rmSync(copy, { force: true });
     }
@@ -65,7 +83,12 @@ export async function loadApphostFile(file: string): Promise<LoadedApphost> {
   const abs = resolve(file);
   const capture = beginCapture(dirname(abs));
   try {
-    const mod = await importAsModule(abs);
+    let mod: { default?: unknown };
+    try {
+      mod = await importAsModule(abs);
+    } catch (err) {
+      throw new BuilderError('BUILDER_LOAD_FAILED', `${file}: ${condense(err)}`);
+    }
     if (!capture.manifests) {
       const d = mod.default;
       if (d instanceof ApphostBuilder) return { manifests: d.build().manifests(), name: d.name };

@@ -208,7 +208,7 @@ await b.build().run();
 `);
     const typo = await cli('manifest', '-f', join(dir, 'typo.ts'));
     expect(typo.code).toBe(1);
-    expect(typo.stderr).toBe('error: resource "a" has no endpoint "admin" (endpoints: http)\n');
+    expect(typo.stderr).toBe(`error: ${join(dir, 'typo.ts')}: resource "a" has no endpoint "admin" (endpoints: http)\n`);
   });
 });
 
