@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { ProxyError } from './errors.ts';
 import { handleEngineAvailable, startHandleTcpProxy } from './tcp-handle-proxy.ts';
-import { startTcpProxy } from './tcp-proxy.ts';
+import { startStreamTcpProxy } from './tcp-stream-proxy.ts';
 import type { ProxyEngine, ProxyFactory, ProxyOptions, RunningProxy } from './types.ts';
 import { startUdpProxy } from './udp-proxy.ts';
 import { validateOptions } from './validate.ts';
@@ -28,7 +28,7 @@ export function createNetProxyFactory(factoryOptions: NetProxyFactoryOptions = {
         return startHandleTcpProxy(options);
       }
       if (wanted === 'auto' && handlesFit && handleEngineAvailable()) return startHandleTcpProxy(options);
-      return startTcpProxy(options);
+      return startStreamTcpProxy(options);
     },
   };
 }

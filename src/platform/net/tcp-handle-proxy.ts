@@ -1,22 +1,18 @@
-// The TCP proxy on libuv handles (see uv-bindings.ts): the same behaviour as tcp-proxy.ts without
+// The TCP proxy on libuv handles (see uv-bindings.ts): the same behaviour as tcp-stream-proxy.ts without
 // two net.Socket stream objects per connection, which is where Node spends most of its
 // per-connection CPU. Shared module-level callbacks, no closures, timers or logging per connection
 // (held connections excepted). Chosen by default when the bindings are available.
 import dns from 'node:dns';
 import net from 'node:net';
-import type { Logger } from 'pino';
-import { Balancer } from './balancer.ts';
 import type { BackendSlot } from './balancer.ts';
 import { bindAll } from './listen.ts';
 import type { Bound } from './listen.ts';
-import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy } from './types.ts';
+import { TcpProxyBase } from './tcp-proxy-base.ts';
+import type { BaseConnection } from './tcp-proxy-base.ts';
+import type { ProxyOptions } from './types.ts';
 import { errorName, loadUvBindings, uvError, uvErrorCode } from './uv-bindings.ts';
 import type { UvBindings, UvConnectReq, UvShutdownReq, UvTcpHandle, UvWriteReq } from './uv-bindings.ts';
-import { validateBackends, validatePolicy } from './validate.ts';
 
-const DEFAULT_HOLD_MAX_CONNECTIONS = 100;
-const DEFAULT_HOLD_MAX_BYTES = 1024 * 1024;
-const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
 const BACKLOG = 511;
 /** Linux copies TCP_NODELAY from a listening socket to the sockets it accepts. */
 const NODELAY_INHERITED = process.platform === 'linux';
@@ -94,20 +90,21 @@ export function handleEngineAvailable(): boolean {
   return true;
 }
 
-class HandleConnection {
-  upstream: ConnHandle | undefined = undefined;
+class HandleConnection implements BaseConnection {
+  clientAddress: string | undefined = undefined;
   slot: BackendSlot | undefined = undefined;
+  tried: Set<BackendSlot> | undefined = undefined;
+  holdTimer: NodeJS.Timeout | undefined = undefined;
+  upstream: ConnHandle | undefined = undefined;
   connected = false;
   closed = false;
   clientEof = false;
   upstreamEof = false;
   shutdowns = 0;
-  /** Stopped reading this side because the other side's write queue is full. */
+  /** Stopped reading this side while a write of its data is pending (or the hold buffer is full). */
   clientPaused = false;
   upstreamPaused = false;
-  tried: Set<BackendSlot> | undefined = undefined;
-  clientAddress: string | undefined = undefined;
-  holdTimer: NodeJS.Timeout | undefined = undefined;
+  /** Client data read while held (copies: the read buffer is reused). */
   held: Uint8Array[] | undefined = undefined;
   heldBytes = 0;
 
@@ -117,44 +114,9 @@ class HandleConnection {
   ) {}
 }
 
-export class HandleTcpProxy implements RunningProxy {
+export class HandleTcpProxy extends TcpProxyBase<HandleConnection> {
   readonly engine = 'handles' as const;
-  readonly protocol = 'TCP' as const;
-  readonly address: string;
-  port = 0;
-  boundAddresses: string[] = [];
-  readonly counters: ProxyStats = {
-    activeConnections: 0,
-    totalConnections: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    failedConnects: 0,
-  };
-  readonly balancer: Balancer;
-  private affinityOn: boolean;
-  private readonly log: Logger | undefined;
   private servers: UvTcpHandle[] = [];
-  private readonly connections = new Set<HandleConnection>();
-  private readonly heldConnections = new Set<HandleConnection>();
-  readonly holdMaxConnections: number;
-  readonly holdMaxBytes: number;
-  readonly holdTimeoutMs: number;
-  closed = false;
-  private closing: Promise<void> | undefined;
-
-  constructor(options: ProxyOptions) {
-    this.address = options.listen.address;
-    this.balancer = new Balancer({
-      backends: options.backends,
-      policy: options.policy,
-      clientIPAffinity: options.clientIPAffinity,
-    });
-    this.affinityOn = options.clientIPAffinity === true;
-    this.log = options.logger;
-    this.holdMaxConnections = options.hold?.maxConnections ?? DEFAULT_HOLD_MAX_CONNECTIONS;
-    this.holdMaxBytes = options.hold?.maxBytes ?? DEFAULT_HOLD_MAX_BYTES;
-    this.holdTimeoutMs = options.hold?.timeoutMs ?? DEFAULT_HOLD_TIMEOUT_MS;
-  }
 
   async listen(port: number): Promise<void> {
     const onConnection = (status: number, client: UvTcpHandle | undefined): void => {
@@ -176,59 +138,29 @@ export class HandleTcpProxy implements RunningProxy {
     this.log?.debug({ address: this.address, port: this.port, bound: this.boundAddresses }, 'tcp proxy listening');
   }
 
-  setBackends(backends: ProxyBackend[]): void {
-    validateBackends(backends);
-    this.balancer.setBackends(backends);
-    if (this.heldConnections.size > 0 && this.balancer.hasReady) this.dispatchHeld();
+  protected closeListeners(): Promise<void> {
+    return Promise.all(this.servers.map(closeHandle)).then(() => undefined);
   }
-
-  setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void {
-    validatePolicy(policy);
-    this.balancer.setPolicy(policy, clientIPAffinity);
-    this.affinityOn = this.balancer.getPolicy().clientIPAffinity;
-  }
-
-  stats(): ProxyStats {
-    return { ...this.counters };
-  }
-
-  close(): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closed = true;
-    for (const conn of this.connections) destroy(conn, undefined);
-    this.closing = Promise.all(this.servers.map(closeHandle)).then(() => {
-      this.log?.debug({ address: this.address, port: this.port }, 'tcp proxy closed');
-    });
-    return this.closing;
-  }
-
-  // ------------------------------------------------------------------ per connection
 
   private accept(client: ConnHandle): void {
     if (this.closed) {
       client.close();
       return;
     }
-    const counters = this.counters;
-    counters.totalConnections++;
-    counters.activeConnections++;
     const conn = new HandleConnection(this, client);
     client.conn = conn;
     client.buf = undefined;
     client.onread = onRead as UvTcpHandle['onread'];
     if (!NODELAY_INHERITED) client.setNoDelay(true);
-    this.connections.add(conn);
     if (this.affinityOn) {
       const out: { address?: string } = {};
       client.getpeername(out);
       conn.clientAddress = out.address;
     }
-    const slot = this.balancer.pick(conn.clientAddress);
-    if (slot === undefined) this.hold(conn);
-    else this.dial(conn, slot);
+    this.admit(conn);
   }
 
-  dial(conn: HandleConnection, slot: BackendSlot): void {
+  protected dial(conn: HandleConnection, slot: BackendSlot): void {
     const backend = slot.backend;
     const ip = slot.ip ?? (net.isIP(backend.address) !== 0 ? backend.address : undefined);
     if (ip === undefined) {
@@ -238,7 +170,7 @@ export class HandleTcpProxy implements RunningProxy {
         if (err) {
           slot.active++;
           conn.slot = slot;
-          this.connectFailed(conn, undefined, err.code ?? err.message);
+          this.connectFailed(conn, err.code ?? err.message, true);
           return;
         }
         slot.ip = address;
@@ -261,7 +193,7 @@ export class HandleTcpProxy implements RunningProxy {
     req.upstream = upstream;
     const err = ip.includes(':') ? upstream.connect6(req, ip, backend.port) : upstream.connect(req, ip, backend.port);
     if (err !== 0) {
-      this.connectFailed(conn, upstream, errorName(err));
+      dropUpstream(conn, upstream, errorName(err));
       return;
     }
     // Reading can be armed while connecting: libuv then registers the socket once for both events
@@ -269,72 +201,24 @@ export class HandleTcpProxy implements RunningProxy {
     startReading(upstream);
   }
 
-  connectFailed(conn: HandleConnection, upstream: UvTcpHandle | undefined, reason: string): void {
-    const slot = conn.slot!;
-    const backend = slot.backend;
-    this.counters.failedConnects++;
-    this.counters.lastError = `${backend.name} ${backend.address}:${backend.port}: ${reason}`;
-    this.log?.debug({ backend: backend.name, err: reason }, 'backend connect failed');
-    slot.active--;
-    conn.slot = undefined;
-    conn.upstream = undefined;
-    if (upstream !== undefined) {
-      upstream.close();
-      releaseBuffer(upstream as ConnHandle);
-    }
-    if (conn.closed || this.closed) return;
-    const tried = (conn.tried ??= new Set());
-    tried.add(slot);
-    const next = this.balancer.pick(conn.clientAddress, tried);
-    if (next !== undefined) this.dial(conn, next);
-    else if (!this.balancer.hasReady) this.hold(conn);
-    else destroy(conn, undefined);
-  }
-
-  hold(conn: HandleConnection): void {
-    if (this.heldConnections.size >= this.holdMaxConnections) {
-      this.counters.lastError = `no ready backend and ${this.holdMaxConnections} connections already waiting`;
-      destroy(conn, undefined);
-      return;
-    }
-    this.heldConnections.add(conn);
-    conn.holdTimer = setTimeout(onHoldTimeout, this.holdTimeoutMs, conn);
-    if (conn.held === undefined) {
-      conn.held = [];
-      // Read while held: buffer up to holdMaxBytes, and notice a client that resets.
-      if (!conn.clientEof) startReading(conn.client);
-    }
-  }
-
-  unhold(conn: HandleConnection): void {
-    if (!this.heldConnections.delete(conn)) return;
-    clearTimeout(conn.holdTimer);
-    conn.holdTimer = undefined;
-  }
-
-  holdTimedOut(conn: HandleConnection): void {
-    this.unhold(conn);
-    this.counters.lastError = `no ready backend within ${this.holdTimeoutMs} ms`;
+  protected abort(conn: HandleConnection): void {
     destroy(conn, undefined);
   }
 
-  private dispatchHeld(): void {
-    for (const conn of this.heldConnections) {
-      const slot = this.balancer.pick(conn.clientAddress, conn.tried);
-      if (slot === undefined) {
-        if (!this.balancer.hasReady) return;
-        continue;
-      }
-      this.unhold(conn);
-      this.dial(conn, slot);
-    }
+  protected startHolding(conn: HandleConnection): void {
+    if (conn.held !== undefined) return;
+    conn.held = [];
+    // Read while held: buffer up to holdMaxBytes, and notice a client that resets.
+    if (!conn.clientEof) startReading(conn.client);
   }
+}
 
-  forget(conn: HandleConnection): void {
-    this.counters.activeConnections--;
-    this.connections.delete(conn);
-    if (conn.holdTimer !== undefined) this.unhold(conn);
-  }
+/** The connect failed: close that socket, then let the base class retry, hold or give up. */
+function dropUpstream(conn: HandleConnection, upstream: ConnHandle, reason: string): void {
+  conn.upstream = undefined;
+  upstream.close();
+  releaseBuffer(upstream);
+  conn.proxy.connectFailed(conn, reason, !conn.closed);
 }
 
 // ------------------------------------------------------------------ shared callbacks
@@ -344,7 +228,7 @@ function onConnect(this: ConnectReq, status: number): void {
   const conn = upstream.conn;
   if (conn.closed || conn.upstream !== upstream) return;
   if (status < 0) {
-    conn.proxy.connectFailed(conn, upstream, errorName(status));
+    dropUpstream(conn, upstream, errorName(status));
     return;
   }
   conn.connected = true;
@@ -515,10 +399,6 @@ function closeOrReset(handle: ConnHandle, reset: boolean): void {
 }
 
 function noop(): void {}
-
-function onHoldTimeout(conn: HandleConnection): void {
-  conn.proxy.holdTimedOut(conn);
-}
 
 // ------------------------------------------------------------------ listeners
 

@@ -1,88 +1,45 @@
-// The real TCP proxy. Hot path notes: every listener is a shared module-level function that finds
-// its connection through a property on the socket (no closures per connection); no logging or
-// timers per connection (held connections excepted); client data stays in the client socket's own
-// buffer until the backend connect completes, so a failed connect can be retried on another
-// backend without losing a byte.
+// The TCP engine on net.Socket streams: the portable fallback of the handle engine
+// (tcp-handle-proxy.ts). Every listener is a shared module-level function that finds its connection
+// through a property on the socket (no closures per connection); no logging or timers per
+// connection (held ones excepted). Client data stays in the client socket's buffer until the backend
+// connect completes, so a failed connect is retried on another backend without losing a byte.
 import net from 'node:net';
 import type { Server, Socket } from 'node:net';
-import type { Logger } from 'pino';
-import { Balancer } from './balancer.ts';
 import type { BackendSlot } from './balancer.ts';
 import { bindAll } from './listen.ts';
 import type { Bound } from './listen.ts';
-import { validateBackends, validatePolicy } from './validate.ts';
-import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy } from './types.ts';
-
-const DEFAULT_HOLD_MAX_CONNECTIONS = 100;
-const DEFAULT_HOLD_MAX_BYTES = 1024 * 1024;
-const DEFAULT_HOLD_TIMEOUT_MS = 30_000;
+import { TcpProxyBase } from './tcp-proxy-base.ts';
+import type { BaseConnection } from './tcp-proxy-base.ts';
+import type { ProxyOptions } from './types.ts';
 
 const kConn = Symbol('apphost.proxy.conn');
 
 interface ProxySocket extends Socket {
-  [kConn]: TcpConnection;
+  [kConn]: StreamConnection;
 }
 
 /** One client connection and, once dialled, its upstream socket. */
-class TcpConnection {
-  upstream: ProxySocket | undefined = undefined;
+class StreamConnection implements BaseConnection {
+  clientAddress: string | undefined = undefined;
   slot: BackendSlot | undefined = undefined;
-  connected = false;
-  /** Backends this connection failed to reach (created on the first failure only). */
   tried: Set<BackendSlot> | undefined = undefined;
-  // Held-connection state (no ready backend yet).
   holdTimer: NodeJS.Timeout | undefined = undefined;
+  upstream: ProxySocket | undefined = undefined;
+  connected = false;
+  /** Client data read while held (no ready backend yet). */
   held: Buffer[] | undefined = undefined;
   heldBytes = 0;
   clientEnded = false;
 
   constructor(
-    readonly proxy: TcpProxy,
+    readonly proxy: StreamTcpProxy,
     readonly client: ProxySocket,
   ) {}
 }
 
-export class TcpProxy implements RunningProxy {
+export class StreamTcpProxy extends TcpProxyBase<StreamConnection> {
   readonly engine = 'streams' as const;
-  readonly protocol = 'TCP' as const;
-  readonly address: string;
-  port = 0;
-  boundAddresses: string[] = [];
-  /** Counters, mutated in place on the hot path. */
-  readonly counters: ProxyStats = {
-    activeConnections: 0,
-    totalConnections: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    failedConnects: 0,
-  };
-  readonly balancer: Balancer;
-  readonly affinity: boolean;
-  private affinityOn: boolean;
-  private readonly log: Logger | undefined;
   private servers: Server[] = [];
-  private readonly connections = new Set<TcpConnection>();
-  private readonly heldConnections = new Set<TcpConnection>();
-  readonly holdMaxConnections: number;
-  readonly holdMaxBytes: number;
-  readonly holdTimeoutMs: number;
-  private closed = false;
-  private closing: Promise<void> | undefined;
-
-  constructor(options: ProxyOptions) {
-    this.address = options.listen.address;
-    this.balancer = new Balancer({
-      backends: options.backends,
-      policy: options.policy,
-      clientIPAffinity: options.clientIPAffinity,
-    });
-    this.affinity = options.clientIPAffinity === true;
-    this.affinityOn = this.affinity;
-    this.log = options.logger;
-    this.holdMaxConnections = options.hold?.maxConnections ?? DEFAULT_HOLD_MAX_CONNECTIONS;
-    this.holdMaxBytes = options.hold?.maxBytes ?? DEFAULT_HOLD_MAX_BYTES;
-    this.holdTimeoutMs = options.hold?.timeoutMs ?? DEFAULT_HOLD_TIMEOUT_MS;
-  }
 
   async listen(port: number): Promise<void> {
     const onConnection = (socket: Socket): void => this.accept(socket as ProxySocket);
@@ -95,66 +52,32 @@ export class TcpProxy implements RunningProxy {
     this.servers = bound.map((b) => b.handle);
     this.boundAddresses = bound.map((b) => b.address);
     this.port = bound[0]!.port;
-    for (const server of this.servers) server.on('error', (err) => this.noteError(`listener: ${err.message}`));
+    for (const server of this.servers) {
+      server.on('error', (err) => {
+        this.counters.lastError = `listener: ${err.message}`;
+      });
+    }
     this.log?.debug({ address: this.address, port: this.port, bound: this.boundAddresses }, 'tcp proxy listening');
   }
 
-  setBackends(backends: ProxyBackend[]): void {
-    validateBackends(backends);
-    this.balancer.setBackends(backends);
-    if (this.heldConnections.size > 0 && this.balancer.hasReady) this.dispatchHeld();
+  protected closeListeners(): Promise<void> {
+    return Promise.all(this.servers.map(closeServer)).then(() => undefined);
   }
-
-  setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void {
-    validatePolicy(policy);
-    this.balancer.setPolicy(policy, clientIPAffinity);
-    this.affinityOn = this.balancer.getPolicy().clientIPAffinity;
-  }
-
-  stats(): ProxyStats {
-    return { ...this.counters };
-  }
-
-  close(): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closed = true;
-    for (const conn of this.heldConnections) clearTimeout(conn.holdTimer);
-    this.heldConnections.clear();
-    for (const conn of this.connections) {
-      conn.client.destroy();
-      conn.upstream?.destroy();
-    }
-    this.closing = Promise.all(this.servers.map(closeServer)).then(() => {
-      this.log?.debug({ address: this.address, port: this.port }, 'tcp proxy closed');
-    });
-    return this.closing;
-  }
-
-  noteError(message: string): void {
-    this.counters.lastError = message;
-  }
-
-  // ------------------------------------------------------------------ per connection
 
   private accept(client: ProxySocket): void {
     if (this.closed) {
       client.destroy();
       return;
     }
-    const counters = this.counters;
-    counters.totalConnections++;
-    counters.activeConnections++;
-    const conn = new TcpConnection(this, client);
+    const conn = new StreamConnection(this, client);
     client[kConn] = conn;
-    this.connections.add(conn);
     client.on('error', onSocketError);
     client.on('close', onClientClose);
-    const slot = this.balancer.pick(this.affinityOn ? client.remoteAddress : undefined);
-    if (slot === undefined) this.hold(conn);
-    else this.dial(conn, slot);
+    if (this.affinityOn) conn.clientAddress = client.remoteAddress;
+    this.admit(conn);
   }
 
-  dial(conn: TcpConnection, slot: BackendSlot): void {
+  protected dial(conn: StreamConnection, slot: BackendSlot): void {
     slot.active++;
     conn.slot = slot;
     const backend = slot.backend;
@@ -171,69 +94,17 @@ export class TcpProxy implements RunningProxy {
     upstream.on('close', onUpstreamClose);
   }
 
-  /** A connect to `conn.slot` failed: retry the next ready backend, hold, or give up. */
-  connectFailed(conn: TcpConnection, err: NodeJS.ErrnoException): void {
-    const slot = conn.slot!;
-    const backend = slot.backend;
-    this.counters.failedConnects++;
-    this.counters.lastError = `${backend.name} ${backend.address}:${backend.port}: ${err.code ?? err.message}`;
-    this.log?.debug({ backend: backend.name, err: err.code ?? err.message }, 'backend connect failed');
-    slot.active--;
-    conn.slot = undefined;
-    conn.upstream = undefined;
-    if (conn.client.destroyed || this.closed) return;
-    const tried = (conn.tried ??= new Set());
-    tried.add(slot);
-    const next = this.balancer.pick(this.affinityOn ? conn.client.remoteAddress : undefined, tried);
-    if (next !== undefined) this.dial(conn, next);
-    else if (!this.balancer.hasReady) this.hold(conn);
-    else conn.client.destroy();
-  }
-
-  private hold(conn: TcpConnection): void {
-    if (this.heldConnections.size >= this.holdMaxConnections) {
-      this.counters.lastError = `no ready backend and ${this.holdMaxConnections} connections already waiting`;
-      conn.client.destroy();
-      return;
-    }
-    this.heldConnections.add(conn);
-    conn.holdTimer = setTimeout(onHoldTimeout, this.holdTimeoutMs, conn);
-    if (conn.held === undefined) {
-      conn.held = [];
-      const client = conn.client;
-      client.on('data', onHeldData);
-      client.on('end', onHeldEnd);
-    }
-  }
-
-  unhold(conn: TcpConnection): void {
-    if (!this.heldConnections.delete(conn)) return;
-    clearTimeout(conn.holdTimer);
-    conn.holdTimer = undefined;
-  }
-
-  holdTimedOut(conn: TcpConnection): void {
-    this.unhold(conn);
-    this.counters.lastError = `no ready backend within ${this.holdTimeoutMs} ms`;
+  protected abort(conn: StreamConnection): void {
+    // The client's 'close' event forgets the connection.
     conn.client.destroy();
+    conn.upstream?.destroy();
   }
 
-  private dispatchHeld(): void {
-    for (const conn of this.heldConnections) {
-      const slot = this.balancer.pick(this.affinityOn ? conn.client.remoteAddress : undefined, conn.tried);
-      if (slot === undefined) {
-        if (!this.balancer.hasReady) return;
-        continue;
-      }
-      this.unhold(conn);
-      this.dial(conn, slot);
-    }
-  }
-
-  forget(conn: TcpConnection): void {
-    this.counters.activeConnections--;
-    this.connections.delete(conn);
-    if (conn.holdTimer !== undefined) this.unhold(conn);
+  protected startHolding(conn: StreamConnection): void {
+    if (conn.held !== undefined) return;
+    conn.held = [];
+    conn.client.on('data', onHeldData);
+    conn.client.on('end', onHeldEnd);
   }
 }
 
@@ -300,10 +171,11 @@ function onSocketError(this: ProxySocket, err: NodeJS.ErrnoException): void {
   if (this !== conn.client) {
     if (this !== conn.upstream) return;
     if (!conn.connected) {
-      conn.proxy.connectFailed(conn, err);
+      conn.upstream = undefined;
+      conn.proxy.connectFailed(conn, err.code ?? err.message, !conn.client.destroyed);
       return;
     }
-    conn.proxy.noteError(`${conn.slot?.backend.name ?? 'backend'}: ${err.code ?? err.message}`);
+    conn.proxy.counters.lastError = `${conn.slot?.backend.name ?? 'backend'}: ${err.code ?? err.message}`;
   }
   const peer = this === conn.client ? conn.upstream : conn.client;
   if (peer === undefined || peer.destroyed) return;
@@ -345,10 +217,6 @@ function onHeldEnd(this: ProxySocket): void {
   this[kConn].clientEnded = true;
 }
 
-function onHoldTimeout(conn: TcpConnection): void {
-  conn.proxy.holdTimedOut(conn);
-}
-
 // ------------------------------------------------------------------ listeners
 
 function listenServer(address: string, port: number, onConnection: (socket: Socket) => void): Promise<Bound<Server>> {
@@ -371,8 +239,8 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-export async function startTcpProxy(options: ProxyOptions): Promise<TcpProxy> {
-  const proxy = new TcpProxy(options);
+export async function startStreamTcpProxy(options: ProxyOptions): Promise<StreamTcpProxy> {
+  const proxy = new StreamTcpProxy(options);
   await proxy.listen(options.listen.port);
   return proxy;
 }
