@@ -278,6 +278,24 @@ describe('containers + networks controllers (fake runtime)', () => {
     expect(rep('cache-0').status?.state).toBe('Running');
   });
 
+  it('reports a network the daemon refuses on the Network and the waiting Replica, then recovers', async () => {
+    await setup();
+    rt.failNextNetworkCreate('DOCKER_FAILED', 'create network x: could not find an available, non-overlapping IPv4 address pool');
+    const res = store.create(resource('cache'));
+    store.create(replica(res));
+    const result = await networks.reconcile('default');
+    expect(result?.requeueAfterMs).toBe(1000);
+    const net = store.get<Network>('Network', NS, 'default');
+    expect(net.status?.phase).toBe('Failed');
+    expect(net.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NetworkFailed' });
+    await containers.reconcile('cache-0');
+    const cond = rep('cache-0').status?.conditions?.find((c) => c.type === 'Running');
+    expect(cond?.reason).toBe('WaitingForNetwork');
+    expect(cond?.message).toContain('non-overlapping IPv4 address pool');
+    await settle(['cache-0']);
+    expect(rep('cache-0').status?.state).toBe('Running');
+  });
+
   it('ignores Replicas of executables', async () => {
     await setup();
     const res = store.create<Resource>({ apiVersion: V, kind: 'Resource', metadata: { name: 'api', namespace: NS }, spec: { executable: { command: 'node' } } });

@@ -270,11 +270,12 @@ export function createContainersController(options: ContainersControllerOptions)
       // Docker being down shows on the Network first: say so here too, with the fix.
       const netCondition = network?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
       const down = netCondition?.reason === 'DockerUnavailable';
+      const why = netCondition?.message ? `: ${netCondition.message}` : '';
       return writeStatus(rep, ctx, undefined, undefined, {
         state: 'Pending',
         status: 'False',
         reason: down ? 'DockerUnavailable' : 'WaitingForNetwork',
-        message: down ? netCondition!.message ?? 'Docker is not available' : `waiting for container network "${networkName}"`,
+        message: down ? netCondition!.message ?? 'Docker is not available' : `waiting for container network "${networkName}"${why}`,
       });
     }
     setWaiting(key, false);

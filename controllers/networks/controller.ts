@@ -47,6 +47,8 @@ export function createNetworksController(options: NetworksControllerOptions): Co
   const tunnels = new Map<string, TunnelSet>();
   /** Session networks this instance uses: removed on dispose. */
   const sessionNetworks = new Set<string>();
+  /** Consecutive non-availability failures per network key (retry backoff). */
+  const failures = new Map<string, number>();
   let log: Logger | undefined = options.logger;
   const defaultKey = (ns: string | undefined): ObjectKey[] => [{ namespace: ns ?? 'default', name: networkName }];
 
@@ -198,15 +200,23 @@ export function createNetworksController(options: NetworksControllerOptions): Co
       if (tunnelMessage) requeueAfterMs ??= 2000;
       if (!deepEqual(next, prev)) await ctx.client.updateStatus<Network>({ ...current, status: next });
     } catch (err) {
-      if (!isContainerRuntimeError(err, 'DOCKER_UNAVAILABLE')) throw err;
+      if (!isContainerRuntimeError(err)) throw err;
+      // Docker down, or the daemon refused the network (e.g. no free address pool): say so, retry.
+      const down = err.code === 'DOCKER_UNAVAILABLE';
       const next: NetworkStatus = {
         ...prev,
-        phase: 'Pending',
-        conditions: setCondition(prev.conditions, { type: READY_CONDITION, status: 'False', reason: 'DockerUnavailable', message: err.message }, ctx.now()),
+        phase: down ? 'Pending' : 'Failed',
+        conditions: setCondition(
+          prev.conditions,
+          { type: READY_CONDITION, status: 'False', reason: down ? 'DockerUnavailable' : 'NetworkFailed', message: err.message },
+          ctx.now(),
+        ),
       };
       if (!deepEqual(next, prev)) await ctx.client.updateStatus<Network>({ ...current, status: next });
-      return { requeueAfterMs: dockerRetryMs };
+      failures.set(tid, down ? 0 : (failures.get(tid) ?? 0) + 1);
+      return { requeueAfterMs: down ? dockerRetryMs : Math.min(1000 * 2 ** (failures.get(tid)! - 1), 30_000) };
     }
+    failures.delete(tid);
     return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
   }
 

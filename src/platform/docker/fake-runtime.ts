@@ -30,6 +30,8 @@ export interface FakeContainerRuntime extends ContainerRuntime {
   setDaemonDown(down: boolean): void;
   /** The next runContainer fails with this code. */
   failNextRun(code: ContainerRuntimeErrorCode, message?: string): void;
+  /** The next createNetwork fails with this code (e.g. no free address pool: DOCKER_FAILED). */
+  failNextNetworkCreate(code: ContainerRuntimeErrorCode, message?: string): void;
   /** Append a log line to a container. */
   writeLog(id: string, line: LogLine): void;
   /** Options the container was created with (for assertions). */
@@ -61,6 +63,7 @@ export function createFakeContainerRuntime(options: { endpoint?: string; now?: (
   let nextPort = 32768;
   let nextSubnet = 1;
   let failNext: ContainerRuntimeError | undefined;
+  let failNextNetwork: ContainerRuntimeError | undefined;
 
   const newId = (): string => (nextId++).toString(16).padStart(12, '0') + 'f'.repeat(52);
   const check = (): void => {
@@ -259,6 +262,11 @@ export function createFakeContainerRuntime(options: { endpoint?: string; now?: (
     async createNetwork(o) {
       calls.push(`network-create:${o.name}`);
       check();
+      if (failNextNetwork) {
+        const err = failNextNetwork;
+        failNextNetwork = undefined;
+        throw err;
+      }
       if (findNetwork(o.name)) {
         throw new ContainerRuntimeError('DOCKER_CONFLICT', `create network ${o.name}: a network with this name already exists`, { statusCode: 409 });
       }
@@ -326,6 +334,9 @@ export function createFakeContainerRuntime(options: { endpoint?: string; now?: (
     },
     failNextRun(code, message) {
       failNext = new ContainerRuntimeError(code, message ?? `simulated ${code}`);
+    },
+    failNextNetworkCreate(code, message) {
+      failNextNetwork = new ContainerRuntimeError(code, message ?? `simulated ${code}`);
     },
     writeLog(id, line) {
       const c = findContainer(id);
