@@ -2,4 +2,5 @@
 export { startApiServer } from './server.ts';
 export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.ts';
 export { generateTls, type TlsMaterial } from './tls.ts';
+export { ApiServerError, isApiServerError, type ApiServerErrorCode } from './errors.ts';
 export type { ApiServer, ApiServerOptions, LogProvider, LogLine } from './types.ts';

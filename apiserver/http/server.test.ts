@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../store/index.ts';
 import { createTestRegistry } from '../store/test-registry.ts';
 import type { Store } from '../store/types.ts';
+import { isApiServerError } from './errors.ts';
 import { startApiServer } from './server.ts';
 import { createRawClient } from './test-request.ts';
 import type { ApiServer } from './types.ts';
@@ -333,6 +334,13 @@ describe('API server over HTTPS', () => {
     expect(store.tryGet('gadgets', 'default', 'collected')).toBeDefined();
     await client.request({ method: 'DELETE', path: `${BASE}/owner2?propagationPolicy=Background` });
     expect(store.tryGet('gadgets', 'default', 'collected')).toBeUndefined();
+  });
+
+  it('refuses a busy port with PORT_IN_USE and a one-line message', async () => {
+    const registry = createTestRegistry();
+    const err = await startApiServer({ store: createStore({ registry }), registry, port: server.port }).catch((e: unknown) => e);
+    expect(isApiServerError(err, 'PORT_IN_USE')).toBe(true);
+    expect((err as Error).message).toBe(`cannot serve the API on 127.0.0.1:${server.port}: the port is already in use`);
   });
 
   it('ends open watches on close()', async () => {

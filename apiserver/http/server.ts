@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
 import { ApiError, isApiError } from '../errors.ts';
 import { DEFAULT_MAX_BODY } from './body.ts';
+import { ApiServerError } from './errors.ts';
 import type { HandlerContext } from './context.ts';
 import { discoveryCache, SERVER_VERSION } from './discovery.ts';
 import { AGGREGATED_TYPE, wantsAggregatedDiscovery } from './negotiate.ts';
@@ -22,7 +23,7 @@ const NOT_FOUND = new ApiError('NotFound', 'the server could not find the reques
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
-  if (host !== '127.0.0.1') throw new Error(`the API server listens on 127.0.0.1 only (got ${String(host)})`);
+  if (host !== '127.0.0.1') throw new ApiServerError('BAD_HOST', `the API server listens on 127.0.0.1 only (got ${String(host)})`);
   const logger = options.logger ?? pino({ level: 'silent' });
   const tls = await generateTls();
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -145,10 +146,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS client error'));
 
+  const port0 = options.port ?? 0;
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ApiServerError('PORT_IN_USE', `cannot serve the API on ${host}:${port0}: the port is already in use`, { cause: err })
+          : new ApiServerError('LISTEN_FAILED', `cannot serve the API on ${host}:${port0}: ${err.message}`, { cause: err }),
+      );
     server.once('error', onError);
-    server.listen({ host, port: options.port ?? 0 }, () => {
+    server.listen({ host, port: port0 }, () => {
       server.off('error', onError);
       resolve();
     });
