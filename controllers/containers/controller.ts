@@ -307,10 +307,16 @@ export function createContainersController(options: ContainersControllerOptions)
         await writeStatus(rep, ctx, desired, undefined, { state: 'Pending', status: 'False', reason: 'DockerUnavailable', message: err.message });
         return { requeueAfterMs: dockerRetryMs };
       }
-      if (isContainerRuntimeError(err, 'DOCKER_IMAGE_NOT_FOUND') || isContainerRuntimeError(err, 'DOCKER_PORT_IN_USE') || isContainerRuntimeError(err, 'DOCKER_INVALID')) {
-        const reason = err.code === 'DOCKER_IMAGE_NOT_FOUND' ? 'ImageNotFound' : err.code === 'DOCKER_PORT_IN_USE' ? 'PortInUse' : 'InvalidSpec';
+      if (isContainerRuntimeError(err)) {
+        // The daemon refused (image missing, port taken, bad entrypoint...): say why, retry with backoff.
+        const reasons: Record<string, string> = {
+          DOCKER_IMAGE_NOT_FOUND: 'ImageNotFound',
+          DOCKER_PORT_IN_USE: 'PortInUse',
+          DOCKER_INVALID: 'InvalidSpec',
+          DOCKER_CONFLICT: 'NameConflict',
+        };
         const delay = backoffDelay(slot.attempt++, backoff);
-        await writeStatus(rep, ctx, desired, undefined, { state: 'Failed', status: 'False', reason, message: err.message });
+        await writeStatus(rep, ctx, desired, undefined, { state: 'Failed', status: 'False', reason: reasons[err.code] ?? 'StartFailed', message: err.message });
         return { requeueAfterMs: delay };
       }
       throw err;

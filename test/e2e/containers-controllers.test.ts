@@ -237,6 +237,26 @@ describe('containers + networks controllers on real dockerd', () => {
     expect(replica(inst, 'crash-0')!.status!.containerId).toBe(id);
   });
 
+  dockerIt('reports a container that cannot start (missing image, bad entrypoint) as Failed with the reason', async () => {
+    const inst = await start('f1');
+    await addContainer(inst, 'noimage', { container: { image: 'apphost-test/missing-image', tag: 'none' } });
+    await addContainer(inst, 'badcmd', { container: { image: TEST_IMAGE, command: '/no/such/binary' } });
+    const cond = (name: string) =>
+      until(() => {
+        const c = replica(inst, name)?.status?.conditions?.find((x) => x.type === 'Running');
+        return c && c.reason !== 'WaitingForNetwork' ? c : undefined;
+      }, 15_000, `${name} condition`);
+    expect(await cond('noimage-0')).toMatchObject({ status: 'False', reason: 'ImageNotFound' });
+    const bad = await cond('badcmd-0');
+    expect(bad.status).toBe('False');
+    // Docker answers 400 (InvalidSpec) or 500 (StartFailed) depending on its version.
+    expect(['InvalidSpec', 'StartFailed']).toContain(bad.reason);
+    expect(bad.message).toContain('/no/such/binary');
+    expect(replica(inst, 'badcmd-0')?.status?.state).toBe('Failed');
+    // Nothing half-created is left behind.
+    expect(await runtime.listContainers({ labels: [`${LABELS.app}=${appName}`, `${LABELS.resource}=badcmd`] })).toEqual([]);
+  });
+
   dockerIt('removes session containers and the session network on shutdown', async () => {
     const inst = await start('a5');
     await addContainer(inst, 'cache', { container: { image: TEST_IMAGE, command: 'httpd', args: HTTPD } });
