@@ -61,12 +61,12 @@ describe('health controller', () => {
 
   it('marks a running replica ready once its port accepts, not before, and only writes on change', async () => {
     const { prober, answers } = scriptedProber();
-    fx = await createControllerFixture(createHealthController({ prober, startupIntervalMs: 5, intervalMs: 20 }));
+    fx = await createControllerFixture(createHealthController({ prober, startupIntervalMs: 5, intervalMs: 20, startupQuietMs: 0 }));
     fx.create(resource());
     createReplica(replica('Running'));
     await fx.settle(['api-0']);
     let rep = fx.store.get<Replica>('Replica', NS, 'api-0');
-    expect(rep.status?.ready).toBe(false);
+    expect(rep.status?.ready).not.toBe(true);
 
     await until(() => fx.enqueued.length > 0); // first probe answered (refused)
     await fx.settle(['api-0']);
@@ -91,15 +91,38 @@ describe('health controller', () => {
     expect(fx.store.get<Replica>('Replica', NS, 'api-0').status?.ready).toBe(false);
   });
 
-  it('a replica that is not running is not ready and is not probed', async () => {
+  it('a replica that stops running is not ready and is not probed; one that never started writes nothing', async () => {
     const { prober, calls } = scriptedProber();
     fx = await createControllerFixture(createHealthController({ prober, startupIntervalMs: 5 }));
     fx.create(resource());
     createReplica(replica('Failed'));
+    const before = fx.store.resourceVersion();
+    await fx.settle(['api-0']);
+    expect(fx.store.resourceVersion()).toBe(before);
+
+    const rep = fx.store.get<Replica>('Replica', NS, 'api-0');
+    fx.store.update({ ...rep, status: { ...rep.status, ready: true } }, { subresource: 'status' }); // was ready before
     await fx.settle(['api-0']);
     await new Promise((r) => setTimeout(r, 30));
     expect(calls).toHaveLength(0);
-    expect(fx.store.get<Replica>('Replica', NS, 'api-0').status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NotRunning' });
+    const st = fx.store.get<Replica>('Replica', NS, 'api-0').status;
+    expect(st?.ready).toBe(false);
+    expect(st?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NotRunning' });
+  });
+
+  it('stays quiet about failing probes while the app starts, then says why it is not ready', async () => {
+    const { prober } = scriptedProber();
+    fx = await createControllerFixture(createHealthController({ prober, startupIntervalMs: 5, startupQuietMs: 100 }));
+    fx.create(resource());
+    createReplica(replica('Running'));
+    const before = fx.store.resourceVersion();
+    await fx.settle(['api-0']);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(fx.enqueued).toHaveLength(0);
+    expect(fx.store.resourceVersion()).toBe(before);
+    await until(() => fx.enqueued.length > 0);
+    await fx.settle(['api-0']);
+    expect(fx.store.get<Replica>('Replica', NS, 'api-0').status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PROBE_REFUSED' });
   });
 
   it('uses the http health check path on the named endpoint', async () => {

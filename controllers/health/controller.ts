@@ -20,6 +20,12 @@ export interface HealthControllerOptions {
   startupIntervalMs?: number;
   /** Per probe. Default 1000 ms. */
   timeoutMs?: number;
+  /**
+   * After a start, failing probes are not written for this long (the app is still starting): the
+   * replica is simply not ready yet, and one write fewer per replica keeps large start-ups fast.
+   * A failure that lasts longer is written with its reason. Default 1000 ms.
+   */
+  startupQuietMs?: number;
   clock?: Clock;
 }
 
@@ -27,6 +33,10 @@ interface Loop {
   /** Identity of what is probed: process (pid/container) and target. A change restarts the loop. */
   identity: string;
   result?: ProbeResult;
+  /** Epoch ms the loop started (failures before startedAt + startupQuietMs are not reported). */
+  startedAt: number;
+  /** Whether reconcile should show the latest result (false while quietly starting up). */
+  visible: boolean;
   everReady: boolean;
   timer?: TimerHandle;
   abort: AbortController;
@@ -39,6 +49,7 @@ export function createHealthController(options: HealthControllerOptions): Contro
   const defaultInterval = options.intervalMs ?? 1000;
   const startupInterval = options.startupIntervalMs ?? 50;
   const defaultTimeout = options.timeoutMs ?? 1000;
+  const startupQuietMs = options.startupQuietMs ?? 1000;
   const loops = new Map<string, Loop>();
   let hooks: ControllerHooks | undefined;
 
@@ -54,7 +65,7 @@ export function createHealthController(options: HealthControllerOptions): Contro
   function startLoop(id: string, key: ObjectKey, identity: string, target: ProbeTarget, res: Resource): Loop {
     const interval = (res.spec.healthCheck?.intervalSeconds ?? 0) > 0 ? res.spec.healthCheck!.intervalSeconds! * 1000 : defaultInterval;
     const timeoutMs = (res.spec.healthCheck?.timeoutSeconds ?? 0) > 0 ? res.spec.healthCheck!.timeoutSeconds! * 1000 : defaultTimeout;
-    const loop: Loop = { identity, everReady: false, abort: new AbortController(), stopped: false };
+    const loop: Loop = { identity, everReady: false, abort: new AbortController(), stopped: false, startedAt: clock.now().getTime(), visible: false };
     const tick = async () => {
       loop.timer = undefined;
       const signal = loop.abort.signal;
@@ -66,7 +77,11 @@ export function createHealthController(options: HealthControllerOptions): Contro
       const flipped = loop.result?.ok !== result.ok;
       loop.result = result;
       if (result.ok) loop.everReady = true;
-      if (flipped) hooks?.enqueue(key);
+      const quiet = !loop.everReady && clock.now().getTime() - loop.startedAt < startupQuietMs;
+      if (!quiet && (flipped || !loop.visible)) {
+        loop.visible = true;
+        hooks?.enqueue(key);
+      }
       loop.timer = clock.setTimeout(() => void tick(), loop.everReady ? interval : startupInterval);
     };
     loops.set(id, loop);
@@ -86,6 +101,11 @@ export function createHealthController(options: HealthControllerOptions): Contro
     let ready: boolean;
     let reason: string;
     let message: string;
+    if (!runningId && st.ready === undefined && !st.conditions?.some((c) => c.type === READY_CONDITION)) {
+      // Never started yet: "not ready" goes without saying; nothing to write.
+      stopLoop(id);
+      return;
+    }
     if (!runningId) {
       stopLoop(id);
       ready = false;
@@ -107,7 +127,8 @@ export function createHealthController(options: HealthControllerOptions): Contro
           loop = startLoop(id, key, identity, target, res);
         }
         const what = target.kind === 'http' ? `GET ${target.url}` : `tcp ${target.host}:${target.port}`;
-        if (!loop.result) {
+        if (!loop.visible && st.ready === undefined) return; // starting up: the first result writes
+        if (!loop.result || !loop.visible) {
           ready = false;
           reason = 'Probing';
           message = `waiting for the first probe (${what})`;

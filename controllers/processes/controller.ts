@@ -211,7 +211,8 @@ export function createProcessesController(options: ProcessesControllerOptions): 
   return {
     name: 'processes',
     for: 'Replica',
-    concurrency: 8,
+    // Starting a process mostly waits (spawn event, crash record on disk): many keys at once.
+    concurrency: 32,
     setup(h) {
       hooks = h;
     },

@@ -144,8 +144,11 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
   };
 }
 
+/** Status fields that change often and alone are written at most once per interval. */
 function counters(st: ProxyStatus): ProxyStatus {
   return {
+    // A backends change bumps the generation; seeing it alone is not worth a write per change.
+    observedGeneration: st.observedGeneration,
     activeConnections: st.activeConnections,
     totalConnections: st.totalConnections,
     bytesIn: st.bytesIn,
