@@ -334,6 +334,8 @@ export function createContainersController(options: ContainersControllerOptions)
     const logId = id(key);
     slot.logSub = runtime.logs(info.id, {
       follow: true,
+      // An adopted persistent container may have run for days: only its recent output.
+      tail: 1000,
       ...(since ? { since } : {}),
       onLine: (l) => logs.append(logId, l.stream, l.line),
     });
