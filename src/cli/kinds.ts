@@ -12,6 +12,7 @@ export interface KindRef {
   namespaced: boolean;
   shortNames: string[];
   verbs: string[];
+  categories?: string[];
 }
 
 interface APIGroupList {
@@ -20,7 +21,7 @@ interface APIGroupList {
 
 interface APIResourceList {
   groupVersion: string;
-  resources: { name: string; singularName?: string; namespaced: boolean; kind: string; verbs?: string[]; shortNames?: string[] }[];
+  resources: { name: string; singularName?: string; namespaced: boolean; kind: string; verbs?: string[]; shortNames?: string[]; categories?: string[] }[];
 }
 
 export class Kinds {
@@ -48,6 +49,7 @@ export class Kinds {
             namespaced: r.namespaced,
             shortNames: r.shortNames ?? [],
             verbs: r.verbs ?? [],
+            categories: r.categories ?? [],
           }));
       }),
     );
@@ -66,6 +68,12 @@ export class Kinds {
         `${k.singular}.${k.group}` === r ||
         `${k.kind.toLowerCase()}.${k.group}` === r,
     );
+  }
+
+  /** Kinds in a category (`apphost`); `all` means the apphost category, as kubectl's `get all`. */
+  category(ref: string): KindRef[] {
+    const c = ref.toLowerCase() === 'all' ? 'apphost' : ref.toLowerCase();
+    return this.all.filter((k) => k.categories?.includes(c));
   }
 
   resolve(ref: string): KindRef {
@@ -128,7 +136,15 @@ export function parseTargets(kinds: Kinds, args: string[]): TypedName[] {
     });
   }
   const [types, ...names] = args;
-  const ks = types.split(',').filter(Boolean).map((t) => kinds.resolve(t));
+  const ks = types
+    .split(',')
+    .filter(Boolean)
+    .flatMap((t) => {
+      const k = kinds.find(t);
+      if (k) return [k];
+      const inCategory = kinds.category(t);
+      return inCategory.length ? inCategory : [kinds.resolve(t)];
+    });
   if (names.length === 0) return ks.map((kind) => ({ kind }));
   if (ks.length > 1) throw new CliError('USAGE', 'names can only be given with a single resource type');
   return names.map((name) => ({ kind: ks[0], name }));

@@ -47,7 +47,7 @@ afterAll(async () => {
 
 describe('apphostctl against a running apphost', { timeout: 120_000 }, () => {
   it('get: table, -o json|yaml|name, wide, errors', async () => {
-    const [table, json, yaml, name, missing, unknown, api] = await Promise.all([
+    const [table, json, yaml, name, missing, unknown, api, all] = await Promise.all([
       cli('get', 'resources'),
       cli('get', 'res', '-o', 'json'),
       cli('get', 'res/web', '-o', 'yaml'),
@@ -55,7 +55,10 @@ describe('apphostctl against a running apphost', { timeout: 120_000 }, () => {
       cli('get', 'res', 'nope'),
       cli('get', 'pods'),
       cli('api-resources'),
+      cli('get', 'all'),
     ]);
+    expect(all.stdout).toMatch(/^resource\.apphost\.dev\/web\s+/m);
+    expect(all.stdout).toMatch(/^endpoint\.apphost\.dev\/web-http\s+/m);
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+/);
     expect(table.stdout).toMatch(/^web\s+/m);

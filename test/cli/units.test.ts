@@ -34,8 +34,8 @@ const kind = (k: Partial<KindRef> & { kind: string; plural: string }): KindRef =
   ...k,
 });
 const kinds = new Kinds([
-  kind({ kind: 'Resource', plural: 'resources', shortNames: ['res'] }),
-  kind({ kind: 'Endpoint', plural: 'endpoints', shortNames: ['ep'] }),
+  kind({ kind: 'Resource', plural: 'resources', shortNames: ['res'], categories: ['apphost'] }),
+  kind({ kind: 'Endpoint', plural: 'endpoints', shortNames: ['ep'], categories: ['apphost'] }),
   kind({ kind: 'PortForward', plural: 'portforwards', group: 'example.dev', shortNames: ['pf'] }),
 ]);
 
@@ -159,6 +159,8 @@ describe('kinds and targets', () => {
     expect(parseTargets(kinds, ['res', 'a', 'b']).map((t) => `${t.kind.plural}/${t.name}`)).toEqual(['resources/a', 'resources/b']);
     expect(parseTargets(kinds, ['res/a', 'ep/b']).map((t) => `${t.kind.plural}/${t.name}`)).toEqual(['resources/a', 'endpoints/b']);
     expect(parseTargets(kinds, ['res,ep']).map((t) => t.kind.plural)).toEqual(['resources', 'endpoints']);
+    expect(parseTargets(kinds, ['all']).map((t) => t.kind.plural)).toEqual(['resources', 'endpoints']);
+    expect(parseTargets(kinds, ['apphost']).map((t) => t.kind.plural)).toEqual(['resources', 'endpoints']);
     expect(code(() => parseTargets(kinds, []))).toBe('USAGE');
     expect(code(() => parseTargets(kinds, ['res,ep', 'x']))).toBe('USAGE');
     expect(code(() => parseTargets(kinds, ['res/a/b']))).toBe('USAGE');

@@ -54,6 +54,9 @@ Examples:
       }
       await withSession(cmd, async (s) => {
         const t = await resolveReplicaTarget(s, target);
+        if (t.replicas.length === 0 && t.resource) {
+          s.err.write(`resource "${t.resource}" has no replicas${opts.follow ? ' yet: waiting for some' : ''}\n`);
+        }
         const query = { sinceSeconds, tailLines };
         if (!opts.follow) {
           await printMerged(s, t.replicas, query, opts);
