@@ -12,3 +12,5 @@ export type { KestrelEndpoint } from './kestrel.ts';
 export { endpointsFromUrls, parseListenUrl, splitApplicationUrl } from './application-url.ts';
 export { DotnetError } from './errors.ts';
 export type { DotnetErrorCode } from './errors.ts';
+export { projectEndpointsFor, effectiveEndpoints, launchProfileEnv } from './resource.ts';
+export type { ResourceProjectOptions } from './resource.ts';
