@@ -1,8 +1,9 @@
 // Container tunnel: for every host-process endpoint, a proxy listening on the network's gateway
 // address at the endpoint's host port, forwarding to 127.0.0.1 on the same port. A container then
 // reaches the process at host.apphost.internal:<port> (an /etc/hosts entry for the gateway).
+import net from 'node:net';
 import type { Logger } from 'pino';
-import type { ProxyFactory, RunningProxy } from '../../src/platform/net/index.ts';
+import { isProxyError, type ProxyFactory, type RunningProxy } from '../../src/platform/net/index.ts';
 
 export interface TunnelSpec {
   /** Endpoint object name. */
@@ -15,7 +16,20 @@ export interface TunnelSpec {
 interface Tunnel {
   spec: TunnelSpec;
   proxy?: RunningProxy;
+  /** The process itself listens on the gateway address (bound to 0.0.0.0): no tunnel needed. */
+  direct?: boolean;
   error?: string;
+}
+
+/** Whether something accepts TCP connections at address:port (within 500 ms). */
+function accepts(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: address, port, timeout: 500 });
+    const done = (ok: boolean) => (s.destroy(), resolve(ok));
+    s.once('connect', () => done(true));
+    s.once('timeout', () => done(false));
+    s.once('error', () => done(false));
+  });
 }
 
 export interface TunnelSet {
@@ -43,7 +57,7 @@ export function createTunnelSet(options: { factory: ProxyFactory; logger?: Logge
       const failures = new Map<string, string>();
       for (const spec of specs) {
         let t = tunnels.get(spec.name);
-        if (t?.proxy) continue;
+        if (t?.proxy || t?.direct) continue;
         t = { spec };
         try {
           t.proxy = await options.factory.start({
@@ -54,15 +68,20 @@ export function createTunnelSet(options: { factory: ProxyFactory; logger?: Logge
           });
           options.logger?.debug({ endpoint: spec.name, address: spec.address, port: spec.port }, 'container tunnel listening');
         } catch (err) {
-          t.error = `tunnel ${spec.address}:${spec.port} for ${spec.name}: ${(err as Error).message}`;
-          failures.set(spec.name, t.error);
+          if (isProxyError(err) && err.code === 'PortInUse' && spec.protocol === 'TCP' && (await accepts(spec.address, spec.port))) {
+            t.direct = true;
+            options.logger?.debug({ endpoint: spec.name, port: spec.port }, 'endpoint already reachable on the gateway address');
+          } else {
+            t.error = `tunnel ${spec.address}:${spec.port} for ${spec.name}: ${(err as Error).message}`;
+            failures.set(spec.name, t.error);
+          }
         }
         tunnels.set(spec.name, t);
       }
       return failures;
     },
     list() {
-      return new Map([...tunnels].filter(([, t]) => t.proxy).map(([n, t]) => [n, `${t.spec.address}:${t.spec.port}`]));
+      return new Map([...tunnels].filter(([, t]) => t.proxy || t.direct).map(([n, t]) => [n, `${t.spec.address}:${t.spec.port}`]));
     },
     async close() {
       await Promise.all([...tunnels.values()].map((t) => t.proxy?.close()));
