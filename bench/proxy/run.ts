@@ -53,6 +53,8 @@ interface TargetResult {
   /** Proxy CPU (user+system) per keep-alive request and per new connection, microseconds. */
   cpuUsPerRequest?: number;
   cpuUsPerConnection?: number;
+  /** Proxy CPU seconds per GiB streamed (lowest of the runs). */
+  cpuSecPerGiB?: number;
 }
 
 let apphostEngine = 'unknown';
@@ -187,14 +189,20 @@ async function main(): Promise<void> {
 
   for (let i = 0; i < repeat; i++) for (const t of TARGETS) {
     process.stdout.write(`one ${sizeMiB} MiB stream, run ${i + 1}/${repeat}: ${t} ... `);
+    const cpu0 = cpuSeconds(pids[t]);
     const out = await run('curl', ['-sS', '-o', '/dev/null', '--max-time', '60', '-w', '%{size_download} %{time_total}', url(t, '/big.bin')], {
       cpus: LOAD_CPUS,
       timeoutMs: 70_000,
     });
     const [bytes, seconds] = out.trim().split(' ').map(Number) as [number, number];
     if (bytes !== sizeMiB * 1024 * 1024) throw new Error(`${t}: received ${bytes} of ${sizeMiB * 1024 * 1024} bytes`);
+    const cpu1 = cpuSeconds(pids[t]);
     const gbps = (bytes * 8) / seconds / 1e9;
     results[t].throughputGbps = Math.max(results[t].throughputGbps ?? 0, gbps);
+    if (cpu0 !== undefined && cpu1 !== undefined) {
+      const perGiB = (cpu1 - cpu0) / (bytes / 1024 ** 3);
+      results[t].cpuSecPerGiB = Math.min(results[t].cpuSecPerGiB ?? Infinity, perGiB);
+    }
     console.log(`${gbps.toFixed(2)} Gbit/s`);
   }
 
@@ -244,6 +252,7 @@ function report(results: Record<Target, TargetResult>): void {
   table.push(
     ['proxy CPU per keep-alive request [µs]', '-', fmt(results.apphost.cpuUsPerRequest, 'µs'), fmt(results.haproxy.cpuUsPerRequest, 'µs'), '', '', ''],
     ['proxy CPU per new connection [µs]', '-', fmt(results.apphost.cpuUsPerConnection, 'µs'), fmt(results.haproxy.cpuUsPerConnection, 'µs'), '', '', ''],
+    ['proxy CPU per GiB streamed [s]', '-', fmt(results.apphost.cpuSecPerGiB, 'ms'), fmt(results.haproxy.cpuSecPerGiB, 'ms'), '', '', ''],
     ['errors (socket + non-2xx)', String(results.direct.errors), String(results.apphost.errors), String(results.haproxy.errors), '', '', ''],
   );
   console.log(table.toString());
