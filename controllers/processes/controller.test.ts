@@ -129,7 +129,7 @@ describe('processes controller', () => {
     expect(old.stopRequested).toBe(true);
     expect(runner.starts()).toHaveLength(2);
     expect(runner.starts()[1]!.env.PORT).toBe('6000');
-    expect(get('api-0').status).toMatchObject({ state: 'Running', pid: runner.all()[1]!.pid });
+    expect(get('api-0').status).toMatchObject({ state: 'Running', pid: runner.all()[1]!.pid, restarts: 0 });
   });
 
   it('stops the process before a deleted replica goes away', async () => {

@@ -142,6 +142,7 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       ctx.log.info({ pid: slot.proc!.pid }, 'template changed: restarting process');
       await stopSlot(id, graceOf(res));
       slot.attempt = 0;
+      slot.lastExit = undefined; // a new template is a fresh start, not a restart after an exit
       await start(id, key, slot, rep, res, ctx);
     } else if (!running && !slot.proc) {
       await start(id, key, slot, rep, res, ctx);
