@@ -72,6 +72,7 @@ const result: RunResult = {
   eventsExpected: N * 3 * WATCHERS,
   rssMbAtObjects: round(mem.rss / 2 ** 20, 1),
   heapMbAtObjects: round(mem.heapUsed / 2 ** 20, 1),
+  heapTotalMbAtObjects: round(mem.heapTotal / 2 ** 20, 1),
   writesPerServerCpuSecond: serverCpuRate(phases),
   loadAverage: [round(load0, 2), round(os.loadavg()[0]!, 2)],
 };

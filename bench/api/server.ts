@@ -12,7 +12,7 @@ import { createStore } from '../../apiserver/store/index.ts';
 export type ServerMessage =
   | { type: 'ready'; kubeconfig: string; pid: number }
   | { type: 'commits'; commits: [string, number][] }
-  | { type: 'stats'; rss: number; heapUsed: number; cpuMs: number };
+  | { type: 'stats'; rss: number; heapUsed: number; heapTotal: number; external: number; cpuMs: number };
 export type ParentMessage = { type: 'commits' } | { type: 'stats'; gc?: boolean } | { type: 'stop' };
 
 const registry = createApphostRegistry();
@@ -37,7 +37,7 @@ process.on('message', (m: ParentMessage) => {
     if (m.gc) globalThis.gc?.();
     const mem = process.memoryUsage();
     const cpu = process.cpuUsage();
-    send({ type: 'stats', rss: mem.rss, heapUsed: mem.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 });
+    send({ type: 'stats', rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, cpuMs: (cpu.user + cpu.system) / 1000 });
   } else if (m.type === 'stop') {
     void stop();
   }

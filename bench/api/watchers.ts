@@ -35,7 +35,6 @@ process.on('message', (m: WatchersCommand) => {
   } else if (m.type === 'counts') {
     send({ type: 'counts', received: receipts.map((r) => r.length) });
   } else if (m.type === 'commits') {
-    for (const a of aborts) a.abort();
     const commits = new Map(m.commits);
     const delivery: number[] = [];
     for (const r of receipts) {
@@ -45,7 +44,6 @@ process.on('message', (m: WatchersCommand) => {
       }
     }
     send({ type: 'delivery', deliveryMs: stats(delivery), delivered: delivery.length, cpuMs: cpuMs() - startCpu });
-    process.disconnect();
   }
 });
 process.on('disconnect', () => {

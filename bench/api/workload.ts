@@ -68,8 +68,12 @@ export interface RunResult {
   eventsExpected: number;
   rssMbAtObjects: number;
   heapMbAtObjects: number;
+  /** V8 heap reserved (used + free pages) at N objects; RSS minus this is code, native and the loader thread. */
+  heapTotalMbAtObjects?: number;
   /** Writes per second of server CPU time: what one uncontended core would sustain. */
   writesPerServerCpuSecond?: number;
+  /** HTTP run: delivery of creates paced well below saturation (one request at a time). */
+  pacedDelivery?: { writesPerSecond: number; writes: number; deliveryMs: Stats; eventsDelivered: number };
   /** CPU of the 10 watchers (all in one process) per write, HTTP run. */
   watchersCpuMsPerWrite?: number;
   /**
