@@ -66,6 +66,7 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
     const listenKey = `${protocol}|${listen.address}|${listen.port}`;
     const backends: ProxyBackend[] = (px.spec.backends ?? []).map((b) => ({ name: b.name, address: b.address, port: b.port, ready: b.ready !== false }));
     const policy = px.spec.policy ?? 'RoundRobin';
+    const policyKey = `${policy}|${px.spec.clientIPAffinity ?? false}`;
 
     let slot = slots.get(id);
     if (slot && (slot.uid !== px.metadata.uid || slot.listenKey !== listenKey)) {
@@ -93,7 +94,7 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
             ...(px.spec.clientIPAffinity !== undefined ? { clientIPAffinity: px.spec.clientIPAffinity } : {}),
           });
           slot.backends = backends;
-          slot.policy = `${policy}|${px.spec.clientIPAffinity ?? false}`;
+          slot.policy = policyKey;
           slot.failure = undefined;
           slot.attempt = 0;
           ctx.log.info({ address: listen.address, port: slot.proxy.port, protocol }, 'proxy listening');
@@ -110,7 +111,6 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
         slot.proxy.setBackends(backends);
         slot.backends = backends;
       }
-      const policyKey = `${policy}|${px.spec.clientIPAffinity ?? false}`;
       if (slot.policy !== policyKey) {
         slot.proxy.setPolicy(policy, px.spec.clientIPAffinity);
         slot.policy = policyKey;
