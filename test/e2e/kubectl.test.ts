@@ -204,6 +204,12 @@ spec:
     expect(u.stderr).toContain('unknown field "spec.drivr"');
     expect(api.store.tryGet('resources', 'default', 'bad')).toBeUndefined();
     expect(api.store.tryGet('networks', 'default', 'unk')).toBeUndefined();
+
+    // --validate=warn: the server prunes the field and kubectl prints the Warning header.
+    const warned = await kubectl(['apply', '--validate=warn', '-f', unknown]);
+    expect(warned).toMatchObject({ code: 0, stdout: 'network.apphost.dev/unk created\n' });
+    expect(warned.stderr).toContain('Warning: unknown field "spec.drivr"');
+    expect((api.store.get('networks', 'default', 'unk') as any).spec).toEqual({ driver: 'bridge', lifetime: 'Session' });
   });
 
   it('deletes, waiting for finalizers to be removed', async () => {
