@@ -171,11 +171,19 @@ spec:
     expect((await cli('scale', 'res/web', '--replicas', '1')).code).toBe(0);
   });
 
-  it('restart bumps apphost.dev/restartedAt; wait times out with a clear line', async () => {
+  it('restart replaces every replica (rolling) and records apphost.dev/restartedAt; wait times out with a clear line', async () => {
     const before = Date.now();
-    expect((await cli('restart', 'res/web')).stdout).toBe('resource.apphost.dev/web restarted\n');
-    const obj = JSON.parse((await cli('get', 'res/web', '-o', 'json')).stdout) as { metadata: { annotations: Record<string, string> } };
-    expect(Date.parse(obj.metadata.annotations['apphost.dev/restartedAt'])).toBeGreaterThanOrEqual(before - 1000);
+    await cli('wait', '--for=delete', 'rep/web-1', 'rep/web-2', '--timeout=45s');
+    const uid = (r: { stdout: string }) => (JSON.parse(r.stdout) as { metadata: { uid: string } }).metadata.uid;
+    const oldUid = uid(await cli('get', 'rep/web-0', '-o', 'json'));
+    const restarted = await cli('restart', 'res/web');
+    expect(restarted.stderr).toBe('');
+    expect(restarted.stdout).toBe('resource.apphost.dev/web restarted\n');
+    const [obj, rep] = await Promise.all([cli('get', 'res/web', '-o', 'json'), cli('get', 'rep/web-0', '-o', 'json')]);
+    const annotations = (JSON.parse(obj.stdout) as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+    expect(Date.parse(annotations['apphost.dev/restartedAt'])).toBeGreaterThanOrEqual(before - 1000);
+    expect(uid(rep)).not.toBe(oldUid);
+    expect((JSON.parse(rep.stdout) as { status: { ready: boolean } }).status.ready).toBe(true);
     const timeout = await cli('wait', '--for=condition=NeverTrue', 'res/web', '--timeout=1s');
     expect(timeout.code).toBe(1);
     expect(timeout.stderr).toBe('error: timed out waiting for the condition on resources/web\n');

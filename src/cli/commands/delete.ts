@@ -67,12 +67,12 @@ Examples:
           return;
         }
         let failures = 0;
-        const deleted: typeof work = [];
+        const deleted: (typeof work[number] & { uid?: string })[] = [];
         for (const w of work) {
           try {
-            await s.client.request({ method: 'DELETE', path: objectPath(w.kind, w.namespace, w.name), body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+            const obj = await s.client.request<KubeObject | { kind: 'Status' }>({ method: 'DELETE', path: objectPath(w.kind, w.namespace, w.name), body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
             s.out.write(`${quotedName(w.kind, w.name)} deleted\n`);
-            deleted.push(w);
+            deleted.push({ ...w, uid: (obj as KubeObject).metadata?.uid });
           } catch (err) {
             if (isCliError(err, 'API_ERROR') && err.status?.code === 404 && opts.ignoreNotFound) continue;
             if (!isCliError(err, 'API_ERROR')) throw err;
@@ -86,13 +86,17 @@ Examples:
     });
 }
 
-/** Waits until every object is gone (finalizers done), polling. */
-async function waitGone(s: Session, objs: { kind: KindRef; namespace?: string; name: string }[], timeoutMs: number): Promise<void> {
+/**
+ * Waits until every object is gone (finalizers done), polling. An object of the same name with
+ * another uid (a controller re-created it, e.g. a Replica) counts as gone.
+ */
+export async function waitGone(s: Session, objs: { kind: KindRef; namespace?: string; name: string; uid?: string }[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const o of objs) {
     for (;;) {
       try {
-        await s.client.request({ path: objectPath(o.kind, o.namespace, o.name) });
+        const now = await s.client.request<KubeObject>({ path: objectPath(o.kind, o.namespace, o.name) });
+        if (o.uid && now.metadata?.uid && now.metadata.uid !== o.uid) break;
       } catch (err) {
         if (isCliError(err, 'API_ERROR') && err.status?.code === 404) break;
         throw err;

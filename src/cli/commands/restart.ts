@@ -1,24 +1,32 @@
-// apphostctl restart resource/x: bumps the `apphost.dev/restartedAt` annotation, which the replicas
-// controller includes in each replica's templateHash, so every replica is replaced.
+// apphostctl restart resource/x: a rolling restart. Records `apphost.dev/restartedAt` on the
+// Resource, then deletes its replicas one at a time; the replicas controller re-creates each (same
+// name, new uid) and the next goes only once the new one is ready, so a resource with several
+// replicas keeps serving. Works with the controllers as they are: no templateHash change needed.
 import { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import type { KubeObject, Replica } from '../../api/types.ts';
+import { parseDuration } from '../duration.ts';
+import { CliError, isCliError } from '../errors.ts';
 import { objectPath, parseTargets, qualifiedName } from '../kinds.ts';
-import { withSession } from '../session.ts';
+import { listReplicasOf } from '../replica-target.ts';
+import { withSession, type Session } from '../session.ts';
 
 export const RESTARTED_AT_ANNOTATION = 'apphost.dev/restartedAt';
 
 export function restartCommand(): Command {
   return new Command('restart')
-    .description('Restart every replica of a resource')
+    .description('Restart every replica of a resource, one at a time')
     .argument('<target...>', 'resource/NAME, or resource NAME')
+    .option('--timeout <duration>', 'how long to wait for each new replica to be ready', '60s')
+    .option('--no-wait', 'delete every replica at once and return')
     .addHelpText(
       'after',
       `
 Examples:
   apphostctl restart resource/api
-  apphostctl restart res api frontend`,
+  apphostctl restart res api frontend --timeout=2m`,
     )
-    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+    .action(async (args: string[], opts: { timeout: string; wait: boolean }, cmd: Command) => {
+      const timeoutMs = parseDuration(opts.timeout);
       await withSession(cmd, async (s) => {
         for (const t of parseTargets(await s.kinds(), args)) {
           if (t.name === undefined) throw new CliError('USAGE', 'restart needs a name: resource/NAME');
@@ -32,8 +40,42 @@ Examples:
             contentType: 'application/merge-patch+json',
             query: { fieldManager: 'apphostctl' },
           });
+          for (const r of await listReplicasOf(s, t.name)) {
+            await replaceReplica(s, r, opts.wait ? timeoutMs : 0);
+          }
           s.out.write(`${qualifiedName(t.kind, t.name)} restarted\n`);
         }
       });
     });
+}
+
+const replicaPath = (s: Session, name: string) => `/apis/apphost.dev/v1/namespaces/${s.namespace}/replicas/${encodeURIComponent(name)}`;
+
+/** Deletes one replica and (timeoutMs > 0) waits for its successor (same name, new uid) to be ready. */
+async function replaceReplica(s: Session, r: Replica, timeoutMs: number): Promise<void> {
+  const name = r.metadata.name;
+  try {
+    await s.client.request({ method: 'DELETE', path: replicaPath(s, name), body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+  } catch (err) {
+    if (!isCliError(err, 'API_ERROR') || err.status?.code !== 404) throw err;
+  }
+  if (timeoutMs <= 0) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let now: KubeObject | undefined;
+    try {
+      now = await s.client.request<KubeObject>({ path: replicaPath(s, name) });
+    } catch (err) {
+      if (!isCliError(err, 'API_ERROR') || err.status?.code !== 404) throw err;
+    }
+    const fresh = now && now.metadata.uid !== r.metadata.uid ? (now as Replica) : undefined;
+    if (fresh?.status?.ready) return;
+    if (Date.now() > deadline) {
+      throw new CliError(
+        'TIMEOUT',
+        `replica ${name} was not ready again within the timeout: see \`apphostctl describe replica/${name}\``,
+      );
+    }
+    await new Promise((res) => setTimeout(res, 200));
+  }
 }
