@@ -3,6 +3,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
 import { ApiError, isApiError } from '../errors.ts';
@@ -87,7 +88,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   };
 
+  const debug = logger.isLevelEnabled('debug');
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (debug) {
+      const start = performance.now();
+      res.once('finish', () =>
+        logger.debug({ method: req.method, url: req.url?.slice(0, 300), status: res.statusCode, ms: Math.round((performance.now() - start) * 10) / 10 }, 'request'),
+      );
+    }
     try {
       if (!authorized(req)) throw UNAUTHORIZED;
       const url = req.url ?? '/';
