@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
 import { createFakeProcessRunner, type FakeProcessRunner } from '../../src/platform/process/index.ts';
-import { createControllerFixture, NS, type ControllerFixture } from '../../test/integration/support/controller-fixture.ts';
+import { createFakeClock, type FakeClock } from '../../src/runtime/clock.ts';
+import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
 import { BASE_DIR_ANNOTATION, createProcessesController, PROCESS_FINALIZER } from './controller.ts';
 
 const V = 'apphost.dev/v1';
+const NS = 'default';
 
 function resource(name: string, spec: Partial<ResourceSpec> = {}): Resource {
   return {
@@ -15,37 +17,40 @@ function resource(name: string, spec: Partial<ResourceSpec> = {}): Resource {
   };
 }
 
-function replica(res: Resource, index: number, templateHash = 'h1'): Replica {
+function replica(res: string, index: number, templateHash = 'h1'): Replica {
   return {
     apiVersion: V,
     kind: 'Replica',
-    metadata: { name: `${res.metadata.name}-${index}`, namespace: NS },
-    spec: { resource: res.metadata.name, index, env: [{ name: 'PORT', value: String(5000 + index) }], ports: [{ name: 'http', targetPort: 5000 + index }], templateHash },
+    metadata: { name: `${res}-${index}`, namespace: NS },
+    spec: { resource: res, index, env: [{ name: 'PORT', value: String(5000 + index) }], ports: [{ name: 'http', targetPort: 5000 + index }], templateHash },
   };
 }
 
 describe('processes controller', () => {
   let fx: ControllerFixture;
   let runner: FakeProcessRunner;
+  let clock: FakeClock;
 
   async function setup(): Promise<void> {
-    runner = createFakeProcessRunner();
-    fx = await createControllerFixture(
-      createProcessesController({ runner, baseDir: '/work', gracePeriodMs: 50, restartBackoff: { baseMs: 30, maxMs: 200, resetAfterMs: 10_000 } }),
-    );
+    clock = createFakeClock();
+    runner = createFakeProcessRunner({ now: () => clock.now() });
+    fx = await createControllerFixture({
+      clock,
+      controllers: [createProcessesController({ runner, baseDir: '/work', gracePeriodMs: 50, clock })],
+    });
   }
   const get = (name: string) => fx.store.get<Replica>('Replica', NS, name);
+  const running = (name: string) => get(name).status?.conditions?.find((c) => c.type === 'Running');
 
   afterEach(async () => {
-    await fx?.dispose();
+    await fx?.stop();
   });
 
-  it('starts a process with the effective env, relative cwd and a finalizer, and reaches a steady state', async () => {
+  it('starts a process with the effective env, $(VAR) args, relative cwd and a finalizer; steady', async () => {
     await setup();
-    const res = fx.create(resource('api'));
-    fx.create(replica(res, 0));
-    await fx.settle(['api-0']);
-    await fx.assertSteady(['api-0']);
+    await fx.apply(resource('api'));
+    await fx.apply(replica('api', 0));
+    await fx.assertSteady();
 
     expect(runner.starts()).toHaveLength(1);
     const started = runner.starts()[0]!;
@@ -55,77 +60,76 @@ describe('processes controller', () => {
     expect(rep.metadata.finalizers).toContain(PROCESS_FINALIZER);
     expect(rep.status).toMatchObject({ state: 'Running', pid: runner.all()[0]!.pid, restarts: 0, ports: [{ name: 'http', targetPort: 5000 }] });
     expect(rep.status?.env).toContainEqual({ name: 'PORT', value: '5000' });
-    expect(rep.status?.conditions?.find((c) => c.type === 'Running')?.status).toBe('True');
+    expect(running('api-0')?.status).toBe('True');
+    expect(fx.errors()).toEqual([]);
   });
 
-  it('restarts a crashed process after a backoff and counts restarts', async () => {
+  it('restarts a crashed process after a backoff (first retry <= 1 s) and counts restarts', async () => {
     await setup();
-    const res = fx.create(resource('api'));
-    fx.create(replica(res, 0));
-    await fx.settle(['api-0']);
-    const first = runner.all()[0]!;
-    runner.simulateExit(first.pid, 3);
-    await new Promise((r) => setImmediate(r));
-    expect(fx.enqueued.map((k) => k.name)).toContain('api-0');
-
-    const result = await fx.reconcile('api-0');
-    expect(result?.requeueAfterMs).toBeGreaterThan(0);
-    expect(result?.requeueAfterMs).toBeLessThanOrEqual(1000);
+    await fx.apply(resource('api'));
+    await fx.apply(replica('api', 0));
+    runner.simulateExit(runner.all()[0]!.pid, 3);
+    await fx.settle();
     expect(get('api-0').status).toMatchObject({ state: 'Failed', exitCode: 3 });
-    expect(get('api-0').status?.conditions?.find((c) => c.type === 'Running')?.reason).toBe('BackOff');
+    expect(running('api-0')?.reason).toBe('BackOff');
     expect(runner.starts()).toHaveLength(1);
 
-    await new Promise((r) => setTimeout(r, result!.requeueAfterMs! + 5));
-    await fx.settle(['api-0']);
+    await fx.advance(1000);
     expect(runner.starts()).toHaveLength(2);
     expect(get('api-0').status).toMatchObject({ state: 'Running', restarts: 1, pid: runner.all()[1]!.pid });
+    await fx.assertSteady();
   });
 
-  it('backs off exponentially on quick repeated failures', async () => {
+  it('backs off exponentially on quick repeated failures, capped, and resets after 10 s of running', async () => {
     await setup();
-    const res = fx.create(resource('api'));
-    fx.create(replica(res, 0));
-    await fx.settle(['api-0']);
-    const delays: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    await fx.apply(resource('api'));
+    await fx.apply(replica('api', 0));
+    /** Crash the newest process now, then return how long until the next start. */
+    const crashAndTimeRestart = async (): Promise<number> => {
+      const n = runner.starts().length;
       runner.simulateExit(runner.all().at(-1)!.pid, 1);
-      await new Promise((r) => setImmediate(r));
-      const r = await fx.reconcile('api-0');
-      delays.push(r!.requeueAfterMs!);
-      await new Promise((res2) => setTimeout(res2, r!.requeueAfterMs! + 5));
-      await fx.reconcile('api-0');
-    }
-    expect(delays[1]!).toBeGreaterThan(delays[0]!);
-    expect(delays[2]!).toBeGreaterThan(delays[1]!);
+      await fx.settle();
+      let waited = 0;
+      while (runner.starts().length === n && waited < 60_000) {
+        await fx.advance(50);
+        waited += 50;
+      }
+      return waited;
+    };
+    const delays = [await crashAndTimeRestart(), await crashAndTimeRestart(), await crashAndTimeRestart()];
+    expect(delays[0]).toBeLessThanOrEqual(1000);
+    expect(delays[1]).toBeGreaterThan(delays[0]!);
+    expect(delays[2]).toBeGreaterThan(delays[1]!);
+    for (let i = 0; i < 6; i++) await crashAndTimeRestart();
+    expect(await crashAndTimeRestart()).toBeLessThanOrEqual(30_000);
+
+    await fx.advance(10_000); // a run of 10 s resets the backoff
+    expect(await crashAndTimeRestart()).toBe(delays[0]);
   });
 
   it('does not restart with restartPolicy Never, nor OnFailure after exit code 0', async () => {
     await setup();
-    const never = fx.create(resource('job', { restartPolicy: 'Never' }));
-    const onFailure = fx.create(resource('task', { restartPolicy: 'OnFailure' }));
-    fx.create(replica(never, 0));
-    fx.create(replica(onFailure, 0));
-    await fx.settle(['job-0', 'task-0']);
+    await fx.apply(resource('job', { restartPolicy: 'Never' }));
+    await fx.apply(resource('task', { restartPolicy: 'OnFailure' }));
+    await fx.apply(replica('job', 0));
+    await fx.apply(replica('task', 0));
     runner.simulateExit(runner.byId('default/job-0')!.pid, 1);
     runner.simulateExit(runner.byId('default/task-0')!.pid, 0);
-    await new Promise((r) => setImmediate(r));
-    await fx.settle(['job-0', 'task-0']);
-    expect(await fx.reconcile('job-0')).toBeUndefined();
+    await fx.advance(60_000);
     expect(runner.starts()).toHaveLength(2);
     expect(get('job-0').status).toMatchObject({ state: 'Failed', exitCode: 1 });
     expect(get('task-0').status).toMatchObject({ state: 'Exited', exitCode: 0 });
-    expect(get('task-0').status?.conditions?.find((c) => c.type === 'Running')?.reason).toBe('Completed');
+    expect(running('task-0')?.reason).toBe('Completed');
   });
 
-  it('restarts the process when spec.templateHash changes', async () => {
+  it('restarts the process when spec.templateHash changes (not counted as a restart)', async () => {
     await setup();
-    const res = fx.create(resource('api'));
-    fx.create(replica(res, 0, 'h1'));
-    await fx.settle(['api-0']);
+    await fx.apply(resource('api'));
+    await fx.apply(replica('api', 0, 'h1'));
     const old = runner.all()[0]!;
-    const rep = get('api-0');
-    fx.store.update({ ...rep, spec: { ...rep.spec, templateHash: 'h2', env: [{ name: 'PORT', value: '6000' }] } });
-    await fx.settle(['api-0']);
+    const rep = replica('api', 0, 'h2');
+    rep.spec.env = [{ name: 'PORT', value: '6000' }];
+    await fx.apply(rep);
     expect(old.stopRequested).toBe(true);
     expect(runner.starts()).toHaveLength(2);
     expect(runner.starts()[1]!.env.PORT).toBe('6000');
@@ -134,27 +138,21 @@ describe('processes controller', () => {
 
   it('stops the process before a deleted replica goes away', async () => {
     await setup();
-    const res = fx.create(resource('api'));
-    fx.create(replica(res, 0));
-    await fx.settle(['api-0']);
-    fx.store.delete('Replica', NS, 'api-0');
-    expect(get('api-0').metadata.deletionTimestamp).toBeDefined();
-    await fx.reconcile('api-0');
+    await fx.apply(resource('api'));
+    await fx.apply(replica('api', 0));
+    await fx.client.delete('Replica', NS, 'api-0');
+    await fx.settle();
     expect(runner.all()[0]!.stopRequested).toBe(true);
     expect(fx.store.tryGet('Replica', NS, 'api-0')).toBeUndefined();
   });
 
   it('reports a command that cannot start, and leaves container replicas alone', async () => {
     await setup();
-    const res = fx.create(resource('api'));
-    const web = fx.create<Resource>({ ...resource('web'), spec: { container: { image: 'nginx' } } });
-    fx.create(replica(res, 0));
-    fx.create(replica(web, 0));
     runner.failNextStart('PROCESS_COMMAND_NOT_FOUND');
-    await fx.reconcile('api-0');
-    await new Promise((r) => setImmediate(r));
-    await fx.reconcile('api-0');
-    await fx.reconcile('web-0');
+    await fx.apply(resource('api'));
+    await fx.apply({ ...resource('web'), spec: { container: { image: 'nginx' } } });
+    await fx.apply(replica('api', 0));
+    await fx.apply(replica('web', 0));
     const st = get('api-0').status!;
     expect(st.state).toBe('Failed');
     expect(st.message).toContain('command not found: node');
@@ -162,13 +160,12 @@ describe('processes controller', () => {
     expect(get('web-0').status).toBeUndefined();
   });
 
-  it('stops every process on dispose', async () => {
+  it('stops every process on stop (dispose)', async () => {
     await setup();
-    const res = fx.create(resource('api', { replicas: 2 }));
-    fx.create(replica(res, 0));
-    fx.create(replica(res, 1));
-    await fx.settle(['api-0', 'api-1']);
-    await fx.dispose();
+    await fx.apply(resource('api', { replicas: 2 }));
+    await fx.apply(replica('api', 0));
+    await fx.apply(replica('api', 1));
+    await fx.stop();
     expect(runner.running()).toHaveLength(0);
     expect(runner.all().every((p) => p.stopRequested)).toBe(true);
   });
