@@ -48,7 +48,14 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
     controllers,
   });
   writePid(options.dir);
-  const client = await ApiClient.fromKubeconfig(apphost.kubeconfigPath);
+  let client: ApiClient;
+  try {
+    client = await ApiClient.fromKubeconfig(apphost.kubeconfigPath);
+  } catch (err) {
+    await apphost.stop();
+    removePid(options.dir);
+    throw err;
+  }
   const kubeconfig = relative(process.cwd(), apphost.kubeconfigPath) || apphost.kubeconfigPath;
   const view = createStatusView({
     title: `apphost ${apphost.name}  ${apphost.url}  kubeconfig ${kubeconfig}  (Ctrl+C to stop)`,
