@@ -1,159 +1,140 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
-import type { HttpProbeOptions, Prober, ProbeResult, TcpProbeOptions } from '../../src/platform/health/types.ts';
-import { createControllerFixture, NS, type ControllerFixture } from '../../test/integration/support/controller-fixture.ts';
-import { createHealthController } from './controller.ts';
+import type { Replica, ReplicaStatus, Resource, ResourceSpec } from '../../src/api/types.ts';
+import { createFakeProber, tcpTarget, type FakeProber } from '../../src/platform/health/index.ts';
+import { createFakeClock, type FakeClock } from '../../src/runtime/clock.ts';
+import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createHealthController, type HealthControllerOptions } from './controller.ts';
 import { probeTarget } from './probe-target.ts';
 
 const V = 'apphost.dev/v1';
-const OK: ProbeResult = { ok: true, message: 'ok', code: 'PROBE_OK' };
-const REFUSED: ProbeResult = { ok: false, message: 'connect ECONNREFUSED', code: 'PROBE_REFUSED' };
-
-/** A prober whose answer per port the test sets; records every call. */
-function scriptedProber() {
-  const answers = new Map<number, ProbeResult>();
-  const calls: (TcpProbeOptions | HttpProbeOptions)[] = [];
-  const prober: Prober = {
-    async tcp(o) {
-      calls.push(o);
-      return answers.get(o.port) ?? REFUSED;
-    },
-    async http(o) {
-      calls.push(o);
-      return answers.get(Number(new URL(o.url).port)) ?? REFUSED;
-    },
-  };
-  return { prober, answers, calls };
-}
+const NS = 'default';
+const TARGET = tcpTarget('127.0.0.1', 5001);
 
 function resource(spec: Partial<ResourceSpec> = {}): Resource {
   return { apiVersion: V, kind: 'Resource', metadata: { name: 'api', namespace: NS }, spec: { executable: { command: 'x' }, endpoints: [{ scheme: 'http', env: 'PORT' }], ...spec } };
 }
 
-function replica(state: 'Running' | 'Failed', port = 5001): Replica {
-  return {
-    apiVersion: V,
-    kind: 'Replica',
-    metadata: { name: 'api-0', namespace: NS },
-    spec: { resource: 'api', index: 0, ports: [{ name: 'http', targetPort: port }] },
-    status: { state, pid: 42, ports: [{ name: 'http', targetPort: port }] },
-  };
-}
-
-const until = async (cond: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+const replica = (): Replica => ({
+  apiVersion: V,
+  kind: 'Replica',
+  metadata: { name: 'api-0', namespace: NS },
+  spec: { resource: 'api', index: 0, ports: [{ name: 'http', targetPort: 5001 }] },
+});
+const RUNNING: ReplicaStatus = { state: 'Running', pid: 42, ports: [{ name: 'http', targetPort: 5001 }] };
 
 describe('health controller', () => {
   let fx: ControllerFixture;
-  /** Status is not taken on create (status subresource): write it like the processes controller would. */
-  const createReplica = (rep: Replica) => {
-    const created = fx.create({ ...rep, status: undefined });
-    fx.store.update({ ...created, status: rep.status }, { subresource: 'status' });
-  };
-  afterEach(async () => {
-    await fx?.dispose();
-  });
+  let prober: FakeProber;
+  let clock: FakeClock;
 
-  it('marks a running replica ready once its port accepts, not before, and only writes on change', async () => {
-    const { prober, answers } = scriptedProber();
-    fx = await createControllerFixture(createHealthController({ prober, startupIntervalMs: 5, intervalMs: 20, startupQuietMs: 0 }));
-    fx.create(resource());
-    createReplica(replica('Running'));
-    await fx.settle(['api-0']);
-    let rep = fx.store.get<Replica>('Replica', NS, 'api-0');
-    expect(rep.status?.ready).not.toBe(true);
-
-    await until(() => fx.enqueued.length > 0); // first probe answered (refused)
-    await fx.settle(['api-0']);
-    rep = fx.store.get<Replica>('Replica', NS, 'api-0');
-    expect(rep.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PROBE_REFUSED' });
-
-    const n = fx.enqueued.length;
-    answers.set(5001, OK);
-    await until(() => fx.enqueued.length > n);
-    await fx.settle(['api-0']);
-    await fx.assertSteady(['api-0']);
-    rep = fx.store.get<Replica>('Replica', NS, 'api-0');
-    expect(rep.status?.ready).toBe(true);
-    expect(rep.status?.state).toBe('Running'); // other writers' fields kept
-    expect(rep.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'ProbeSucceeded' });
-
-    // It leaves the rotation when it stops passing and comes back when it passes again.
-    const m = fx.enqueued.length;
-    answers.set(5001, REFUSED);
-    await until(() => fx.enqueued.length > m);
-    await fx.settle(['api-0']);
-    expect(fx.store.get<Replica>('Replica', NS, 'api-0').status?.ready).toBe(false);
-  });
-
-  it('a replica that stops running is not ready and is not probed; one that never started writes nothing', async () => {
-    const { prober, calls } = scriptedProber();
-    fx = await createControllerFixture(createHealthController({ prober, startupIntervalMs: 5 }));
-    fx.create(resource());
-    createReplica(replica('Failed'));
-    const before = fx.store.resourceVersion();
-    await fx.settle(['api-0']);
-    expect(fx.store.resourceVersion()).toBe(before);
-
+  async function setup(options: Partial<HealthControllerOptions> = {}, spec: Partial<ResourceSpec> = {}) {
+    clock = createFakeClock();
+    prober = createFakeProber();
+    fx = await createControllerFixture({
+      clock,
+      controllers: [createHealthController({ prober, clock, startupIntervalMs: 50, intervalMs: 1000, ...options })],
+    });
+    await fx.apply(resource(spec));
+    await fx.apply(replica());
+  }
+  /** Status is not taken on create (status subresource): write it as the processes controller would. */
+  const setStatus = async (status: ReplicaStatus) => {
     const rep = fx.store.get<Replica>('Replica', NS, 'api-0');
-    fx.store.update({ ...rep, status: { ...rep.status, ready: true } }, { subresource: 'status' }); // was ready before
-    await fx.settle(['api-0']);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(calls).toHaveLength(0);
-    const st = fx.store.get<Replica>('Replica', NS, 'api-0').status;
-    expect(st?.ready).toBe(false);
-    expect(st?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NotRunning' });
+    fx.store.update({ ...rep, status: { ...rep.status, ...status } }, { subresource: 'status' });
+    await fx.settle();
+  };
+  const status = () => fx.store.get<Replica>('Replica', NS, 'api-0').status;
+  const ready = () => status()?.conditions?.find((c) => c.type === 'Ready');
+
+  afterEach(async () => {
+    await fx?.stop();
+  });
+
+  it('ready once the port accepts, not before; leaves and rejoins; steady', async () => {
+    await setup({ startupQuietMs: 0 });
+    await setStatus(RUNNING);
+    await fx.advance(100);
+    expect(status()?.ready).toBe(false);
+    expect(ready()).toMatchObject({ status: 'False', reason: 'PROBE_REFUSED' });
+
+    prober.set(TARGET, true);
+    await fx.advance(50);
+    expect(status()?.ready).toBe(true);
+    expect(status()?.state).toBe('Running'); // other writers' fields kept
+    expect(ready()).toMatchObject({ status: 'True', reason: 'ProbeSucceeded' });
+    await fx.assertSteady();
+
+    prober.set(TARGET, false);
+    await fx.advance(1000);
+    expect(status()?.ready).toBe(false);
+    prober.set(TARGET, true);
+    await fx.advance(1000);
+    expect(status()?.ready).toBe(true);
+  });
+
+  it('probes fast until first ready, then once per interval', async () => {
+    await setup();
+    await setStatus(RUNNING);
+    // A probe answers asynchronously and then schedules the next: move the clock in small steps.
+    const run = async (ms: number) => {
+      for (let t = 0; t < ms; t += 50) await fx.advance(50);
+    };
+    await run(500);
+    expect(prober.calls().length).toBeGreaterThanOrEqual(9); // every 50 ms
+    prober.set(TARGET, true);
+    await run(100);
+    const n = prober.calls().length;
+    await run(3000);
+    expect(prober.calls().length - n).toBeLessThanOrEqual(4); // every 1 s now
+    expect(prober.calls().length - n).toBeGreaterThanOrEqual(2);
   });
 
   it('stays quiet about failing probes while the app starts, then says why it is not ready', async () => {
-    const { prober } = scriptedProber();
-    fx = await createControllerFixture(createHealthController({ prober, startupIntervalMs: 5, startupQuietMs: 100 }));
-    fx.create(resource());
-    createReplica(replica('Running'));
-    const before = fx.store.resourceVersion();
-    await fx.settle(['api-0']);
-    await new Promise((r) => setTimeout(r, 40));
-    expect(fx.enqueued).toHaveLength(0);
-    expect(fx.store.resourceVersion()).toBe(before);
-    await until(() => fx.enqueued.length > 0);
-    await fx.settle(['api-0']);
-    expect(fx.store.get<Replica>('Replica', NS, 'api-0').status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PROBE_REFUSED' });
+    await setup({ startupQuietMs: 1000 });
+    await setStatus(RUNNING);
+    await fx.advance(500);
+    expect(ready()).toBeUndefined();
+    await fx.advance(600);
+    expect(ready()).toMatchObject({ status: 'False', reason: 'PROBE_REFUSED' });
+  });
+
+  it('a replica that never started gets nothing written; one that stops running is not ready and not probed', async () => {
+    await setup();
+    await setStatus({ state: 'Failed' });
+    expect(ready()).toBeUndefined();
+    await setStatus({ ...RUNNING });
+    prober.set(TARGET, true);
+    await fx.advance(100);
+    expect(status()?.ready).toBe(true);
+    await setStatus({ state: 'Failed', pid: undefined });
+    const calls = prober.calls().length;
+    await fx.advance(3000);
+    expect(prober.calls().length).toBe(calls);
+    expect(status()?.ready).toBe(false);
+    expect(ready()).toMatchObject({ status: 'False', reason: 'NotRunning' });
   });
 
   it('uses the http health check path on the named endpoint', async () => {
-    const { prober, calls, answers } = scriptedProber();
-    answers.set(5001, OK);
-    fx = await createControllerFixture(createHealthController({ prober, startupIntervalMs: 5 }));
-    fx.create(resource({ healthCheck: { endpoint: 'http', path: '/health' } }));
-    createReplica(replica('Running'));
-    await fx.reconcile('api-0');
-    await until(() => fx.enqueued.length > 0);
-    await fx.settle(['api-0']);
-    expect((calls[0] as HttpProbeOptions).url).toBe('http://127.0.0.1:5001/health');
-    expect(fx.store.get<Replica>('Replica', NS, 'api-0').status?.ready).toBe(true);
+    await setup({}, { healthCheck: { endpoint: 'http', path: '/health' } });
+    prober.set('http://127.0.0.1:5001/health', true);
+    await setStatus(RUNNING);
+    await fx.advance(50);
+    expect(prober.calls()[0]).toBe('http://127.0.0.1:5001/health');
+    expect(status()?.ready).toBe(true);
   });
 
   it('a resource without a TCP endpoint is ready while running', async () => {
-    const { prober, calls } = scriptedProber();
-    fx = await createControllerFixture(createHealthController({ prober }));
-    fx.create(resource({ endpoints: [] }));
-    createReplica(replica('Running'));
-    await fx.settle(['api-0']);
-    expect(calls).toHaveLength(0);
-    expect(fx.store.get<Replica>('Replica', NS, 'api-0').status?.ready).toBe(true);
+    await setup({}, { endpoints: [] });
+    await setStatus(RUNNING);
+    expect(prober.calls()).toHaveLength(0);
+    expect(status()?.ready).toBe(true);
   });
 });
 
 describe('probeTarget', () => {
   it('prefers hostPort (containers) and skips UDP endpoints', () => {
     const res = resource({ endpoints: [{ name: 'dns', protocol: 'UDP' }, { name: 'web', scheme: 'http' }] });
-    const rep = replica('Running');
-    const withPorts: Replica = { ...rep, status: { ...rep.status, ports: [{ name: 'web', targetPort: 80, hostPort: 32000 }] } };
-    expect(probeTarget(withPorts, res)).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 32000, endpoint: 'web' });
+    const rep: Replica = { ...replica(), status: { ...RUNNING, ports: [{ name: 'web', targetPort: 80, hostPort: 32000 }] } };
+    expect(probeTarget(rep, res)).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 32000, endpoint: 'web' });
   });
 });
