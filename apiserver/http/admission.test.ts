@@ -37,6 +37,14 @@ describe('admission, tables and user CRDs over HTTPS', () => {
     expect(header).toMatch(/^299 - ".*spec\.drivr.*"/m);
     expect(header).toContain('\\u00fc'); // non-ASCII escaped, never a broken header
 
+    // Warnings that quote huge or many unknown fields stay within a small header budget.
+    const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`f${i}-${'x'.repeat(100)}`, 1]));
+    const big = await client.request({ method: 'POST', path: `${NETS}?fieldValidation=Warn`, headers: JSON_HEADERS, body: net('big', { ...many, ['y'.repeat(50_000)]: 1 }) });
+    expect(big.status).toBe(201);
+    const bigHeader = ([] as string[]).concat(big.headers['warning'] ?? []);
+    expect(bigHeader.join('').length).toBeLessThan(5000);
+    expect(bigHeader.at(-1)).toMatch(/more warnings not shown/);
+
     const ignore = await client.request({ method: 'POST', path: `${NETS}?fieldValidation=Ignore`, headers: JSON_HEADERS, body: net('i', { drivr: 'x' }) });
     expect(ignore.status).toBe(201);
     expect(ignore.headers['warning']).toBeUndefined();

@@ -11,7 +11,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-cache, private',
   };
-  if (warnings && warnings.length > 0) headers['warning'] = warnings.map(warningHeader);
+  if (warnings && warnings.length > 0) headers['warning'] = warningHeaders(warnings);
   res.writeHead(code, headers);
   res.end(text);
 }
@@ -25,7 +25,27 @@ export function warningHeader(text: string): string {
     .replace(/[\r\n]+/g, ' ')
     .replace(/[\\"]/g, (c) => `\\${c}`)
     .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `299 - "${clean.length > 4096 ? `${clean.slice(0, 4096)}...` : clean}"`;
+  return `299 - "${clean}"`;
+}
+
+/** Warning headers stay small whatever the user sent: each warning cut to 256 characters, 4 KiB in all. */
+const MAX_WARNING = 256;
+const MAX_WARNINGS_TOTAL = 4096;
+
+export function warningHeaders(warnings: readonly string[]): string[] {
+  const out: string[] = [];
+  let total = 0;
+  for (let i = 0; i < warnings.length; i++) {
+    const text = warnings[i]!.length > MAX_WARNING ? `${warnings[i]!.slice(0, MAX_WARNING)}...` : warnings[i]!;
+    const header = warningHeader(text);
+    if (total + header.length > MAX_WARNINGS_TOTAL) {
+      out.push(warningHeader(`${warnings.length - i} more warnings not shown`));
+      break;
+    }
+    out.push(header);
+    total += header.length;
+  }
+  return out;
 }
 
 export function sendStatus(res: ServerResponse, status: Status): void {
