@@ -1,0 +1,40 @@
+// A schema-free Registry of the five apphost kinds, for fast controller tests over the real store:
+// names and scopes as in crds/, admission only clones (the real registry is tested on its own).
+import type { KubeObject } from '../../../src/api/types.ts';
+import type { KindInfo, Registry } from '../../../apiserver/registry/types.ts';
+
+const KINDS: [kind: string, plural: string, short: string][] = [
+  ['Resource', 'resources', 'res'],
+  ['Replica', 'replicas', 'rep'],
+  ['Endpoint', 'endpoints', 'ep'],
+  ['Network', 'networks', 'net'],
+  ['Proxy', 'proxies', 'px'],
+];
+
+export function createKindsRegistry(): Registry {
+  const kinds: KindInfo[] = KINDS.map(([kind, plural, short]) => ({
+    key: `${plural}.apphost.dev`,
+    group: 'apphost.dev',
+    version: 'v1',
+    kind,
+    listKind: `${kind}List`,
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames: [short],
+    categories: ['apphost'],
+    namespaced: true,
+    hasStatusSubresource: true,
+    printerColumns: [],
+    schema: { type: 'object' },
+  }));
+  return {
+    resolve(ref) {
+      const r = ref.toLowerCase();
+      return kinds.find((k) => k.key === r || k.plural === r || k.singular === r || k.kind.toLowerCase() === r || k.shortNames.includes(r));
+    },
+    forObject: (apiVersion, kind) => kinds.find((k) => `${k.group}/${k.version}` === apiVersion && k.kind === kind),
+    list: () => kinds,
+    admit: (_info, obj) => ({ object: JSON.parse(JSON.stringify(obj)) as KubeObject, warnings: [] }),
+    addValidator() {},
+  };
+}
