@@ -4,6 +4,7 @@ import { createStore } from '../../apiserver/store/index.ts';
 import type { Store } from '../../apiserver/store/types.ts';
 import type { Endpoint, Network, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
 import { createFakeContainerRuntime, type FakeContainerRuntime } from '../../src/platform/docker/index.ts';
+import { createFakeClock } from '../../src/runtime/clock.ts';
 import { createFakeProxyFactory } from '../../src/platform/net/index.ts';
 import { createControllerFixture, NS, type ControllerFixture } from '../../test/integration/support/controller-fixture.ts';
 import { createKindsRegistry } from '../../test/integration/support/kinds-registry.ts';
@@ -153,7 +154,9 @@ describe('containers + networks controllers (fake runtime)', () => {
   });
 
   it('follows exits from the event stream and restarts per policy with backoff', async () => {
-    await setup();
+    const clock = createFakeClock();
+    rt = createFakeContainerRuntime({ now: () => clock.now() });
+    await setup({ clock }, { store: createStore({ registry: createKindsRegistry() }), rt });
     const res = store.create(resource('job', { restartPolicy: 'OnFailure' }));
     store.create(replica(res));
     await settle(['job-0']);
@@ -164,9 +167,13 @@ describe('containers + networks controllers (fake runtime)', () => {
     expect(containers.enqueued).toContainEqual({ namespace: NS, name: 'job-0' });
     const result = await containers.reconcile('job-0');
     expect(result?.requeueAfterMs).toBeGreaterThan(0);
+    expect(result?.requeueAfterMs).toBeLessThanOrEqual(200);
     expect(rep('job-0').status).toMatchObject({ state: 'Failed', exitCode: 1 });
     expect(rep('job-0').status?.conditions?.find((x) => x.type === 'Running')?.reason).toBe('BackOff');
-    await new Promise((r) => setTimeout(r, result!.requeueAfterMs! + 5));
+    // Not yet: still backing off.
+    clock.advance(result!.requeueAfterMs! - 1);
+    expect((await containers.reconcile('job-0'))?.requeueAfterMs).toBe(1);
+    clock.advance(1);
     await containers.reconcile('job-0');
     expect(rep('job-0').status).toMatchObject({ state: 'Running', restarts: 1, containerId: id });
 

@@ -253,8 +253,8 @@ describe('containers + networks controllers on real dockerd', () => {
     expect(['InvalidSpec', 'StartFailed']).toContain(bad.reason);
     expect(bad.message).toContain('/no/such/binary');
     expect(replica(inst, 'badcmd-0')?.status?.state).toBe('Failed');
-    // Nothing half-created is left behind.
-    expect(await runtime.listContainers({ labels: [`${LABELS.app}=${appName}`, `${LABELS.resource}=badcmd`] })).toEqual([]);
+    // (That a failed start leaves no container behind is asserted in docker-runtime.test.ts; here a
+    // backoff retry may be creating one at any moment.)
   });
 
   dockerIt('removes session containers and the session network on shutdown', async () => {
