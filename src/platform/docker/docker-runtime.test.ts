@@ -233,8 +233,9 @@ describe.skipIf(!env.available)('createDockerRuntime (real dockerd)', () => {
       command: 'sh',
       args: [
         '-c',
-        'for h in cache redis-primary session-store; do nslookup $h >/dev/null 2>&1 || nslookup $h; ' +
-          'echo "$h:$(wget -q -O - http://$h:8080/)"; done; echo "host:$(getent hosts host.apphost.internal 2>/dev/null || grep host.apphost.internal /etc/hosts)"',
+        'for h in cache redis-primary session-store; do ' +
+          'echo "dns:$h:$(nslookup $h 2>/dev/null | awk \'/^Address/ { a = $2 } END { print a }\')"; ' +
+          'echo "$h:$(wget -q -O - http://$h:8080/)"; done; echo "host:$(grep host.apphost.internal /etc/hosts)"',
       ],
       labels,
       network: { network: netName },
@@ -245,6 +246,8 @@ describe.skipIf(!env.available)('createDockerRuntime (real dockerd)', () => {
     expect(lines, lines.join('\n')).toContain('cache:apphost test image');
     expect(lines).toContain('redis-primary:apphost test image');
     expect(lines).toContain('session-store:apphost test image');
+    // nslookup (busybox's own resolver, against Docker's embedded DNS) gives the container's address.
+    for (const h of ['cache', 'redis-primary', 'session-store']) expect(lines).toContain(`dns:${h}:${ip}`);
     expect(lines.find((l) => l.startsWith('host:'))).toContain(network.gateway!);
     expect((await rt.inspectContainer(client.id))?.exitCode).toBe(0);
 
