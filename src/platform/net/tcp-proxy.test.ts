@@ -94,6 +94,24 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     expect(await reply).toBe('a:hello world');
   });
 
+  it('passes a backend half-close through and still forwards the client data afterwards', async () => {
+    let gotFromClient: Promise<string> | undefined;
+    const a = await backend('a', (socket) => {
+      gotFromClient = readToEnd(socket);
+      socket.end('bye\n');
+    });
+    const p = await proxy({ backends: [to(a)] });
+    const s = await client(p.port);
+    // The client sees the backend's FIN but its own direction stays open.
+    expect(await readToEnd(s)).toBe('bye\n');
+    expect(s.writable).toBe(true);
+    s.end('late data');
+    await waitFor(() => gotFromClient !== undefined, 2000, 'backend connection');
+    expect(await gotFromClient).toBe('late data');
+    await closed(s);
+    await waitFor(() => p.stats().activeConnections === 0, 2000, 'connection closed');
+  });
+
   it('passes a backend reset on to the client', async () => {
     const a = await backend('a', (socket) => socket.once('data', () => socket.resetAndDestroy()));
     const p = await proxy({ backends: [to(a)] });
@@ -376,6 +394,16 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     s.resume();
     await closed(s, 10_000);
     expect(received).toBe(total);
+  });
+
+  it('close() also ends held connections and their timers', async () => {
+    const p = await proxy({ backends: [], hold: { timeoutMs: 60_000 } });
+    const s = await client(p.port);
+    await waitFor(() => p.stats().activeConnections === 1, 1000, 'held');
+    const gone = closed(s);
+    await p.close();
+    await gone;
+    await waitFor(() => p.stats().activeConnections === 0, 1000, 'forgotten');
   });
 
   it('forwards a large stream intact in both directions', async () => {
