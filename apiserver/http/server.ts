@@ -109,11 +109,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         serveMeta(req, res, route);
       }
     } catch (err) {
-      if (isApiError(err)) {
-        sendError(res, err);
-      } else {
-        logger.error({ err, method: req.method, url: req.url?.slice(0, 500) }, 'request failed');
-        sendError(res, internalError());
+      try {
+        if (isApiError(err)) {
+          sendError(res, err);
+        } else {
+          logger.error({ err, method: req.method, url: req.url?.slice(0, 500) }, 'request failed');
+          sendError(res, internalError());
+        }
+      } catch (sendErr) {
+        // Not even a Status could be sent (the socket is gone): drop the connection, never the server.
+        logger.error({ err: sendErr }, 'could not send an error response');
+        res.destroy();
       }
     }
   };
