@@ -252,6 +252,29 @@ describe('containers + networks controllers (fake runtime)', () => {
     expect(rt.containers.has(id)).toBe(false);
   });
 
+  it('moves every container to the persistent network when a persistent container appears, and drops the session one', async () => {
+    await setup();
+    const cache = store.create(resource('cache'));
+    store.create(replica(cache));
+    await settle(['cache-0']);
+    const sessionNet = 'apphost-session-network-i0001-demo-app';
+    const first = rep('cache-0').status!.containerId!;
+    expect(rt.containers.get(first)!.networks[sessionNet]).toBeDefined();
+
+    const pg = store.create(resource('pg', { lifetime: 'Persistent', endpoints: [{ name: 'tcp', port: 15432, targetPort: 5432 }] }));
+    store.create(replica(pg));
+    await settle(['cache-0', 'pg-0']);
+    await settle(['cache-0', 'pg-0']);
+    const persistentNet = 'apphost-persistent-network-p1234567-demo-app';
+    expect(store.get<Network>('Network', NS, 'default').status?.runtimeName).toBe(persistentNet);
+    const moved = rep('cache-0').status!.containerId!;
+    expect(moved).not.toBe(first);
+    expect(Object.keys(rt.containers.get(moved)!.networks)).toEqual([persistentNet]);
+    expect(Object.keys(rt.containers.get(rep('pg-0').status!.containerId!)!.networks)).toEqual([persistentNet]);
+    expect([...rt.networks.values()].map((n) => n.name)).toEqual([persistentNet]);
+    await containers.assertSteady(['cache-0', 'pg-0']);
+  });
+
   it('reports Docker being down as a Pending condition with the fix, and recovers', async () => {
     await setup();
     rt.setDaemonDown(true);

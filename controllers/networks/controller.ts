@@ -47,6 +47,8 @@ export function createNetworksController(options: NetworksControllerOptions): Co
   const tunnels = new Map<string, TunnelSet>();
   /** Session networks this instance uses: removed on dispose. */
   const sessionNetworks = new Set<string>();
+  /** Session networks replaced by another (lifetime change), removed once empty. */
+  const retired = new Set<string>();
   /** Consecutive non-availability failures per network key (retry backoff). */
   const failures = new Map<string, number>();
   let log: Logger | undefined = options.logger;
@@ -166,12 +168,20 @@ export function createNetworksController(options: NetworksControllerOptions): Co
     try {
       const info = await ensureDockerNetwork(current, runtimeName);
       if ((current.spec?.lifetime ?? 'Session') === 'Session') sessionNetworks.add(runtimeName);
-      if (prev.runtimeName && prev.runtimeName !== runtimeName && sessionNetworks.has(prev.runtimeName)) {
-        // Lifetime changed: the old session network goes once its containers moved.
-        await removeDockerNetwork(prev.runtimeName, false).catch((err: unknown) => {
+      if (prev.runtimeName && prev.runtimeName !== runtimeName && sessionNetworks.has(prev.runtimeName)) retired.add(prev.runtimeName);
+      // Lifetime changed: an old session network goes once its containers moved off it.
+      for (const old of [...retired]) {
+        if (old === runtimeName) {
+          retired.delete(old);
+          continue;
+        }
+        try {
+          await removeDockerNetwork(old, false);
+          retired.delete(old);
+        } catch (err) {
           if (!isContainerRuntimeError(err, 'DOCKER_CONFLICT')) throw err;
           requeueAfterMs = 1000;
-        });
+        }
       }
       let tunnelMessage: string | undefined;
       if (options.tunnel !== false && key.name === networkName && info.gateway) {
