@@ -39,8 +39,14 @@ export function serveLogs(ctx: HandlerContext, _req: IncomingMessage, res: Serve
   let lastSeq = -Infinity;
   const unfollow = ctx.logs.follow(id, (line) => {
     if (stopped) return;
-    if (pending) pending.push(line);
-    else res.write(format(line));
+    try {
+      if (pending) pending.push(line);
+      else res.write(format(line));
+    } catch (err) {
+      // Runs inside the log store's append: never let it throw there.
+      ctx.logger.error({ err, id }, 'log line could not be sent; ending the follow');
+      stop();
+    }
   });
   const lines = ctx.logs.read(id, readOptions);
   for (const l of lines) if (typeof l.seq === 'number') lastSeq = Math.max(lastSeq, l.seq);

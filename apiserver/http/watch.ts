@@ -96,9 +96,17 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
 
   subscription = observable.subscribe({
     next: (event) => {
-      const line = encode(event as WatchEvent<KubeObject>);
-      if (early) early.push(line);
-      else write(line);
+      // This runs inside the store's fan-out of someone else's write: it must never throw (RxJS
+      // would rethrow asynchronously and take the process down).
+      try {
+        const line = encode(event as WatchEvent<KubeObject>);
+        if (early) early.push(line);
+        else write(line);
+      } catch (err) {
+        ctx.logger.error({ err, kind: info.key }, 'watch event could not be sent; closing the watch');
+        if (early) earlyError = err;
+        else finish();
+      }
     },
     error: (err: unknown) => {
       if (!started) {
