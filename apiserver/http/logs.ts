@@ -65,4 +65,5 @@ export function serveLogs(ctx: HandlerContext, _req: IncomingMessage, res: Serve
   };
   ctx.streams.add(stop);
   res.on('close', stop);
+  res.on('error', stop);
 }

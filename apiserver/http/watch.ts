@@ -149,6 +149,7 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
 
   ctx.streams.add(finish);
   res.on('close', finish);
+  res.on('error', finish);
   heartbeat = setInterval(() => {
     if (Date.now() - lastWrite >= ctx.heartbeatMs - 50) write('\n');
   }, ctx.heartbeatMs);
