@@ -13,6 +13,7 @@ export interface HandlerContext {
   heartbeatMs: number;
   watchMaxSeconds?: number;
   watchBookmarkMs?: number;
+  watchMaxBufferedBytes: number;
   logs?: LogProvider;
   /** Closers of open long-running responses (watches, log follows), called on server close. */
   streams: Set<() => void>;

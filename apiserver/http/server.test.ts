@@ -1,5 +1,6 @@
 // The HTTPS server against a real store, over real TLS sockets on 127.0.0.1, with the store's small
 // test registry (kinds widgets/gadgets in test.dev). Kubernetes clients are tested in test/e2e.
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../store/index.ts';
 import { createTestRegistry } from '../store/test-registry.ts';
@@ -341,6 +342,44 @@ describe('API server over HTTPS', () => {
     const err = await startApiServer({ store: createStore({ registry }), registry, port: server.port }).catch((e: unknown) => e);
     expect(isApiServerError(err, 'PORT_IN_USE')).toBe(true);
     expect((err as Error).message).toBe(`cannot serve the API on 127.0.0.1:${server.port}: the port is already in use`);
+  });
+
+  it('cuts off a watcher that stops reading, and counts streams back to zero', async () => {
+    const registry = createTestRegistry();
+    const s2store = createStore({ registry });
+    const s2 = await startApiServer({ store: s2store, registry, watchMaxBufferedBytes: 256 * 1024 });
+    try {
+      // A client that sends a watch request and then never reads.
+      const socket = tls.connect({ host: '127.0.0.1', port: s2.port, ca: s2.caPem, servername: 'localhost' });
+      await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
+      socket.write(`GET ${BASE}?watch=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s2.token}\r\n\r\n`);
+      socket.pause();
+      const t0 = Date.now();
+      while (s2.stats().streams !== 1) {
+        if (Date.now() - t0 > 5000) throw new Error('watch never started');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const big = 'x'.repeat(100 * 1024);
+      for (let i = 0; i < 200 && s2.stats().streams > 0; i++) {
+        s2store.create({ apiVersion: 'test.dev/v1', kind: 'Widget', metadata: { name: `big-${i}`, namespace: 'default', annotations: { big } } });
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(s2.stats().streams).toBe(0);
+      socket.destroy();
+
+      // Many watchers that come and go leave nothing behind.
+      const c2 = createRawClient(s2);
+      const streams = Array.from({ length: 30 }, () => c2.stream({ path: `${BASE}?watch=1&labelSelector=app%3Dnone` }));
+      await Promise.all(streams.map((w) => w.headersIn));
+      expect(s2.stats().streams).toBe(30);
+      for (const w of streams) w.abort();
+      const t1 = Date.now();
+      while (s2.stats().streams > 0 && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 10));
+      expect(s2.stats().streams).toBe(0);
+      c2.close();
+    } finally {
+      await s2.close();
+    }
   });
 
   it('ends open watches on close()', async () => {

@@ -38,6 +38,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     heartbeatMs: options.watchHeartbeatMs ?? 10_000,
     watchMaxSeconds: options.watchMaxSeconds,
     watchBookmarkMs: options.watchBookmarkMs,
+    watchMaxBufferedBytes: options.watchMaxBufferedBytes ?? 32 * 1024 * 1024,
     logs: options.logs,
     streams: new Set(),
   };
@@ -185,6 +186,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     token,
     caPem: tls.caPem,
+    stats: () => ({ connections: sockets.size, streams: ctx.streams.size }),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -39,6 +39,8 @@ export interface ApiServerOptions {
    * kube-apiserver's request timeout for watches. Default: watches stay open until the client leaves.
    */
   watchMaxSeconds?: number;
+  /** A watcher that stops reading is cut off once this much is queued for it (default 32 MiB). */
+  watchMaxBufferedBytes?: number;
   /** Largest accepted request body (default 3 MiB). */
   maxBodyBytes?: number;
   /** Clock for Age cells and timestamps (default Date.now). */
@@ -52,6 +54,8 @@ export interface ApiServer {
   token: string;
   /** PEM of the per-run CA that signed the server certificate. */
   caPem: string;
+  /** Open connections and long-running responses (watches, log follows) right now. */
+  stats(): { connections: number; streams: number };
   /** Stops accepting, ends watches and closes every connection. */
   close(): Promise<void>;
 }

@@ -15,9 +15,6 @@ import type { ObjectRoute } from './routes.ts';
 import { objectJson } from './serialize.ts';
 import { parseIncludeObject, toTable, type IncludeObject } from './table.ts';
 
-/** A watcher that stops reading is cut off once this much is queued for it; it will re-watch. */
-const MAX_BUFFERED = 32 * 1024 * 1024;
-
 function encoder(ctx: HandlerContext, info: KindInfo, view: View, include: IncludeObject): (e: WatchEvent) => string {
   if (view === 'object') {
     return (e) => `{"type":"${e.type}","object":${objectJson(e.object)}}\n`;
@@ -79,7 +76,8 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
     }
     res.write(text);
     lastWrite = Date.now();
-    if (res.writableLength > MAX_BUFFERED) {
+    if (res.writableLength > ctx.watchMaxBufferedBytes) {
+      // A watcher that stops reading is cut off rather than buffered without bound; it will re-watch.
       ctx.logger.warn({ kind: info.key, buffered: res.writableLength }, 'watch client too slow; closing its watch');
       finish();
     }
