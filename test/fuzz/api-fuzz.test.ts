@@ -285,8 +285,13 @@ describe('API fuzz', () => {
     expect(statusCounts.get(201) ?? 0).toBeGreaterThan(5);
     for (const code of [400, 404, 415, 422]) expect(statusCounts.get(code) ?? 0, `status ${code}`).toBeGreaterThan(5);
 
-    // Still serving, and every stored object is still admissible and well-formed.
+    // Still serving; the fuzzed watches (timeoutSeconds=1) have all been released.
     expect((await client.request({ path: '/version' })).status).toBe(200);
+    const t1 = Date.now();
+    while (api.server.stats().streams > 0 && Date.now() - t1 < 5000) await new Promise((res) => setTimeout(res, 50));
+    expect(api.server.stats().streams).toBe(0);
+
+    // Every stored object is still admissible and well-formed.
     let checked = 0;
     for (const info of api.registry.list()) {
       const { items } = api.store.list(info.key);
