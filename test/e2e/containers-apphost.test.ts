@@ -193,6 +193,32 @@ describe('container resources through startApphost (real dockerd)', () => {
     expect(lines).toContain(`API_HTTP=http://host.apphost.internal:${port}`);
   });
 
+  dockerIt('applies a live env change by recreating the container (and removes the old one)', async () => {
+    const dir = await newDir();
+    const web = (greeting: string) =>
+      resource('web', {
+        container: { image: TEST_IMAGE, command: 'sh', args: ['-c', 'echo "$GREETING" > /var/www/index.html; exec httpd -f -p 8080 -h /var/www'] },
+        env: [{ name: 'GREETING', value: greeting }],
+        endpoints: [{ name: 'http', scheme: 'http', targetPort: 8080 }],
+      });
+    const a = await up(dir, [web('one')]);
+    const first = await runningContainer(a, 'web-0');
+    const port = await until(() => a.store.tryGet<Endpoint>('Endpoint', NS, 'web-http')?.status?.port, 20_000, 'proxy port');
+    expect((await until(() => getOnce(`http://127.0.0.1:${port}/`).catch(() => undefined), 20_000, 'one')).trim()).toBe('one');
+    await a.apply([web('two')]);
+    const second = await until(() => {
+      const id = rep(a, 'web-0')?.status?.containerId;
+      return id && id !== first && rep(a, 'web-0')?.status?.state === 'Running' ? id : undefined;
+    }, 20_000, 'recreated container');
+    const body = await until(async () => {
+      const b = (await getOnce(`http://127.0.0.1:${port}/`).catch(() => ''))?.trim();
+      return b === 'two' ? b : undefined;
+    }, 20_000, 'new greeting behind the same proxy port');
+    expect(body).toBe('two');
+    expect(await runtime.inspectContainer(first)).toBeUndefined();
+    expect((await runtime.inspectContainer(second))?.running).toBe(true);
+  });
+
   dockerIt('keeps a persistent container and its network across runs, reuses the id, recreates on env change', async () => {
     const dir = await newDir();
     const port = await freePort();
