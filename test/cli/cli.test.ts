@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApphost, type Apphost } from '../../src/host/index.ts';
 import { loadManifests } from '../../src/host/manifests.ts';
 import { runCli, SRC_INDEX, startCli, TEST_APP } from './support.ts';
+import { createProgram } from '../../src/cli/program.ts';
 
 const APP_YAML = `apiVersion: apphost.dev/v1
 kind: Resource
@@ -201,7 +202,15 @@ b.addNodeApp('tsweb', '.', 'app.mjs').withHttpEndpoint({ env: 'PORT' }).withRefe
 await b.build().run();
 `,
     );
-    const manifest = await cli('manifest', '-f', ts);
+    writeFileSync(join(dir, 'typo.ts'), `import { createBuilder } from ${JSON.stringify(SRC_INDEX)};
+const b = createBuilder();
+const api = b.addNodeApp('a', '.', 'app.mjs').withHttpEndpoint();
+b.addNodeApp('b', '.', 'app.mjs').withReference((api as any).getEndpoint('admin'));
+await b.build().run();
+`);
+    const [manifest, typo] = await Promise.all([cli('manifest', '-f', ts), cli('manifest', '-f', join(dir, 'typo.ts'))]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe(`error: ${join(dir, 'typo.ts')}: resource "a" has no endpoint "admin" (endpoints: http)\n`);
     expect(manifest.code).toBe(0);
     const docs = parseAllDocuments(manifest.stdout).map((d) => d.toJS());
     expect(docs.map((d) => d.metadata.name)).toEqual(['tsapi', 'tsweb']);
@@ -211,15 +220,6 @@ await b.build().run();
     const del = await cli('delete', '-f', ts);
     expect(del.stdout).toBe('resources.apphost.dev "tsapi" deleted\nresources.apphost.dev "tsweb" deleted\n');
 
-    writeFileSync(join(dir, 'typo.ts'), `import { createBuilder } from ${JSON.stringify(SRC_INDEX)};
-const b = createBuilder();
-const api = b.addNodeApp('a', '.', 'app.mjs').withHttpEndpoint();
-b.addNodeApp('b', '.', 'app.mjs').withReference((api as any).getEndpoint('admin'));
-await b.build().run();
-`);
-    const typo = await cli('manifest', '-f', join(dir, 'typo.ts'));
-    expect(typo.code).toBe(1);
-    expect(typo.stderr).toBe(`error: ${join(dir, 'typo.ts')}: resource "a" has no endpoint "admin" (endpoints: http)\n`);
   });
 });
 
@@ -268,17 +268,32 @@ describe('apphostctl without an apphost', { timeout: 120_000 }, () => {
   it('says how to start one; every verb has --help with an example', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'apphostctl-none-'));
     try {
-      const verbs = ['up', 'down', 'manifest', 'get', 'describe', 'apply', 'delete', 'logs', 'scale', 'restart', 'wait', 'api-resources', 'version'];
-      const [none, ...helps] = await Promise.all([runCli(['get', 'res'], empty), ...verbs.map((v) => runCli([v, '--help'], empty))]);
+      const [none, help, usage, unknown] = await Promise.all([
+        runCli(['get', 'res'], empty),
+        runCli(['logs', '--help'], empty),
+        runCli(['scale', 'res/x'], empty),
+        runCli(['frobnicate'], empty),
+      ]);
       expect(none.code).toBe(1);
       expect(none.stderr).toBe(
         'error: no running apphost found (no .apphost/kubeconfig here or in a parent directory): start one with `apphostctl up`\n',
       );
-      helps.forEach((h, i) => {
-        expect(h.code, verbs[i]).toBe(0);
-        expect(h.stdout, verbs[i]).toMatch(/Examples:\n\s+apphostctl /);
-      });
-      const [usage, unknown] = await Promise.all([runCli(['scale', 'res/x'], empty), runCli(['frobnicate'], empty)]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: apphostctl logs \[options\] <target>/);
+      expect(help.stdout).toMatch(/Examples:\n\s+apphostctl logs /);
+      // Every verb, in-process: the same help text the CLI prints.
+      const program = createProgram();
+      const verbs = program.commands.map((c) => c.name());
+      expect(verbs.sort()).toEqual(
+        ['up', 'down', 'manifest', 'get', 'describe', 'apply', 'delete', 'logs', 'scale', 'restart', 'wait', 'api-resources', 'version'].sort(),
+      );
+      for (const c of program.commands) {
+        let text = '';
+        c.configureOutput({ writeOut: (t) => (text += t) });
+        c.outputHelp();
+        expect(text, c.name()).toMatch(/Examples:\n\s+apphostctl /);
+        expect(text, c.name()).toContain(`apphostctl ${c.name()}`);
+      }
       expect(usage.code).toBe(1);
       expect(usage.stderr).toBe("error: required option '--replicas <n>' not specified (see `apphostctl scale --help`)\n");
       expect(unknown.code).toBe(1);
