@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe('apphostctl against a running apphost', { timeout: 120_000 }, () => {
   it('get: table, -o json|yaml|name, wide, errors', async () => {
-    const [table, json, yaml, name, missing, unknown, api, all] = await Promise.all([
+    const [table, json, yaml, name, missing, unknown, api, all, version] = await Promise.all([
       cli('get', 'resources'),
       cli('get', 'res', '-o', 'json'),
       cli('get', 'res/web', '-o', 'yaml'),
@@ -57,7 +57,9 @@ describe('apphostctl against a running apphost', { timeout: 120_000 }, () => {
       cli('get', 'pods'),
       cli('api-resources'),
       cli('get', 'all'),
+      cli('version'),
     ]);
+    expect(version.stdout).toMatch(/^Client Version: apphost \d+\.\d+\.\d+\nServer Version: v\d+\.\d+\.\d+\S* \(https:\/\/127\.0\.0\.1:\d+\)\n$/);
     expect(all.stdout).toMatch(/^resource\.apphost\.dev\/web\s+/m);
     expect(all.stdout).toMatch(/^endpoint\.apphost\.dev\/web-http\s+/m);
     expect(table.code).toBe(0);
@@ -136,7 +138,7 @@ spec:
     expect(waited.stdout).toBe('resource.apphost.dev/web condition met\n');
     const [logs, one, describeRes, describeEp, describeRep, reps] = await Promise.all([
       cli('logs', 'resource/web'),
-      cli('logs', 'web-1', '--tail', '1'),
+      cli('logs', 'web-1', '--tail', '1', '--since', '1h'),
       cli('describe', 'resource/web'),
       cli('describe', 'ep', 'web-http'),
       cli('describe', 'rep/web-0'),
