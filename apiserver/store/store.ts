@@ -60,6 +60,8 @@ export class MemoryStore implements Store {
   private readonly registry: Registry;
   private readonly now: () => Date;
   private readonly tables = new Map<string, Map<string, KubeObject>>();
+  /** Kind key -> its table's keys in sorted order; dropped when a key is added or removed. */
+  private readonly sortedKeys = new Map<string, string[]>();
   private readonly subjects = new Map<string, Subject<StoredEvent>>();
   private readonly history: EventHistory;
   /** owner uid -> `${kindKey}|${objectKey}` of objects that reference it. */
@@ -100,8 +102,11 @@ export class MemoryStore implements Store {
     const labels = parseLabelSelector(options.labelSelector);
     const fields = parseFieldSelector(options.fieldSelector);
     const namespace = info.namespaced ? options.namespace : undefined;
-    let keys = [...this.table(info).keys()].sort();
-    if (namespace) keys = keys.filter((k) => k.startsWith(`${namespace}/`));
+    let keys = this.keysOf(info);
+    if (namespace) {
+      const prefix = `${namespace}/`;
+      keys = keys.filter((k) => k.startsWith(prefix));
+    }
     let start = 0;
     if (options.continue) {
       const after = decodeContinue(options.continue);
@@ -164,6 +169,7 @@ export class MemoryStore implements Store {
     obj.metadata.resourceVersion = String(++this.rv);
     deepFreeze(obj);
     this.table(info).set(key, obj);
+    this.sortedKeys.delete(info.key);
     this.index(info, obj);
     this.emit(info, 'ADDED', obj);
     this.collectIfOwnersGone(info, obj);
@@ -186,7 +192,12 @@ export class MemoryStore implements Store {
         'the object has been modified; please apply your changes to the latest version and try again',
       );
     }
-    return this.replace(info, current, this.normalizeInput(input), options) as T;
+    // The status subresource takes only `.status` of the input: clone just that.
+    const draft =
+      options.subresource === 'status'
+        ? ({ apiVersion: input.apiVersion, kind: input.kind, metadata: {}, ...(input.status !== undefined ? { status: jsonClone(input.status) } : {}) } as KubeObject)
+        : this.normalizeInput(input);
+    return this.replace(info, current, draft, options) as T;
   }
 
   patch<T extends KubeObject = KubeObject>(
@@ -315,8 +326,7 @@ export class MemoryStore implements Store {
       };
 
       if (resumeFrom === undefined) {
-        const keys = [...this.table(info).keys()].sort();
-        for (const key of keys) {
+        for (const key of this.keysOf(info)) {
           const obj = this.table(info).get(key)!;
           if (inScope(obj)) send('ADDED', obj);
         }
@@ -383,6 +393,13 @@ export class MemoryStore implements Store {
     return table;
   }
 
+  /** The table's keys, sorted (cached until a key is added or removed; callers must not modify it). */
+  private keysOf(info: KindInfo): readonly string[] {
+    let keys = this.sortedKeys.get(info.key);
+    if (!keys) this.sortedKeys.set(info.key, (keys = [...this.table(info).keys()].sort()));
+    return keys;
+  }
+
   private subject(info: KindInfo): Subject<StoredEvent> {
     let subject = this.subjects.get(info.key);
     if (!subject) this.subjects.set(info.key, (subject = new Subject()));
@@ -403,7 +420,9 @@ export class MemoryStore implements Store {
     options: PatchOptions,
   ): T {
     if (patchType !== 'json' && !isPlainObject(patch)) throw errors.badRequest('merge patch must be a JSON object');
-    const patched = (patchType === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(jsonClone(current), patch)) as KubeObject;
+    // applyMergePatch copies what it changes and shares the rest with the (frozen) current object;
+    // replace() copies before it modifies anything, and admission builds a new object.
+    const patched = (patchType === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
     if (!isPlainObject(patched) || !isPlainObject(patched.metadata)) {
       throw new ApiError('Invalid', 'the patch removed the object metadata');
     }
@@ -426,11 +445,13 @@ export class MemoryStore implements Store {
     const statusOnly = options.subresource === 'status';
     let next: KubeObject;
     if (statusOnly) {
-      next = jsonClone(current);
+      // Shallow copies: admission builds a new object, so the frozen parts of `current` are shared.
+      next = { ...current, metadata: { ...current.metadata } };
       if (draft.status === undefined) delete next.status;
       else next.status = draft.status;
     } else {
-      next = draft;
+      // `draft` may share frozen parts with `current` (a merge patch): copy what is modified here.
+      next = { ...draft, metadata: { ...draft.metadata } };
       if (info.hasStatusSubresource) {
         if (current.status === undefined) delete next.status;
         else next.status = current.status;
@@ -488,6 +509,7 @@ export class MemoryStore implements Store {
     const key = objectKey(obj.metadata.namespace, obj.metadata.name);
     if (this.table(info).get(key) !== obj) return;
     this.table(info).delete(key);
+    this.sortedKeys.delete(info.key);
     this.unindex(info, obj);
     for (const configKey of this.appliedConfigs.keys()) {
       if (configKey.startsWith(`${info.key}|${key}|`)) this.appliedConfigs.delete(configKey);

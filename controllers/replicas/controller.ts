@@ -25,6 +25,7 @@ import { envDependencies, replicaEnv, sharedEnv, type EnvInputs, type EnvVarValu
 import { computePhase } from './phase.ts';
 import type { Resolved } from './resolve-endpoint.ts';
 import { TargetPortBook } from './target-ports.ts';
+import { SyncedSpecs, syncInputs } from './synced-specs.ts';
 import { templateHash } from './template-hash.ts';
 import { evaluateWait, type WaitState } from './wait-for.ts';
 
@@ -43,6 +44,7 @@ type Blocked = { reason: string; message: string; source: 'references' | 'ports'
 export function createReplicasController(options: ReplicasControllerOptions): ControllerDefinition {
   const targetPorts = new TargetPortBook(options.ports);
   const dependencies = new DependencyIndex();
+  const synced = new SyncedSpecs();
   const wasRunning = new Set<string>();
 
   async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<void> {
@@ -53,6 +55,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
       dependencies.remove(id);
       const left = await ownReplicas(ctx, key.namespace, key.name, res);
       targetPorts.releaseGone(id, new Set(left.map((r) => r.metadata.name)));
+      synced.forget(id);
       if (!res) wasRunning.delete(id);
       return;
     }
@@ -64,7 +67,9 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     );
 
     const all = await ownReplicas(ctx, ns, res.metadata.name, res);
-    targetPorts.releaseGone(id, new Set(all.map((r) => r.metadata.name)));
+    const names = new Set(all.map((r) => r.metadata.name));
+    targetPorts.releaseGone(id, names);
+    synced.forget(id, names);
     const live = all.filter((r) => !isDeleting(r));
     const endpointList = await ctx.client.list<Endpoint>('Endpoint', { namespace: ns });
     const endpoints = new Map(endpointList.map((e) => [e.metadata.name, e]));
@@ -112,28 +117,34 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     id: string,
     desired: number,
     live: Replica[],
-    inputs: EnvInputs,
+    envInputs: EnvInputs,
     shared: EnvVarValue[],
   ): Promise<Blocked | undefined> {
     const ns = res.metadata.namespace ?? '';
     const endpoints = resourceEndpoints(res);
+    const byName = new Map(live.map((r) => [r.metadata.name, r]));
+    // One fingerprint of everything the desired specs depend on: a replica already checked against
+    // it, whose spec has not changed since, needs no new env, ports or hash (per-event work stays
+    // proportional to what changed, not to the number of replicas).
+    const inputs = syncInputs(res, shared, envInputs.endpoints);
     let blocked: Blocked | undefined;
 
     for (let index = 0; index < desired; index++) {
       const name = `${res.metadata.name}-${index}`;
-      let existing = live.find((r) => r.metadata.name === name);
+      let existing = byName.get(name);
+      if (existing && synced.isSynced(id, existing, inputs) && existing.metadata.labels?.[REPLICA_INDEX_LABEL] === String(index)) continue;
       if (!existing) {
         // Ours but without our label (someone edited it): take it back.
         const other = await ctx.client.get<Replica>('Replica', ns, name);
         if (other && !isDeleting(other) && isControlledBy(other, res)) existing = other;
       }
-      const ports = await replicaPorts(res, id, name, endpoints, inputs.endpoints, existing);
+      const ports = await replicaPorts(res, id, name, endpoints, envInputs.endpoints, existing);
       if (!ports.ok) {
         blocked ??= { reason: ports.reason, message: ports.message, source: 'ports' };
         continue;
       }
       const portMap = new Map(ports.value.map((p) => [p.name, p.targetPort]));
-      const env = replicaEnv(inputs, shared, portMap);
+      const env = replicaEnv(envInputs, shared, portMap);
       if (!env.ok) {
         blocked ??= { reason: env.reason, message: env.message, source: 'references' };
         continue;
@@ -156,20 +167,24 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
           };
           continue;
         }
-        await ctx.client.create<Replica>({
+        const created = await ctx.client.create<Replica>({
           apiVersion: res.apiVersion,
           kind: 'Replica',
           metadata: { name, namespace: ns, labels, ownerReferences: [controllerReference(res)] },
           spec,
         });
+        synced.markSynced(id, created, inputs);
         ctx.log.debug({ replica: name }, 'created replica');
       } else if (!deepEqual(existing.spec, spec) || !deepEqual(existing.metadata.labels, { ...existing.metadata.labels, ...labels })) {
-        await ctx.client.update<Replica>({
+        const updated = await ctx.client.update<Replica>({
           ...existing,
           metadata: { ...existing.metadata, labels: { ...existing.metadata.labels, ...labels } },
           spec,
         });
+        synced.markSynced(id, updated, inputs);
         ctx.log.debug({ replica: name, templateHash: spec.templateHash }, 'updated replica');
+      } else {
+        synced.markSynced(id, existing, inputs);
       }
     }
 
@@ -360,6 +375,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     reconcile,
     dispose() {
       targetPorts.clear();
+      synced.clear();
     },
   };
 }
