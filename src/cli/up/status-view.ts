@@ -92,7 +92,9 @@ export function createStatusView(options: { title: string; out: NodeJS.WriteStre
   out.on('resize', onResize);
   return {
     update(lines) {
-      last = statusLines(options.title, lines);
+      const next = statusLines(options.title, lines);
+      if (height !== 0 && next.join('\n') === last.join('\n')) return; // unchanged: no redraw
+      last = next;
       draw(last);
     },
     log(line) {
