@@ -21,7 +21,7 @@ import type {
 } from './types.ts';
 
 export interface DockerRuntimeOptions {
-  /** Unix socket; default from DOCKER_HOST (unix://...) or /var/run/docker.sock. */
+  /** Unix socket; default from DOCKER_HOST (unix://...; tcp:// is handed to dockerode) or /var/run/docker.sock. */
   socketPath?: string;
   /** `missing`: pull an image that is not present locally (default); `never`: fail with DOCKER_IMAGE_NOT_FOUND. */
   pullPolicy?: 'missing' | 'never';
@@ -102,8 +102,10 @@ function toNetworkInfo(raw: Docker.NetworkInspectInfo): NetworkInfo {
 }
 
 export function createDockerRuntime(options: DockerRuntimeOptions = {}): ContainerRuntime {
-  const socketPath = options.socketPath ?? defaultSocket();
-  const docker = new Docker({ socketPath });
+  // DOCKER_HOST=tcp://... (or ssh://): let dockerode read it (with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH).
+  const remote = !options.socketPath && !!process.env.DOCKER_HOST && !process.env.DOCKER_HOST.startsWith('unix://');
+  const socketPath = remote ? process.env.DOCKER_HOST! : (options.socketPath ?? defaultSocket());
+  const docker = remote ? new Docker() : new Docker({ socketPath });
   const pullPolicy = options.pullPolicy ?? 'missing';
   const pingTimeoutMs = options.pingTimeoutMs ?? 3000;
   const log = options.logger;
