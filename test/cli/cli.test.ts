@@ -121,7 +121,9 @@ spec:
     expect(invalid.stderr.split('\n')[0]).toMatch(/^error: Resource\.apphost\.dev "bad" is invalid: spec\.endpoints\[0\]\.port: /);
     expect(invalid.stderr).not.toMatch(/\n\s+at /);
 
-    const del = await cli('delete', 'res', 'extra');
+    const dry = await cli('apply', '-f', file, '--dry-run');
+    expect(dry.stdout).toBe('resource.apphost.dev/extra unchanged (server dry run)\n');
+    const del = await cli('delete', 'res', '-l', 'team=cli');
     expect(del.code).toBe(0);
     expect(del.stdout).toBe('resources.apphost.dev "extra" deleted\n');
     expect((await cli('get', 'res/extra')).stderr).toBe('error: resources.apphost.dev "extra" not found\n');
