@@ -1,6 +1,6 @@
 // apphostctl up [-f FILE|DIR] [--name] [--controller f.ts]... [--crds dir]... [--detach]
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -37,7 +37,7 @@ Examples:
   apphostctl up --controller ./endpoints-env.ts --crds ./crds
   apphostctl up -d && apphostctl get res && apphostctl down`,
     )
-    .action(async (opts: UpOptions, cmd: Command) => {
+    .action(async (opts: UpOptions) => {
       const dir = process.cwd();
       const existing = runningPid(dir);
       if (existing !== undefined) {
@@ -47,7 +47,7 @@ Examples:
       // Load first: a mistake in the manifests fails before anything starts (also with --detach).
       const loaded = input ? await loadInput(input) : { objects: [], name: undefined };
       if (opts.detach) {
-        await detach(dir, cmd);
+        await detach(dir);
         return;
       }
       const { runApphost } = await import('../run-apphost.ts');
@@ -63,11 +63,10 @@ Examples:
 }
 
 /** Re-runs this `up` without --detach in a detached child; returns once it serves the API. */
-async function detach(dir: string, cmd: Command): Promise<void> {
+async function detach(dir: string): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--detach' && a !== '-d');
   if (!args.includes('--plain')) args.push('--plain');
   const logPath = join(dir, '.apphost', 'apphost.log');
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, '.apphost'), { recursive: true, mode: 0o700 });
   const fd = openSync(logPath, 'a');
   const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, detached: true, stdio: ['ignore', fd, fd], env: process.env });
@@ -90,6 +89,5 @@ async function detach(dir: string, cmd: Command): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  void cmd;
   throw new CliError('TIMEOUT', `the background apphost (pid ${pid}) did not start within 60s (see ${logPath})`);
 }
