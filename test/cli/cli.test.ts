@@ -138,12 +138,13 @@ spec:
     const waited = await cli('wait', '--for=jsonpath={.status.readyReplicas}=2', 'res/web', '--timeout=45s');
     expect(waited.stderr).toBe('');
     expect(waited.stdout).toBe('resource.apphost.dev/web condition met\n');
-    const [logs, one, describeRes, describeEp, describeRep, reps] = await Promise.all([
+    const [logs, one, describeRes, describeEp, describeRep, describeProxies, reps] = await Promise.all([
       cli('logs', 'resource/web'),
       cli('logs', 'web-1', '--tail', '1', '--since', '1h'),
       cli('describe', 'resource/web'),
       cli('describe', 'ep', 'web-http'),
       cli('describe', 'rep/web-0'),
+      cli('describe', 'proxies'),
       cli('get', 'replicas', '-o', 'name'),
     ]);
     expect(logs.stdout).toContain('[web-0] hello from web-0\n');
@@ -156,6 +157,8 @@ spec:
     expect(describeEp.stdout).toMatch(/^URL:\s+http:\/\/localhost:\d+$/m);
     expect(describeEp.stdout).toMatch(/^\s+web-0\s+127\.0\.0\.1\s+\d+\s+true$/m);
     expect(describeRep.stdout).toMatch(/^State:\s+Running$/m);
+    expect(describeProxies.stdout).toMatch(/^Listening On:\s+\S+:\d+$/m);
+    expect(describeProxies.stdout).toMatch(/^Backends:\n\s+NAME\s+ADDRESS\s+PORT\s+READY\n\s+web-0\s+127\.0\.0\.1\s+\d+\s+true$/m);
     expect(describeRep.stdout).toMatch(/^Restarts:\s+0$/m);
     expect(reps.stdout.split('\n').filter(Boolean).sort()).toEqual(['replica.apphost.dev/web-0', 'replica.apphost.dev/web-1']);
   });

@@ -3,7 +3,7 @@
 // Resource its replicas and endpoints. Answers "why is this not ready?".
 import { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { Condition, Endpoint, KubeObject, Replica, Resource } from '../../api/types.ts';
+import type { Condition, Endpoint, KubeObject, Network, Proxy, Replica, Resource } from '../../api/types.ts';
 import { objectPath, parseTargets, type KindRef } from '../kinds.ts';
 import { age, formatColumns } from '../output/columns.ts';
 import { withSession, type Session } from '../session.ts';
@@ -101,6 +101,8 @@ async function describeObject(s: Session, kind: KindRef, obj: KubeObject): Promi
   if (kind.group === 'apphost.dev' && obj.kind === 'Endpoint') lines.push(...endpointDetails(obj as Endpoint));
   else if (kind.group === 'apphost.dev' && obj.kind === 'Replica') lines.push(...replicaDetails(obj as Replica));
   else if (kind.group === 'apphost.dev' && obj.kind === 'Resource') lines.push(...(await resourceDetails(s, obj as Resource)));
+  else if (kind.group === 'apphost.dev' && obj.kind === 'Proxy') lines.push(...proxyDetails(obj as Proxy));
+  else if (kind.group === 'apphost.dev' && obj.kind === 'Network') lines.push(...networkDetails(obj as Network));
   else {
     if (obj.spec !== undefined) lines.push('Spec:', indentYaml(obj.spec));
     const rest = { ...status };
@@ -215,5 +217,45 @@ async function resourceDetails(s: Session, res: Resource): Promise<string[]> {
     );
     lines.push('Replicas:', ...t.map((l) => '  ' + l));
   } else lines.push(field('Replicas', '<none>'));
+  return lines;
+}
+
+function proxyDetails(p: Proxy): string[] {
+  const sp = p.spec ?? ({} as Proxy['spec']);
+  const st = p.status ?? {};
+  const lines = [
+    field('Listen (spec)', `${sp.listen?.address ?? ''}:${sp.listen?.port || '<any free port>'}`),
+    field('Listening On', st.address && st.port ? `${st.address}:${st.port}` : undefined),
+    field('Protocol', sp.protocol ?? 'TCP'),
+    field('Policy', sp.policy ?? 'RoundRobin'),
+    field('Connections', `${st.activeConnections ?? 0} active, ${st.totalConnections ?? 0} total, ${st.failedConnects ?? 0} failed connects`),
+    field('Bytes', `${st.bytesIn ?? 0} in, ${st.bytesOut ?? 0} out`),
+  ];
+  if (st.lastError) lines.push(field('Last Error', oneLine(st.lastError)));
+  const backends = sp.backends ?? [];
+  if (backends.length === 0) lines.push('Backends:             <none>');
+  else {
+    const { lines: t } = formatColumns(
+      ['NAME', 'ADDRESS', 'PORT', 'READY'],
+      backends.map((b) => [b.name, b.address, String(b.port), String(b.ready ?? true)]),
+    );
+    lines.push('Backends:', ...t.map((l) => '  ' + l));
+  }
+  return lines;
+}
+
+function networkDetails(n: Network): string[] {
+  const sp = n.spec ?? {};
+  const st = n.status ?? {};
+  const lines = [
+    field('Lifetime', sp.lifetime ?? 'Session'),
+    field('Driver', sp.driver ?? 'bridge'),
+    field('Docker Network', st.runtimeName ? `${st.runtimeName}${st.id ? ` (${st.id.slice(0, 12)})` : ''}` : undefined),
+    field('Subnet', st.subnet),
+    field('Gateway', st.gateway),
+  ];
+  const att = st.attachments ?? [];
+  if (att.length === 0) lines.push('Attachments:          <none>');
+  else lines.push('Attachments:', ...att.map((a) => `  ${a.replica}${a.aliases?.length ? ` (aliases: ${a.aliases.join(', ')})` : ''}`));
   return lines;
 }
