@@ -138,7 +138,11 @@ describe('containers + networks controllers on real dockerd', () => {
       container: {
         image: TEST_IMAGE,
         command: 'sh',
-        args: ['-c', 'for h in cache redis-primary session-store; do echo "$h=$(wget -q -O - http://$h:8080/)"; done; sleep 600'],
+        args: [
+          '-c',
+          'n=0; until wget -q -O /dev/null http://cache:8080/ || [ $n -ge 100 ]; do n=$((n+1)); sleep 0.1; done; ' +
+            'for h in cache redis-primary session-store; do echo "$h=$(wget -q -O - http://$h:8080/)"; done; sleep 600',
+        ],
       },
     });
     await runningReplica(inst, 'client-0');
@@ -207,7 +211,7 @@ describe('containers + networks controllers on real dockerd', () => {
       await addContainer(
         inst,
         'consumer',
-        { container: { image: TEST_IMAGE, command: 'sh', args: ['-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do r=$(wget -q -O - "$API_HTTP") && { echo "got=$r"; break; }; sleep 0.3; done; sleep 600'] } },
+        { container: { image: TEST_IMAGE, command: 'sh', args: ['-c', 'n=0; while [ $n -lt 100 ]; do r=$(wget -q -O - "$API_HTTP") && { echo "got=$r"; break; }; n=$((n+1)); sleep 0.2; done; sleep 600'] } },
         { API_HTTP: `http://host.apphost.internal:${hostPort}/` },
       );
       await runningReplica(inst, 'consumer-0');

@@ -237,7 +237,8 @@ describe.skipIf(!env.available)('createDockerRuntime (real dockerd)', () => {
       command: 'sh',
       args: [
         '-c',
-        'for h in cache redis-primary session-store; do ' +
+        'n=0; until wget -q -O /dev/null http://cache:8080/ || [ $n -ge 100 ]; do n=$((n+1)); sleep 0.1; done; ' +
+          'for h in cache redis-primary session-store; do ' +
           'echo "dns:$h:$(nslookup $h 2>/dev/null | awk \'/^Address/ { a = $2 } END { print a }\')"; ' +
           'echo "$h:$(wget -q -O - http://$h:8080/)"; done; echo "host:$(grep host.apphost.internal /etc/hosts)"',
       ],
