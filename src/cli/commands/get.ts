@@ -149,43 +149,54 @@ async function watch(
   const fieldSelector = group.names.length === 1 ? `metadata.name=${group.names[0]}` : undefined;
   const wanted = new Set(group.names);
   let headerPrinted = widths !== undefined;
+  let rv = resourceVersion;
   try {
-    await s.client.stream(
-      {
-        path: objectPath(group.kind, ns),
-        query: { watch: 1, resourceVersion, labelSelector: opts.selector, fieldSelector },
-        accept: table ? TABLE_ACCEPT : 'application/json',
-        signal: interrupt.signal,
-      },
-      (line) => {
-        if (!line.trim()) return;
-        const ev = JSON.parse(line) as { type: string; object: unknown };
-        if (ev.type === 'BOOKMARK') return;
-        if (ev.type === 'ERROR') {
-          const st = ev.object as { message?: string };
-          throw new CliError('API_ERROR', st.message ?? 'watch failed');
-        }
-        if (table) {
-          const t = ev.object as Table;
-          const name = t.rows?.[0]?.object?.metadata?.name;
-          if (wanted.size > 0 && name !== undefined && !wanted.has(name)) return;
-          const r = renderTable([t], {
-            wide: format === 'wide',
-            withNamespace: opts.allNamespaces,
-            showLabels: opts.showLabels,
-            noHeaders: opts.noHeaders || headerPrinted,
-          }, widths);
-          headerPrinted = true;
-          widths = r.widths;
-          s.out.write(r.text);
-        } else {
-          const obj = ev.object as KubeObject;
-          if (wanted.size > 0 && !wanted.has(obj.metadata.name)) return;
-          if (format === 'name') s.out.write(formatNames(group.kind, [obj]));
-          else s.out.write((format === 'yaml' ? '---\n' : '') + formatObjects([obj], format, false));
-        }
-      },
-    );
+    // The server may end a watch (timeout, restart): watch again from the last version seen, as
+    // kubectl does; an unreachable server ends the command with its error.
+    while (!interrupt.signal.aborted) {
+      await s.client.stream(
+        {
+          path: objectPath(group.kind, ns),
+          query: { watch: 1, resourceVersion: rv, labelSelector: opts.selector, fieldSelector, allowWatchBookmarks: true },
+          accept: table ? TABLE_ACCEPT : 'application/json',
+          signal: interrupt.signal,
+        },
+        (line) => {
+          if (!line.trim()) return;
+          const ev = JSON.parse(line) as { type: string; object: unknown };
+          const seen = table
+            ? ((ev.object as Table).rows?.[0]?.object?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion ??
+              (ev.object as Table).metadata?.resourceVersion
+            : (ev.object as KubeObject)?.metadata?.resourceVersion;
+          if (seen && ev.type !== 'ERROR') rv = seen;
+          if (ev.type === 'BOOKMARK') return;
+          if (ev.type === 'ERROR') {
+            const st = ev.object as { message?: string };
+            throw new CliError('API_ERROR', st.message ?? 'watch failed');
+          }
+          if (table) {
+            const t = ev.object as Table;
+            const name = t.rows?.[0]?.object?.metadata?.name;
+            if (wanted.size > 0 && name !== undefined && !wanted.has(name)) return;
+            const r = renderTable([t], {
+              wide: format === 'wide',
+              withNamespace: opts.allNamespaces,
+              showLabels: opts.showLabels,
+              noHeaders: opts.noHeaders || headerPrinted,
+            }, widths);
+            headerPrinted = true;
+            widths = r.widths;
+            s.out.write(r.text);
+          } else {
+            const obj = ev.object as KubeObject;
+            if (wanted.size > 0 && !wanted.has(obj.metadata.name)) return;
+            if (format === 'name') s.out.write(formatNames(group.kind, [obj]));
+            else s.out.write((format === 'yaml' ? '---\n' : '') + formatObjects([obj], format, false));
+          }
+        },
+      );
+      if (!interrupt.signal.aborted) await new Promise((r) => setTimeout(r, 200));
+    }
   } finally {
     interrupt.dispose();
   }
