@@ -27,12 +27,15 @@ import type { Resolved } from './resolve-endpoint.ts';
 import { TargetPortBook } from './target-ports.ts';
 import { SyncedSpecs, syncInputs } from './synced-specs.ts';
 import { templateHash } from './template-hash.ts';
+import { mapLimit } from './map-limit.ts';
 import { evaluateWait, type WaitState } from './wait-for.ts';
 
 export const READY = 'Ready';
 export const PORTS_ALLOCATED = 'PortsAllocated';
 export const DEPENDENCIES_READY = 'DependenciesReady';
 export const REFERENCES_RESOLVED = 'ReferencesResolved';
+/** How many replicas get their ports allocated at once (each allocation binds sockets). */
+const PORT_CONCURRENCY = 64;
 
 export interface ReplicasControllerOptions {
   ports: PortAllocator;
@@ -129,6 +132,8 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     const inputs = syncInputs(res, shared, envInputs.endpoints);
     let blocked: Blocked | undefined;
 
+    // Which replicas need a look: missing ones, and ones not synced to these inputs.
+    const work: { index: number; name: string; existing?: Replica }[] = [];
     for (let index = 0; index < desired; index++) {
       const name = `${res.metadata.name}-${index}`;
       let existing = byName.get(name);
@@ -138,7 +143,14 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
         const other = await ctx.client.get<Replica>('Replica', ns, name);
         if (other && !isDeleting(other) && isControlledBy(other, res)) existing = other;
       }
-      const ports = await replicaPorts(res, id, name, endpoints, envInputs.endpoints, existing);
+      work.push({ index, name, existing });
+    }
+    // Ports first, all at once (allocating one means binding a socket): then every Replica is
+    // written in one go, so a scale-up from 0 to N reaches the other controllers as one batch.
+    const allPorts = await mapLimit(work, PORT_CONCURRENCY, (w) => replicaPorts(res, id, w.name, endpoints, envInputs.endpoints, w.existing));
+
+    for (const [i, { index, name, existing }] of work.entries()) {
+      const ports = allPorts[i]!;
       if (!ports.ok) {
         blocked ??= { reason: ports.reason, message: ports.message, source: 'ports' };
         continue;

@@ -7,6 +7,7 @@ import type { Store } from '../../apiserver/store/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { defineController } from './define-controller.ts';
 import { RuntimeError } from './errors.ts';
+import { KeyBatch } from './key-batch.ts';
 import { keyToString } from './keys.ts';
 import { runReconcile, type ReconcileOutcome } from './reconcile-wrapper.ts';
 import { controllerKeys, type OwnerMatcher } from './sources.ts';
@@ -51,6 +52,8 @@ export interface Manager {
 interface Running {
   def: ControllerDefinition;
   queue: WorkQueue;
+  /** Watch keys on their way to the queue, one batch per event-loop turn. */
+  batch: KeyBatch;
   client: Client;
   log: Logger;
   abort: AbortController;
@@ -104,7 +107,7 @@ export function createManager(options: ManagerOptions): Manager {
       isOwnerKind: ownerMatcher(def.for),
       log: rc.log,
       retryDelayMs: options.watchRetryDelayMs,
-    }).subscribe((key) => queue.add(key));
+    }).subscribe((key) => rc.batch.add(key));
     const concurrency = def.concurrency ?? 4;
     for (let i = 0; i < concurrency; i++) rc.workers.push(worker(rc));
   }
@@ -147,9 +150,11 @@ export function createManager(options: ManagerOptions): Manager {
       if (controllers.has(def.name)) {
         throw new RuntimeError('ERR_DUPLICATE_CONTROLLER', `a controller named "${def.name}" is already registered`);
       }
+      const queue = new WorkQueue({ clock });
       const rc: Running = {
         def,
-        queue: new WorkQueue({ clock }),
+        queue,
+        batch: new KeyBatch({ flush: (key) => queue.add(key) }),
         client: createStoreClient(store, { fieldManager: def.name }),
         log: logger.child({ controller: def.name }),
         abort: new AbortController(),
@@ -189,6 +194,7 @@ export function createManager(options: ManagerOptions): Manager {
         const all = order.map((n) => controllers.get(n)!);
         for (const rc of all) {
           rc.subscription?.unsubscribe();
+          rc.batch.close();
           rc.queue.shutDown();
           rc.abort.abort(new RuntimeError('ERR_MANAGER_STOPPED', 'manager stopped'));
         }
@@ -230,10 +236,10 @@ export function createManager(options: ManagerOptions): Manager {
       // Watch events may arrive a tick after a write; require a few consecutive quiet ticks.
       while (quietTicks < 3) {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const busy = [...controllers.values()].some((rc) => rc.started && !rc.queue.isIdle());
+        const busy = [...controllers.values()].some((rc) => rc.started && (!rc.queue.isIdle() || rc.batch.size > 0));
         quietTicks = busy ? 0 : quietTicks + 1;
         if (busy && Date.now() > deadline) {
-          const pending = [...controllers.values()].filter((rc) => !rc.queue.isIdle()).map((rc) => rc.def.name);
+          const pending = [...controllers.values()].filter((rc) => !rc.queue.isIdle() || rc.batch.size > 0).map((rc) => rc.def.name);
           throw new RuntimeError('ERR_NOT_SETTLED', `controllers still busy after ${timeoutMs} ms: ${pending.join(', ')}`);
         }
       }
