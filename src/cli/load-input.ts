@@ -21,7 +21,16 @@ export async function loadInput(path: string): Promise<LoadedInput> {
     const loaded = await loadApphostFile(abs);
     return { objects: loaded.manifests, name: loaded.name, source: path };
   }
-  return { objects: await loadManifests(abs), source: path };
+  const objects = await loadManifests(abs);
+  if (objects.length === 0 && statSync(abs).isDirectory()) {
+    // A folder with no YAML/JSON manifests but an apphost.ts/.js: run that.
+    const file = defaultInput(abs);
+    if (file && isApphostFile(file)) {
+      const loaded = await loadApphostFile(file);
+      return { objects: loaded.manifests, name: loaded.name, source: file };
+    }
+  }
+  return { objects, source: path };
 }
 
 /** What `up` runs when no -f is given: apphost.ts / .js / .yaml / .yml in `dir`, in that order. */
