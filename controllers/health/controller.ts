@@ -69,10 +69,11 @@ export function createHealthController(options: HealthControllerOptions): Contro
     const tick = async () => {
       loop.timer = undefined;
       const signal = loop.abort.signal;
-      const result =
-        target.kind === 'http'
-          ? await prober.http({ url: target.url, timeoutMs, signal })
-          : await prober.tcp({ host: target.host, port: target.port, timeoutMs, signal });
+      // Probers never throw; a bug in one must not become an unhandled rejection here.
+      const result: ProbeResult = await (target.kind === 'http'
+        ? prober.http({ url: target.url, timeoutMs, signal })
+        : prober.tcp({ host: target.host, port: target.port, timeoutMs, signal })
+      ).catch((err: unknown) => ({ ok: false, code: 'PROBE_ERROR', message: err instanceof Error ? err.message : String(err) }));
       if (loop.stopped) return;
       const flipped = loop.result?.ok !== result.ok;
       loop.result = result;
