@@ -7,7 +7,7 @@ import type { Resource } from '../../src/api/types.ts';
 import { dockerAvailable, dockerRequired, ensureTestImage, TEST_IMAGE } from '../support/docker-env.ts';
 import { echoResource, httpGet, startTestApphost, type EchoAnswer, type TestApphost } from './support/harness.ts';
 
-const haveDocker = dockerRequired() || (await dockerAvailable());
+const haveDocker = dockerRequired() || (await dockerAvailable({ timeoutMs: 10_000 }));
 
 describe.skipIf(!haveDocker)('containers through startApphost', () => {
   let t: TestApphost | undefined;
