@@ -36,7 +36,7 @@ function elapsed(ms: number): string {
 
 export async function runApphost(options: RunApphostOptions): Promise<void> {
   const out = options.out ?? process.stdout;
-  const controllers = [...(options.controllerDefinitions ?? []), ...(await loadControllerFiles(options.controllers ?? []))];
+  const controllers = [...(options.controllerDefinitions ?? []), ...(await loadControllerFiles(options.controllers ?? [], { dir: options.dir }))];
   const started = Date.now();
   const sink = createLogSink();
   const apphost = await startApphost({

@@ -1,5 +1,6 @@
 // `apphostctl up --controller ./my-controller.ts`: a module whose default export is a controller
-// definition (from defineController), a list of them, or a function returning either.
+// definition (from defineController), a list of them, or a function returning either. The function
+// gets the controller context: `{ dir }`, the application folder (where `.apphost/` lives).
 import { resolve } from 'node:path';
 import { importAsModule } from '../../builder/load-apphost-file.ts';
 import { validateController } from '../../runtime/define-controller.ts';
@@ -10,7 +11,12 @@ function looksLikeController(v: unknown): v is ControllerDefinition {
   return !!v && typeof v === 'object' && typeof (v as ControllerDefinition).reconcile === 'function';
 }
 
-export async function loadControllerFiles(files: string[]): Promise<ControllerDefinition[]> {
+export interface ControllerContext {
+  /** The application folder: `.apphost/` lives here. */
+  dir: string;
+}
+
+export async function loadControllerFiles(files: string[], context: ControllerContext): Promise<ControllerDefinition[]> {
   const out: ControllerDefinition[] = [];
   for (const file of files) {
     let mod: Record<string, unknown>;
@@ -21,7 +27,7 @@ export async function loadControllerFiles(files: string[]): Promise<ControllerDe
       throw new CliError('BAD_INPUT', `--controller ${file}: cannot load it: ${msg}`);
     }
     let value: unknown = mod.default ?? Object.values(mod).find((v) => looksLikeController(v) || Array.isArray(v));
-    if (typeof value === 'function') value = await (value as () => unknown)();
+    if (typeof value === 'function') value = await (value as (ctx: ControllerContext) => unknown)(context);
     const defs = Array.isArray(value) ? value : [value];
     if (defs.length === 0 || !defs.every(looksLikeController)) {
       throw new CliError('BAD_INPUT', `--controller ${file}: export default a controller (defineController({...})), a list of them, or a function returning one`);
