@@ -1,5 +1,6 @@
 // Ports end to end: real processes behind real proxies (DESIGN.md section 1, "Ports").
 import { afterEach, describe, expect, it } from 'vitest';
+import { listeningPorts } from './support/proc.ts';
 import { echoResource, freePort, httpGet, startTestApphost, type EchoAnswer, type TestApphost } from './support/harness.ts';
 
 describe('ports', () => {
@@ -25,6 +26,9 @@ describe('ports', () => {
     expect(body.port).toBe(target);
     expect(body.env.PORT).toBe(String(target));
     expect(ep.status!.url).toBe(`http://localhost:${ep.status!.port}`);
+    // The proxy listens in apphost's process; the app on its own target port.
+    expect(listeningPorts()).toContain(ep.status!.port);
+    expect(listeningPorts(body.pid)).toEqual([target]);
   });
 
   it('a fixed port with 2 replicas: one proxy on that port, two distinct PORT values, new connections reach both', async () => {
@@ -64,5 +68,8 @@ describe('ports', () => {
     expect(t.app.store.list('Proxy').items).toHaveLength(0);
     const body = (await httpGet(`http://127.0.0.1:${targetPort}/`)).json<EchoAnswer>();
     expect(body.port).toBe(targetPort);
+    // Nothing else is bound: apphost itself listens only for its API, the app only on targetPort.
+    expect(listeningPorts()).toEqual([Number(new URL(t.app.url).port)]);
+    expect(listeningPorts(body.pid)).toEqual([targetPort]);
   });
 });

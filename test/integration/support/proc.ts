@@ -1,6 +1,6 @@
 // Finds live processes by their environment (/proc/<pid>/environ): everything a test started,
 // children and grandchildren included, whoever their parent is now. Zombies are skipped.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Pids of live processes whose environment has every `name=value` of `vars` (value '*' = any). */
 export function pidsWithEnv(vars: Record<string, string>): number[] {
@@ -18,4 +18,32 @@ export function pidsWithEnv(vars: Record<string, string>): number[] {
     }
   }
   return out;
+}
+
+/** TCP ports `pid` listens on (IPv4 and IPv6), from its socket fds and /proc/net/tcp{,6}. */
+export function listeningPorts(pid: number | 'self' = 'self'): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is cols[1] ("0100007F:1F90"), st is cols[3] (0A = LISTEN), inode is cols[9]
+      if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9]!)) ports.add(parseInt(cols[1]!.split(':')[1]!, 16));
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
 }
