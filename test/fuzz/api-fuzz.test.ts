@@ -299,14 +299,14 @@ describe('API fuzz', () => {
         const m = obj.metadata;
         expect(m.name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
         expect(m.name.length).toBeLessThanOrEqual(253);
-        expect(m.namespace).toBe('default');
+        expect(m.namespace).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
         expect(m.uid).toBeTruthy();
         expect(m.resourceVersion).toMatch(/^\d+$/);
         expect(Number.isNaN(Date.parse(m.creationTimestamp!))).toBe(false);
         expect(obj.apiVersion).toBe('apphost.dev/v1');
         expect(obj.kind).toBe(KIND_NAMES[info.plural as (typeof KINDS)[number]]);
         expect(() => api.registry.admit(info, structuredClone(obj) as KubeObject, 'UPDATE', obj, { fieldValidation: 'Strict' })).not.toThrow();
-        const viaHttp = await client.request({ path: `/apis/apphost.dev/v1/namespaces/default/${info.plural}/${encodeURIComponent(m.name)}` });
+        const viaHttp = await client.request({ path: `/apis/apphost.dev/v1/namespaces/${m.namespace}/${info.plural}/${encodeURIComponent(m.name)}` });
         expect(viaHttp.json).toEqual(JSON.parse(JSON.stringify(obj)));
         checked++;
       }
