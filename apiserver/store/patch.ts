@@ -4,7 +4,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { ApiError, errors } from '../errors.ts';
-import { isPlainObject, jsonClone } from './objects.ts';
+import { deepEqual, isPlainObject, jsonClone } from './objects.ts';
 
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return jsonClone(patch);
@@ -30,16 +30,20 @@ export function applyJsonPatch(target: unknown, patch: unknown): unknown {
 
 /**
  * The merge patch that takes a manager's previous applied configuration to its new one: everything
- * in `next`, plus a null for each field the manager applied before and has now dropped. Lists are
- * atomic, as in a merge patch.
+ * in `next`, plus a null for each field the manager applied before and has now dropped — unless
+ * someone else has changed that field since (then they own it, as in Kubernetes server-side apply,
+ * and it stays). Lists are atomic, as in a merge patch.
  */
-export function applyConfigurationPatch(previous: unknown, next: unknown): unknown {
+export function applyConfigurationPatch(previous: unknown, next: unknown, current: unknown): unknown {
   if (!isPlainObject(next)) return next;
   const patch: Record<string, unknown> = {};
   const prev = isPlainObject(previous) ? previous : {};
-  for (const key of Object.keys(prev)) if (!(key in next)) patch[key] = null;
+  const live = isPlainObject(current) ? current : {};
+  for (const key of Object.keys(prev)) {
+    if (!(key in next) && deepEqual(live[key], prev[key])) patch[key] = null;
+  }
   for (const [key, value] of Object.entries(next)) {
-    patch[key] = isPlainObject(value) && isPlainObject(prev[key]) ? applyConfigurationPatch(prev[key], value) : value;
+    patch[key] = isPlainObject(value) && isPlainObject(prev[key]) ? applyConfigurationPatch(prev[key], value, live[key]) : value;
   }
   return patch;
 }

@@ -169,6 +169,12 @@ describe('store: patch', () => {
     const second = store.patch('widgets', 'default', 'w', 'apply', { ...body, spec: { size: 2 } }, { fieldManager: 'kubectl' });
     expect(second.created).toBe(false);
     expect(second.object.spec).toEqual({ size: 2, owner: 'someone-else' });
+    // A field the manager dropped is removed, unless someone else changed it since (they own it now).
+    store.patch('widgets', 'default', 'w', 'merge', { spec: { size: 5 } });
+    const third = store.patch('widgets', 'default', 'w', 'apply', { ...body, spec: { color: 'blue' } }, { fieldManager: 'kubectl' });
+    expect(third.object.spec).toEqual({ size: 5, owner: 'someone-else', color: 'blue' });
+    const fourth = store.patch('widgets', 'default', 'w', 'apply', { ...body, spec: {} }, { fieldManager: 'kubectl' });
+    expect(fourth.object.spec).toEqual({ size: 5, owner: 'someone-else' });
   });
 
   it('a status patch changes only status', () => {

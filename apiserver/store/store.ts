@@ -228,7 +228,7 @@ export class MemoryStore implements Store {
         return { object: created, created: true };
       }
       const previous = this.appliedConfigs.get(configKey);
-      const mergePatch = applyConfigurationPatch(previous, applied);
+      const mergePatch = applyConfigurationPatch(previous, applied, current);
       const object = this.patchExisting<T>(info, current, 'merge', mergePatch, options);
       if (!options.dryRun) this.appliedConfigs.set(configKey, jsonClone(applied));
       return { object, created: false };

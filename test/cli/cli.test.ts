@@ -123,6 +123,17 @@ spec:
 
     const dry = await cli('apply', '-f', file, '--dry-run');
     expect(dry.stdout).toBe('resource.apphost.dev/extra unchanged (server dry run)\n');
+
+    // Like kubectl apply: what someone else set (a scale) survives re-applying a manifest that does
+    // not mention it; what this manifest stopped setting (the label) goes away.
+    expect((await cli('scale', 'resource/extra', '--replicas=3')).code).toBe(0);
+    writeFileSync(file, extra(2).replace('  replicas: 2\n', '').replace(', labels: {team: cli}', ''));
+    expect((await cli('apply', '-f', file)).stdout).toBe('resource.apphost.dev/extra configured\n');
+    const reapplied = JSON.parse((await cli('get', 'res/extra', '-o', 'json')).stdout) as { spec: { replicas: number }; metadata: { labels?: object } };
+    expect(reapplied.spec.replicas).toBe(3);
+    expect(reapplied.metadata.labels).toBeUndefined();
+    writeFileSync(file, extra(2));
+    expect((await cli('apply', '-f', file)).stdout).toBe('resource.apphost.dev/extra configured\n');
     const del = await cli('delete', 'res', '-l', 'team=cli');
     expect(del.code).toBe(0);
     expect(del.stdout).toBe('resources.apphost.dev "extra" deleted\n');

@@ -46,11 +46,6 @@ Examples:
     });
 }
 
-function stripServerFields(meta: KubeObject['metadata']): Record<string, unknown> {
-  const { name, labels, annotations } = meta;
-  return { name, labels, annotations };
-}
-
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 }
@@ -68,42 +63,33 @@ function sortKeys(v: unknown): unknown {
 }
 
 /**
- * Create when absent; else replace spec (and merge labels/annotations) with the manifest's, checked
- * first with a server-side dry run so that "unchanged" accounts for the server's defaults.
+ * Server-side apply with field manager `apphostctl`: fields this manifest sets are taken, fields an
+ * earlier apply of it set and it no longer does are removed, and fields others set (a `scale`, a
+ * controller) are kept, as with `kubectl apply`.
  */
 export async function applyObject(s: Session, kind: KindRef, obj: KubeObject, dryRun = false): Promise<ApplyResult> {
   const ns = kind.namespaced ? (obj.metadata.namespace ?? s.namespace) : undefined;
   const body: KubeObject = { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } };
   delete body.status;
+  const path = objectPath(kind, ns, obj.metadata.name);
   let existing: KubeObject | undefined;
   try {
-    existing = await s.client.request<KubeObject>({ path: objectPath(kind, ns, obj.metadata.name) });
+    existing = await s.client.request<KubeObject>({ path });
   } catch (err) {
     if (!isCliError(err, 'API_ERROR') || err.status?.code !== 404) throw err;
   }
-  if (!existing) {
-    await s.client.request({ method: 'POST', path: objectPath(kind, ns), body, query: { dryRun: dryRun ? 'All' : undefined, fieldManager: 'apphostctl' } });
-    return 'created';
-  }
-  const desired: KubeObject = {
-    ...existing,
-    ...body,
-    metadata: {
-      ...existing.metadata,
-      labels: { ...existing.metadata.labels, ...body.metadata.labels },
-      annotations: { ...existing.metadata.annotations, ...body.metadata.annotations },
-    },
-    status: existing.status,
-  };
-  if (!desired.metadata.labels || Object.keys(desired.metadata.labels).length === 0) delete desired.metadata.labels;
-  if (!desired.metadata.annotations || Object.keys(desired.metadata.annotations).length === 0) delete desired.metadata.annotations;
-  const path = objectPath(kind, ns, obj.metadata.name);
-  const preview = await s.client.request<KubeObject>({ method: 'PUT', path, body: desired, query: { dryRun: 'All', fieldManager: 'apphostctl' } });
-  const { metadata: _a, status: _b, ...restPreview } = preview;
-  const { metadata: _c, status: _d, ...restExisting } = existing;
-  if (sameJson(restPreview, restExisting) && sameJson(stripServerFields(preview.metadata), stripServerFields(existing.metadata))) {
-    return 'unchanged';
-  }
-  if (!dryRun) await s.client.request({ method: 'PUT', path, body: desired, query: { fieldManager: 'apphostctl' } });
-  return 'configured';
+  const result = await s.client.request<KubeObject>({
+    method: 'PATCH',
+    path,
+    body,
+    contentType: 'application/apply-patch+yaml',
+    query: { fieldManager: 'apphostctl', force: 'true', dryRun: dryRun ? 'All' : undefined },
+  });
+  if (!existing) return 'created';
+  const { status: _a, ...before } = existing;
+  const { status: _b, ...after } = result;
+  const unchanged = dryRun
+    ? sameJson({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }, { ...after, metadata: { ...after.metadata, resourceVersion: '' } })
+    : result.metadata.resourceVersion === existing.metadata.resourceVersion;
+  return unchanged ? 'unchanged' : 'configured';
 }
