@@ -98,7 +98,7 @@ async function overHttp(): Promise<RunResult> {
     const rv = (await api.list('apphost.dev/v1', 'Resource', 'default', undefined, undefined, undefined, undefined, undefined, 1)).metadata!.resourceVersion!;
     await ask({ type: 'commits' }, 'commits'); // drop warm-up commits
 
-    const watchers = (watchersProc = child('watchers.ts', [ready.kubeconfig, PATH, rv, String(WATCHERS)]));
+    const watchers = (watchersProc = child('watchers.ts', [ready.kubeconfig, PATH, rv, String(WATCHERS), String(N * 3 + PACED_WRITES + 1000)]));
     await nextMessage(watchers, 'watching');
     const askWatchers = async <T extends WatchersMessage>(m: WatchersCommand, type: T['type']): Promise<T> => {
       const reply = nextMessage<T>(watchers, type);
