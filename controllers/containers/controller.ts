@@ -439,7 +439,8 @@ export function createContainersController(options: ContainersControllerOptions)
           }
         },
         onError: (err) => {
-          if (!down) log?.warn({ code: (err as { code?: string }).code }, `container events: ${err.message}`);
+          // Without containers to run, Docker being absent is no news: the Replica conditions say it when it matters.
+          if (!down && slots.size > 0) log?.warn({ code: (err as { code?: string }).code }, `container events: ${err.message}`);
           down = true;
           if (!disposed) enqueueAll();
         },

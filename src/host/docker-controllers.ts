@@ -1,5 +1,6 @@
-// The docker controllers (networks, containers) for the host: on when asked, or ('auto') when a
-// Docker Engine answers. Without Docker, container Resources simply get no containers.
+// The docker controllers (networks, containers) for the host: on unless turned off. With no Docker
+// Engine answering they still run, so container Resources say exactly that (DockerUnavailable, and
+// how to fix it) and start by themselves once dockerd is back; executables are unaffected.
 import type { Logger } from 'pino';
 import { createContainersController, type AppIdentity } from '../../controllers/containers/index.ts';
 import { createNetworksController } from '../../controllers/networks/index.ts';
@@ -19,10 +20,6 @@ export async function createDockerControllers(mode: boolean | 'auto', options: D
   if (mode === false) return [];
   const log = options.logger.child({ component: 'docker' });
   const runtime = createDockerRuntime({ logger: log, pingTimeoutMs: 1500 });
-  if (mode === 'auto' && !(await runtime.available())) {
-    log.debug('no Docker Engine answered: container resources will not run');
-    return [];
-  }
   return [
     createNetworksController({ runtime, app: options.app, logger: log }),
     createContainersController({
