@@ -121,3 +121,31 @@ describe('SyncedSpecs', () => {
     expect(syncInputs(res, [{ name: 'A', value: '1' }], new Map([['api-http', ep('api-http', 'api', 9)]]))).not.toBe(base);
   });
 });
+
+describe('replicas controller: a large scale-up is one pass', () => {
+  it('0 -> 200 replicas: all created by one reconcile; the Endpoint status is written a handful of times, not per replica', async () => {
+    const { f } = await setup();
+    let endpointWrites = 0;
+    let resourceWrites = 0;
+    const sub = f.store.watch('Endpoint', { resourceVersion: f.store.resourceVersion() }).subscribe((e) => {
+      if (e.type === 'MODIFIED') endpointWrites++;
+    });
+    const sub2 = f.store.watch('Resource', { resourceVersion: f.store.resourceVersion() }).subscribe((e) => {
+      if (e.type === 'MODIFIED') resourceWrites++;
+    });
+    const before = f.reconciles.length;
+    await f.apply(exe('api', { replicas: 200, endpoints: [{ scheme: 'http', env: 'PORT' }] }));
+    sub.unsubscribe();
+    sub2.unsubscribe();
+    expect(replicas(f, 'api')).toHaveLength(200);
+    const ports = new Set(replicas(f, 'api').map((r) => r.spec.ports![0]!.targetPort));
+    expect(ports.size).toBe(200);
+    const passes = f.reconciles.slice(before).filter((r) => r.controller === 'replicas').length;
+    expect(passes).toBeLessThanOrEqual(4);
+    expect(endpointWrites).toBeLessThanOrEqual(4);
+    expect(resourceWrites).toBeLessThanOrEqual(4);
+    expect(f.store.get<Resource>('Resource', NS, 'api').status).toMatchObject({ replicas: 200, readyReplicas: 0 });
+    await f.assertSteady();
+    expect(f.errors()).toEqual([]);
+  });
+});
