@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasIpv6Loopback } from './bind-probe.ts';
 import { isPortError } from './errors.ts';
 import { createPortAllocator } from './port-allocator.ts';
-import { parsePortRange, proxylessRangeFromEnv } from './port-range.ts';
+import { dynamicRange, ephemeralRange, parsePortRange, proxylessRangeFromEnv } from './port-range.ts';
 
 const servers: Server[] = [];
 
@@ -105,6 +106,30 @@ describe('createPortAllocator (real sockets)', () => {
     expect(() => createPortAllocator({ env: { APPHOST_PROXYLESS_PORT_RANGE: 'lots' } })).toThrow(
       expect.objectContaining({ code: 'PORT_RANGE_INVALID' }),
     );
+  });
+});
+
+describe('dynamic ports stay out of the ephemeral range', () => {
+  it('allocate() never returns a port the kernel would hand to an outgoing connection', async () => {
+    const ephemeral = ephemeralRange(() => {
+      try {
+        return readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+      } catch {
+        return undefined;
+      }
+    });
+    const allocator = createPortAllocator();
+    const ports = await Promise.all(Array.from({ length: 50 }, () => allocator.allocate()));
+    for (const port of ports) expect(port < ephemeral.min || port > ephemeral.max, `${port}`).toBe(true);
+    expect(new Set(ports).size).toBe(50);
+  });
+
+  it('reads the kernel range and picks the larger side outside it', () => {
+    expect(ephemeralRange(() => '32768\t60999\n')).toEqual({ min: 32768, max: 60999 });
+    expect(ephemeralRange(() => undefined)).toEqual({ min: 32768, max: 60999 });
+    expect(ephemeralRange(() => 'garbage')).toEqual({ min: 32768, max: 60999 });
+    expect(dynamicRange({ min: 32768, max: 60999 })).toEqual({ min: 61000, max: 65535 });
+    expect(dynamicRange({ min: 49152, max: 65535 })).toEqual({ min: 32768, max: 49151 });
   });
 });
 

@@ -1,10 +1,11 @@
-// Real PortAllocator: the OS picks free ports (bind to port 0), a reservation set makes sure no
-// port is handed out twice while in use, and ::1 is checked too where the machine has it (a
-// `localhost` proxy listens on both loopbacks on the same port).
+// Real PortAllocator: random free ports outside the kernel's ephemeral range (checked by binding),
+// a reservation set makes sure no port is handed out twice while in use, and ::1 is checked too
+// where the machine has it (a `localhost` proxy listens on both loopbacks on the same port).
+import { readFileSync } from 'node:fs';
 import { hasIpv6Loopback, tryBind } from './bind-probe.ts';
 import { PortError } from './errors.ts';
 import { findPortHolder } from './find-port-holder.ts';
-import { checkRange, isValidPort, PROXYLESS_RANGE_ENV, proxylessRangeFromEnv } from './port-range.ts';
+import { checkRange, dynamicRange, ephemeralRange, isValidPort, PROXYLESS_RANGE_ENV, proxylessRangeFromEnv } from './port-range.ts';
 import type { PortAllocator, PortAllocatorOptions, PortRange } from './types.ts';
 
 const MAX_RANGE_PROBES = 512;
@@ -18,6 +19,7 @@ export function createPortAllocator(options: PortAllocatorOptions = {}): PortAll
     ? checkRange(options.proxylessRange.min, options.proxylessRange.max, 'proxyless port range')
     : proxylessRangeFromEnv(options.env ?? process.env);
   const maxAttempts = options.maxAttempts ?? 100;
+  const dynamic: PortRange = options.dynamicRange ?? dynamicRange(ephemeralRange(readEphemeralRange));
   const reserved = new Set<number>();
 
   async function isFree(port: number, address?: string): Promise<boolean> {
@@ -40,58 +42,49 @@ export function createPortAllocator(options: PortAllocatorOptions = {}): PortAll
     return true;
   }
 
+  async function allocateInRange(min = proxylessRange.min, max = proxylessRange.max): Promise<number> {
+    checkRange(min, max);
+    const size = max - min + 1;
+    const probes = Math.min(size, MAX_RANGE_PROBES);
+    // Start at a random place and walk the range: spreads allocations, bounded in work.
+    const offset = Math.floor(Math.random() * size);
+    const stride = size > 1 ? coprimeStride(size) : 1;
+    for (let i = 0; i < probes; i++) {
+      const port = min + ((offset + i * stride) % size);
+      if (!reserve(port)) continue;
+      if (await isFree(port)) return port;
+      reserved.delete(port);
+    }
+    throw new PortError(
+      'PORT_RANGE_EXHAUSTED',
+      `no free port in ${min}-${max} after ${probes} tries${min === proxylessRange.min && max === proxylessRange.max ? ` (set ${PROXYLESS_RANGE_ENV} to widen the range)` : ''}`,
+    );
+  }
+
   return {
     proxylessRange,
 
     async allocate(): Promise<number> {
-      const ipv6 = await hasIpv6Loopback();
-      let lastProblem = 'no attempt made';
-      for (let attempt = 0; attempt < maxAttempts; attempt++) {
-        const outcome = await tryBind('127.0.0.1', 0);
-        if (outcome.kind !== 'bound') {
-          lastProblem = outcome.kind === 'error' ? outcome.code : outcome.kind;
-          continue;
-        }
-        // Reserve synchronously, before any await: a concurrent allocate() that gets the same port
-        // from the OS (it was just closed) sees it reserved and tries again.
-        if (!reserve(outcome.port)) {
-          lastProblem = `port ${outcome.port} already reserved`;
-          continue;
-        }
-        if (ipv6) {
-          const v6 = await tryBind('::1', outcome.port);
-          if (v6.kind !== 'bound' && v6.kind !== 'no-address') {
+      try {
+        return await allocateInRange(dynamic.min, dynamic.max);
+      } catch (err) {
+        // A crowded dynamic range: let the OS choose (an ephemeral port) rather than fail.
+        const ipv6 = await hasIpv6Loopback();
+        for (let attempt = 0; attempt < maxAttempts; attempt++) {
+          const outcome = await tryBind('127.0.0.1', 0);
+          if (outcome.kind !== 'bound' || !reserve(outcome.port)) continue;
+          const v6 = ipv6 ? await tryBind('::1', outcome.port) : undefined;
+          if (v6 && v6.kind !== 'bound' && v6.kind !== 'no-address') {
             reserved.delete(outcome.port);
-            lastProblem = `port ${outcome.port} in use on ::1`;
             continue;
           }
+          return outcome.port;
         }
-        return outcome.port;
+        throw new PortError('PORT_ALLOCATION_FAILED', `no free port on 127.0.0.1: ${(err as Error).message}`);
       }
-      throw new PortError(
-        'PORT_ALLOCATION_FAILED',
-        `no free port on 127.0.0.1 after ${maxAttempts} attempts (last: ${lastProblem})`,
-      );
     },
 
-    async allocateInRange(min = proxylessRange.min, max = proxylessRange.max): Promise<number> {
-      checkRange(min, max);
-      const size = max - min + 1;
-      const probes = Math.min(size, MAX_RANGE_PROBES);
-      // Start at a random place and walk the range: spreads allocations, bounded in work.
-      const offset = Math.floor(Math.random() * size);
-      const stride = size > 1 ? coprimeStride(size) : 1;
-      for (let i = 0; i < probes; i++) {
-        const port = min + ((offset + i * stride) % size);
-        if (!reserve(port)) continue;
-        if (await isFree(port)) return port;
-        reserved.delete(port);
-      }
-      throw new PortError(
-        'PORT_RANGE_EXHAUSTED',
-        `no free port in ${min}-${max} after ${probes} tries (set ${PROXYLESS_RANGE_ENV} to widen the range)`,
-      );
-    },
+    allocateInRange,
 
     reserve,
     release(port: number): void {
@@ -101,6 +94,14 @@ export function createPortAllocator(options: PortAllocatorOptions = {}): PortAll
     isFree,
     findHolder: (port) => findPortHolder(port),
   };
+}
+
+function readEphemeralRange(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** A step that visits every port of a range of `size` exactly once (gcd(step, size) = 1). */

@@ -31,3 +31,26 @@ export function proxylessRangeFromEnv(env: Record<string, string | undefined> = 
   if (text === undefined || text.trim() === '') return { ...DEFAULT_PROXYLESS_RANGE };
   return parsePortRange(text, PROXYLESS_RANGE_ENV);
 }
+
+/** Linux's default ephemeral range (`net.ipv4.ip_local_port_range`). */
+const DEFAULT_EPHEMERAL: PortRange = Object.freeze({ min: 32_768, max: 60_999 });
+
+/** The kernel's ephemeral range: where outgoing connections and binds to port 0 take their ports. */
+export function ephemeralRange(read: () => string | undefined): PortRange {
+  const text = read();
+  const match = text ? /^\s*(\d+)\s+(\d+)\s*$/.exec(text) : null;
+  if (!match) return { ...DEFAULT_EPHEMERAL };
+  const min = Number(match[1]);
+  const max = Number(match[2]);
+  return isValidPort(min) && isValidPort(max) && min <= max ? { min, max } : { ...DEFAULT_EPHEMERAL };
+}
+
+/**
+ * Where random proxy and replica ports come from: outside the ephemeral range, so that a port a
+ * replica frees is never taken by an outgoing connection (which, on loopback, can even connect to
+ * itself) or by someone's bind to port 0 while the proxy still has it as a backend.
+ */
+export function dynamicRange(ephemeral: PortRange): PortRange {
+  if (65_535 - ephemeral.max >= 2_000) return { min: ephemeral.max + 1, max: 65_535 };
+  return { min: Math.max(1_024, ephemeral.min - 16_384), max: ephemeral.min - 1 };
+}

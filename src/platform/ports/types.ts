@@ -45,4 +45,6 @@ export interface PortAllocatorOptions {
   proxylessRange?: PortRange;
   /** Attempts before giving up on `allocate` (a port the OS hands back may be reserved). Default 100. */
   maxAttempts?: number;
+  /** Where `allocate` picks from; default: outside the kernel's ephemeral port range. */
+  dynamicRange?: PortRange;
 }
