@@ -38,6 +38,21 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   const controllers = [...(options.controllerDefinitions ?? []), ...(await loadControllerFiles(options.controllers ?? [], { dir: options.dir }))];
   const started = Date.now();
+  // Signals are caught before anything starts: a Ctrl+C during start-up still stops cleanly.
+  let signalCount = 0;
+  const stopRequested = new Promise<string>((resolve) => {
+    const onSignal = (sig: string) => {
+      signalCount++;
+      if (signalCount > 1) {
+        out.write('\nforced exit: replicas may still be running (the next `apphostctl up` cleans them up)\n');
+        process.exit(130);
+      }
+      resolve(sig);
+    };
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    options.until?.then(() => resolve('request'));
+  });
   const sink = createLogSink();
   const apphost = await startApphost({
     logger: sink.logger,
@@ -91,20 +106,6 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
     onLine: (replica, line) => view.log(prefixLine(replica, line)),
   });
 
-  let signalCount = 0;
-  const stopRequested = new Promise<string>((resolve) => {
-    const onSignal = (sig: string) => {
-      signalCount++;
-      if (signalCount > 1) {
-        out.write('\nforced exit: replicas may still be running (the next `apphostctl up` cleans them up)\n');
-        process.exit(130);
-      }
-      resolve(sig);
-    };
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
-    options.until?.then(() => resolve('request'));
-  });
   const reason = await stopRequested;
   clearInterval(timer);
   await refresh().catch(() => undefined);
