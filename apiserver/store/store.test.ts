@@ -54,6 +54,13 @@ describe('store: create, get, update', () => {
     expect((store.get('Widget', 'default', 'a').spec as { size: number }).size).toBe(1);
   });
 
+  it('stores what JSON would: a Date becomes its ISO string, undefined fields vanish', () => {
+    const store = newStore();
+    const when = new Date('2026-01-02T03:04:05.000Z');
+    const created = store.create(widget('d', { spec: { at: when, gone: undefined } as unknown as KubeObject['spec'] }));
+    expect(created.spec).toEqual({ at: '2026-01-02T03:04:05.000Z' });
+  });
+
   it('refuses duplicates and unknown objects', () => {
     const store = newStore();
     store.create(widget('a'));

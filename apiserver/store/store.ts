@@ -406,10 +406,13 @@ export class MemoryStore implements Store {
     return subject;
   }
 
+  /**
+   * A shallow draft: the store changes only top-level fields and metadata before admission, and
+   * admission builds a new deep copy (JSON semantics), so the caller's object is never shared.
+   */
   private normalizeInput<T extends KubeObject>(input: T): KubeObject {
-    const draft = jsonClone(input) as KubeObject;
-    if (!isPlainObject(draft.metadata)) throw errors.badRequest('Object has no metadata');
-    return draft;
+    if (!isPlainObject(input.metadata)) throw errors.badRequest('Object has no metadata');
+    return { ...input, metadata: { ...input.metadata } };
   }
 
   private patchExisting<T extends KubeObject>(

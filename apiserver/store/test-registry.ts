@@ -36,6 +36,7 @@ export function createTestRegistry(): Registry {
       const causes: StatusCause[] = [];
       for (const v of validators.get(info.key) ?? []) causes.push(...v(obj, op, old));
       if (causes.length > 0) throw errors.invalid(info.kind, info.group, obj.metadata.name, causes);
+      // Like the real registry, admission returns a new deep copy with JSON semantics.
       return { object: JSON.parse(JSON.stringify(obj)) as KubeObject, warnings: [] };
     },
     addValidator(key, validator) {
