@@ -10,7 +10,7 @@ export function isPlainObject(value: unknown): value is JsonObject {
 export function cloneJson<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   // As JSON.stringify would: a Date (or anything with toJSON) becomes what it serialises to.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return cloneJson((value as { toJSON(): T }).toJSON());
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return cloneJson((value as unknown as { toJSON(): T }).toJSON());
   if (Array.isArray(value)) {
     const out = new Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);

@@ -68,8 +68,8 @@ export class MemoryStore implements Store {
   private readonly dependents = new Map<string, Set<string>>();
   /** uid -> `${kindKey}|${objectKey}`. */
   private readonly byUid = new Map<string, string>();
-  /** `${kindKey}|${objectKey}|${fieldManager}` -> that manager's last applied configuration. */
-  private readonly appliedConfigs = new Map<string, unknown>();
+  /** `${kindKey}|${objectKey}` -> field manager -> that manager's last applied configuration. */
+  private readonly appliedConfigs = new Map<string, Map<string, unknown>>();
   private rv: number;
 
   constructor(options: StoreOptions) {
@@ -218,19 +218,26 @@ export class MemoryStore implements Store {
       }
       if (!isPlainObject(patch)) throw errors.badRequest('apply patch must be an object');
       const applied = patch as KubeObject;
-      const configKey = `${info.key}|${objectKey(ns, name)}|${options.fieldManager}`;
+      const configKey = `${info.key}|${objectKey(ns, name)}`;
+      const manager = options.fieldManager;
+      const remember = () => {
+        if (options.dryRun) return;
+        let configs = this.appliedConfigs.get(configKey);
+        if (!configs) this.appliedConfigs.set(configKey, (configs = new Map()));
+        configs.set(manager, jsonClone(applied));
+      };
       if (!current) {
         const body = jsonClone(applied);
         body.metadata = { ...(body.metadata ?? {}), name, namespace: ns };
         if (body.metadata.resourceVersion) delete body.metadata.resourceVersion;
         const created = this.create<T>(body as T, options);
-        if (!options.dryRun) this.appliedConfigs.set(configKey, jsonClone(applied));
+        remember();
         return { object: created, created: true };
       }
-      const previous = this.appliedConfigs.get(configKey);
+      const previous = this.appliedConfigs.get(configKey)?.get(manager);
       const mergePatch = applyConfigurationPatch(previous, applied, current);
       const object = this.patchExisting<T>(info, current, 'merge', mergePatch, options);
-      if (!options.dryRun) this.appliedConfigs.set(configKey, jsonClone(applied));
+      remember();
       return { object, created: false };
     }
 
@@ -514,9 +521,7 @@ export class MemoryStore implements Store {
     this.table(info).delete(key);
     this.sortedKeys.delete(info.key);
     this.unindex(info, obj);
-    for (const configKey of this.appliedConfigs.keys()) {
-      if (configKey.startsWith(`${info.key}|${key}|`)) this.appliedConfigs.delete(configKey);
-    }
+    this.appliedConfigs.delete(`${info.key}|${key}`);
     // The DELETED event carries the final state with a fresh resourceVersion, as Kubernetes does.
     const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
     this.emit(info, 'DELETED', deepFreeze(gone));
