@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 // Pure parts of the CLI: durations, --for, Status messages, columns, tables, targets, kubeconfig lookup.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -243,7 +244,8 @@ describe('up live view on a terminal', () => {
 describe('up log sink', () => {
   it('turns pino records into one readable line, buffering until the view attaches', async () => {
     const { createLogSink, formatLogRecord } = await import('../../src/cli/up/log-sink.ts');
-    expect(formatLogRecord('{"level":40,"controller":"proxies","key":"default/web-http","msg":"port 5066\\nis in use"}')).toBe(
+    // Colours depend on the terminal (and on CI=true): compare the text.
+    expect(stripVTControlCharacters(formatLogRecord('{"level":40,"controller":"proxies","key":"default/web-http","msg":"port 5066\\nis in use"}'))).toBe(
       '[apphost] warn proxies default/web-http: port 5066 is in use',
     );
     const sink = createLogSink('warn');
@@ -254,6 +256,6 @@ describe('up log sink', () => {
     sink.attach((l) => lines.push(l));
     sink.logger.error({ controller: 'x' }, 'late');
     await new Promise((r) => setImmediate(r));
-    expect(lines).toEqual(['[apphost] warn: early', '[apphost] error x: late']);
+    expect(lines.map((l) => stripVTControlCharacters(l))).toEqual(['[apphost] warn: early', '[apphost] error x: late']);
   });
 });
