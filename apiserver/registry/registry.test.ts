@@ -177,7 +177,7 @@ describe('admission: defaults and pruning', () => {
     expect(object).not.toBe(input);
     expect(object.spec).toEqual({
       executable: { command: 'node' },
-      waitFor: [{ resource: 'db', condition: 'Running' }],
+      waitFor: [{ resource: 'db', condition: 'Healthy' }],
       replicas: 1,
       lifetime: 'Session',
       restartPolicy: 'OnFailure',

@@ -189,13 +189,15 @@ describe('replicas controller', () => {
     await f.assertSteady();
   });
 
-  it('waitFor without a condition waits for Running (the CRD default)', async () => {
+  it('waitFor without a condition waits for Healthy (the CRD default, as Aspire\'s WaitFor)', async () => {
     const { f } = await setup();
     await f.apply(exe('db'));
     await f.apply(exe('web', { waitFor: [{ resource: 'db' }] }));
     expect(replicasOf(f, 'web')).toEqual([]);
-    expect(cond(res(f, 'web'), 'DependenciesReady')?.message).toContain('to be Running');
+    expect(cond(res(f, 'web'), 'DependenciesReady')?.message).toContain('to be Healthy');
     await replicaStatus(f, 'db-0', { state: 'Running' });
+    expect(replicasOf(f, 'web')).toEqual([]);
+    await replicaStatus(f, 'db-0', { state: 'Running', ready: true });
     expect(replicasOf(f, 'web')).toEqual(['web-0']);
   });
 

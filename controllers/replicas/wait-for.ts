@@ -12,7 +12,7 @@ export type WaitState =
   | { kind: 'failed'; dependency: string; message: string };
 
 /** Default condition (the CRD's default for waitFor[].condition, crds/resources.yaml). */
-export const DEFAULT_WAIT_CONDITION: WaitCondition = 'Running';
+export const DEFAULT_WAIT_CONDITION: WaitCondition = 'Healthy';
 
 export interface Dependency {
   resource?: Resource;
