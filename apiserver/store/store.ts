@@ -192,10 +192,10 @@ export class MemoryStore implements Store {
         'the object has been modified; please apply your changes to the latest version and try again',
       );
     }
-    // The status subresource takes only `.status` of the input: clone just that.
+    // The status subresource takes only `.status` of the input (admission copies it).
     const draft =
       options.subresource === 'status'
-        ? ({ apiVersion: input.apiVersion, kind: input.kind, metadata: {}, ...(input.status !== undefined ? { status: jsonClone(input.status) } : {}) } as KubeObject)
+        ? ({ apiVersion: input.apiVersion, kind: input.kind, metadata: {}, ...(input.status !== undefined ? { status: input.status } : {}) } as KubeObject)
         : this.normalizeInput(input);
     return this.replace(info, current, draft, options) as T;
   }
