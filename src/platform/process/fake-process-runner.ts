@@ -79,7 +79,7 @@ export function createFakeProcessRunner(options: FakeProcessRunnerOptions = {}):
           errorCode,
         };
         options.logs?.append(opts.id, 'system', exit.error!);
-        return { id: opts.id, pid: 0, startedAt: now(), exited: Promise.resolve(exit), exit, stop: async () => exit };
+        return { id: opts.id, pid: 0, startedAt: now(), exited: Promise.resolve(exit), recorded: Promise.resolve(), exit, stop: async () => exit };
       }
       const pid = nextPid++;
       let resolveExit!: (exit: ProcessExit) => void;
@@ -88,6 +88,7 @@ export function createFakeProcessRunner(options: FakeProcessRunnerOptions = {}):
       let stopRequested = false;
       const proc = {
         id: opts.id,
+        recorded: Promise.resolve(),
         pid,
         startedAt: now(),
         options: opts,

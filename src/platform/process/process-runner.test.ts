@@ -177,6 +177,7 @@ describe('createProcessRunner (real child processes)', () => {
     const records = createProcessRecords({ dir: recordsDir, instanceId: 'test-instance' });
     runner = createProcessRunner({ logs, records, graceMs: 1000 });
     const p = await start('default/rec-0', node, ['-e', 'setInterval(() => {}, 1000)']);
+    await p.recorded;
     const list = await records.list();
     const stat = await readProcStat(p.pid);
     expect(list).toEqual([

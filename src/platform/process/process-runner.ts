@@ -51,6 +51,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
       pid: 0,
       startedAt: now(),
       exited: Promise.resolve(exit),
+      recorded: Promise.resolve(),
       exit,
       stop: async () => exit,
     };
@@ -76,10 +77,10 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     const { id, command, args } = startOptions;
     if (!id) throw new ProcessError('PROCESS_INVALID_OPTIONS', 'start: id is required');
     if (!command) throw new ProcessError('PROCESS_INVALID_OPTIONS', `start ${id}: command is required`);
-    if (startOptions.cwd !== undefined) {
-      const ok = await stat(startOptions.cwd).then((s) => s.isDirectory(), () => false);
-      if (!ok) return failed(id, `working directory not found: ${startOptions.cwd}`, 'PROCESS_CWD_NOT_FOUND');
-    }
+    // A missing working directory fails the spawn with ENOENT, like a missing command: it is
+    // checked only then, to say which (a stat per start costs start-up time at 200 replicas).
+    const cwdMissing = async () =>
+      startOptions.cwd !== undefined && !(await stat(startOptions.cwd).then((s) => s.isDirectory(), () => false));
     const env =
       startOptions.inheritEnv === false ? { ...startOptions.env } : { ...process.env, ...startOptions.env };
 
@@ -93,6 +94,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
         windowsHide: true,
       });
     } catch (err) {
+      if (await cwdMissing()) return failed(id, `working directory not found: ${startOptions.cwd}`, 'PROCESS_CWD_NOT_FOUND');
       const { error, errorCode } = describeSpawnError(err as NodeJS.ErrnoException, command);
       return failed(id, error, errorCode);
     }
@@ -143,6 +145,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     const outputDone = Promise.all([capture(id, child.stdout, 'stdout'), capture(id, child.stderr, 'stderr')]);
 
     if (!(await spawned) || child.pid === undefined) {
+      if (await cwdMissing()) return failed(id, `working directory not found: ${startOptions.cwd}`, 'PROCESS_CWD_NOT_FOUND');
       const { error, errorCode } = describeSpawnError(spawnError ?? new Error('spawn failed'), command);
       return failed(id, error, errorCode);
     }
@@ -161,6 +164,7 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
       pid,
       startedAt,
       exited,
+      recorded: recordWritten.then(() => undefined),
       get exit() {
         return exit;
       },
@@ -193,7 +197,8 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     };
 
     if (!cleaned) live.add(managed);
-    await recordWritten;
+    // The crash record is written in the background (`recorded`): waiting for it here would cost
+    // every start a file write; cleanup still waits for it before removing it.
     log.debug({ id, pid, command }, 'process started');
     return managed;
   }

@@ -47,6 +47,8 @@ export interface ManagedProcess {
    * members of its process group are then terminated in the background (TERM, grace, KILL).
    */
   readonly exited: Promise<ProcessExit>;
+  /** Resolves once the crash record is written (right after start; never rejects). */
+  readonly recorded: Promise<void>;
   /** The exit, once known; undefined while running. */
   readonly exit: ProcessExit | undefined;
   /**
