@@ -2,6 +2,7 @@
 // env (values and valueFrom.endpoint), and each endpoint's `env` variable set to that replica's
 // target port. Later sources override earlier ones; the order of first appearance is kept.
 import { endpointObjectName, envVariableName, serviceVariableName } from '../../src/api/endpoints.ts';
+import { launchProfileEnv } from '../../src/dotnet/index.ts';
 import type { Endpoint, Resource } from '../../src/api/types.ts';
 import { resourceType, type ResourceType } from '../shared/resource-info.ts';
 import { consumerView, endpointProperty, type Resolved } from './resolve-endpoint.ts';
@@ -122,6 +123,11 @@ export function replicaEnv(
 ): Resolved<EnvVarValue[]> {
   const { consumer } = inputs;
   const out = new EnvBuilder();
+  // A .NET project's launch profile: where to listen (ASPNETCORE_URLS or Kestrel__Endpoints__*) and
+  // its environmentVariables, as defaults the resource's own env overrides.
+  if (consumer.spec.executable?.launchProfile) {
+    for (const v of launchProfileEnv(consumer, Object.fromEntries(ports))) if (v.value !== undefined) out.set(v.name, v.value);
+  }
   for (const v of shared) out.set(v.name, v.value);
   for (const e of consumer.spec.env ?? []) {
     const from = e.valueFrom?.endpoint;

@@ -1,6 +1,7 @@
 // Reading a Resource: what it runs and its endpoints, normalised (the one answer, src/api/endpoints.ts).
 import { normalizeEndpoints, type NormalizedEndpoint } from '../../src/api/endpoints.ts';
 import type { Resource } from '../../src/api/types.ts';
+import { effectiveEndpoints } from '../../src/dotnet/index.ts';
 
 export type ResourceType = 'executable' | 'container';
 
@@ -8,8 +9,10 @@ export function resourceType(res: Resource): ResourceType {
   return res.spec.container ? 'container' : 'executable';
 }
 
+/** The resource's endpoints, normalised: spec.endpoints plus a .NET launch profile's or Kestrel's. */
 export function resourceEndpoints(res: Resource): NormalizedEndpoint[] {
-  return normalizeEndpoints(res.spec);
+  if (!res.spec.executable?.launchProfile) return normalizeEndpoints(res.spec);
+  return normalizeEndpoints({ ...res.spec, endpoints: effectiveEndpoints(res) });
 }
 
 export function desiredReplicas(res: Resource): number {
