@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,29 +14,16 @@ import { projectHash, startApphost, type Apphost } from '../../src/host/index.ts
 import { createDockerRuntime } from '../../src/platform/docker/index.ts';
 import { currentInstanceId } from '../../src/platform/process/index.ts';
 import { TEST_IMAGE, dockerTestEnv } from '../support/docker-env.ts';
+import { freePort, waitFor } from '../support/wait.ts';
 
 const env = await dockerTestEnv();
 const V = 'apphost.dev/v1';
 const NS = 'default';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition') =>
+  waitFor(what, fn, timeoutMs, 50);
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** One GET on a fresh connection (no keep-alive: the proxy balances per connection). */
 function getOnce(url: string): Promise<string> {

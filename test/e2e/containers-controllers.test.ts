@@ -18,6 +18,7 @@ import { createLogStore, type LogStore } from '../../src/platform/logs/index.ts'
 import { createNetProxyFactory } from '../../src/platform/net/index.ts';
 import { createManager, type Manager } from '../../src/runtime/manager.ts';
 import { TEST_IMAGE, dockerTestEnv } from '../support/docker-env.ts';
+import { freePort, waitFor } from '../support/wait.ts';
 
 const env = await dockerTestEnv();
 const V = 'apphost.dev/v1';
@@ -25,23 +26,9 @@ const NS = 'default';
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const HTTPD = ['-f', '-p', '8080', '-h', '/var/www'];
 
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition') =>
+  waitFor(what, fn, timeoutMs, 50);
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Tests that need a running Docker Engine (the Docker-unavailable one runs everywhere). */
 const dockerIt = env.available ? it : it.skip;

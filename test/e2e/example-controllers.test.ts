@@ -11,8 +11,13 @@ import endpointsEnvController from '../../examples/controllers/endpoints-env/con
 import { startApphost } from '../../src/host/index.ts';
 import type { Apphost } from '../../src/host/index.ts';
 import type { KubeObject } from '../../src/api/types.ts';
+import { waitFor } from '../support/wait.ts';
 
 const run = promisify(execFile);
+
+/** waitFor, with a throw (file not there yet, connection refused) counting as "not yet". */
+const eventually = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs?: number) =>
+  waitFor(what, () => fn().catch(() => undefined), timeoutMs);
 const ROOT = resolve(import.meta.dirname, '../..');
 
 const server = `require('http').createServer((q, s) => s.end('hello from ' + process.env.PORT)).listen(process.env.PORT, '127.0.0.1')`;
@@ -27,20 +32,6 @@ const web = (name: string): KubeObject => ({
   },
 });
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 function httpGet(url: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {

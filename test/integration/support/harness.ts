@@ -3,13 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Endpoint, KubeObject, Replica, Resource, ResourceSpec } from '../../../src/api/types.ts';
 import { startApphost } from '../../../src/host/index.ts';
+import { waitFor } from '../../support/wait.ts';
+
+export { freePort, waitFor } from '../../support/wait.ts';
 import type { Apphost, StartApphostOptions } from '../../../src/host/index.ts';
 
 export const ECHO_APP = fileURLToPath(new URL('../apps/echo.js', import.meta.url));
@@ -40,15 +42,6 @@ export interface TestApphost {
   close(): Promise<void>;
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export async function startTestApphost(manifests: KubeObject[], options: Partial<StartApphostOptions> = {}): Promise<TestApphost> {
   const dir = await mkdtemp(join(tmpdir(), 'apphost-it-'));
@@ -134,17 +127,6 @@ export function httpGet(url: string, timeoutMs = 5000): Promise<HttpAnswer> {
   });
 }
 
-/** A port nobody listens on right now (bound on 127.0.0.1 and released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Answers of the echo app carry the replica name and its env. */
 export interface EchoAnswer {
