@@ -53,6 +53,11 @@ export class Balancer {
     return this.ready.length > 0;
   }
 
+  /** Whether connections from one client IP stick to one backend (read per connection). */
+  get clientIPAffinity(): boolean {
+    return this.affinity !== undefined;
+  }
+
   get readyCount(): number {
     return this.ready.length;
   }

@@ -152,7 +152,7 @@ export class HandleTcpProxy extends TcpProxyBase<HandleConnection> {
     client.buf = undefined;
     client.onread = onRead as UvTcpHandle['onread'];
     if (!NODELAY_INHERITED) client.setNoDelay(true);
-    if (this.affinityOn) {
+    if (this.balancer.clientIPAffinity) {
       const out: { address?: string } = {};
       client.getpeername(out);
       conn.clientAddress = out.address;

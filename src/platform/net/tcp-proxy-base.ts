@@ -38,7 +38,6 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
     failedConnects: 0,
   };
   readonly balancer: Balancer;
-  affinityOn: boolean;
   readonly log: Logger | undefined;
   readonly holdMaxConnections: number;
   readonly holdMaxBytes: number;
@@ -50,12 +49,7 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
 
   constructor(options: ProxyOptions) {
     this.address = options.listen.address;
-    this.balancer = new Balancer({
-      backends: options.backends,
-      policy: options.policy,
-      clientIPAffinity: options.clientIPAffinity,
-    });
-    this.affinityOn = options.clientIPAffinity === true;
+    this.balancer = new Balancer(options);
     this.log = options.logger;
     this.holdMaxConnections = options.hold?.maxConnections ?? DEFAULT_HOLD_MAX_CONNECTIONS;
     this.holdMaxBytes = options.hold?.maxBytes ?? DEFAULT_HOLD_MAX_BYTES;
@@ -79,7 +73,6 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
   setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void {
     validatePolicy(policy);
     this.balancer.setPolicy(policy, clientIPAffinity);
-    this.affinityOn = this.balancer.getPolicy().clientIPAffinity;
   }
 
   stats(): ProxyStats {

@@ -73,7 +73,7 @@ export class StreamTcpProxy extends TcpProxyBase<StreamConnection> {
     client[kConn] = conn;
     client.on('error', onSocketError);
     client.on('close', onClientClose);
-    if (this.affinityOn) conn.clientAddress = client.remoteAddress;
+    if (this.balancer.clientIPAffinity) conn.clientAddress = client.remoteAddress;
     this.admit(conn);
   }
 

@@ -37,7 +37,6 @@ export class UdpProxy implements RunningProxy {
     failedConnects: 0,
   };
   private readonly balancer: Balancer;
-  private affinityOn: boolean;
   private readonly log: Logger | undefined;
   private readonly idleTimeoutMs: number;
   private listeners: Socket[] = [];
@@ -47,12 +46,7 @@ export class UdpProxy implements RunningProxy {
 
   constructor(options: ProxyOptions) {
     this.address = options.listen.address;
-    this.balancer = new Balancer({
-      backends: options.backends,
-      policy: options.policy,
-      clientIPAffinity: options.clientIPAffinity,
-    });
-    this.affinityOn = options.clientIPAffinity === true;
+    this.balancer = new Balancer(options);
     this.log = options.logger;
     this.idleTimeoutMs = options.udpIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   }
@@ -87,7 +81,6 @@ export class UdpProxy implements RunningProxy {
   setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void {
     validatePolicy(policy);
     this.balancer.setPolicy(policy, clientIPAffinity);
-    this.affinityOn = this.balancer.getPolicy().clientIPAffinity;
   }
 
   stats(): ProxyStats {
@@ -111,7 +104,7 @@ export class UdpProxy implements RunningProxy {
     if (flow === undefined || !flow.slot.ready) {
       // A flow whose backend left is re-balanced on its next datagram.
       if (flow !== undefined) this.drop(flow);
-      const slot = this.balancer.pick(this.affinityOn ? rinfo.address : undefined);
+      const slot = this.balancer.pick(this.balancer.clientIPAffinity ? rinfo.address : undefined);
       if (slot === undefined) {
         this.counters.lastError = 'no ready backend';
         return;
