@@ -6,7 +6,7 @@ export type { StoreOptions } from './store.ts';
 export type * from './types.ts';
 export { parseLabelSelector, parseFieldSelector } from './selectors.ts';
 export { applyMergePatch, applyJsonPatch } from './patch.ts';
-export { deepEqual, deepFreeze, jsonClone, rfc3339 } from './objects.ts';
+export { deepFreeze, rfc3339 } from './objects.ts';
 
 export function createStore(options: StoreOptions): Store {
   return new MemoryStore(options);

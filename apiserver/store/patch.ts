@@ -4,10 +4,10 @@
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { ApiError, errors } from '../errors.ts';
-import { deepEqual, isPlainObject, jsonClone } from './objects.ts';
+import { cloneJson, deepEqual, isPlainObject } from '../../src/api/json.ts';
 
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return jsonClone(patch);
+  if (!isPlainObject(patch)) return cloneJson(patch);
   const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
@@ -21,7 +21,7 @@ export function applyJsonPatch(target: unknown, patch: unknown): unknown {
   const problem = jsonpatch.validate(patch as Operation[], target);
   if (problem) throw new ApiError('Invalid', `the json patch is invalid: ${problem.message.split('\n')[0]}`);
   try {
-    return jsonpatch.applyPatch(jsonClone(target), patch as Operation[], false, true).newDocument;
+    return jsonpatch.applyPatch(cloneJson(target), patch as Operation[], false, true).newDocument;
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new ApiError('Invalid', `the json patch could not be applied: ${message}`);

@@ -8,7 +8,8 @@ import type { KubeObject } from '../../src/api/types.ts';
 import { ApiError, errors } from '../errors.ts';
 import type { KindInfo, Registry } from '../registry/types.ts';
 import { EventHistory, type StoredEvent } from './history.ts';
-import { deepEqual, deepFreeze, isPlainObject, jsonClone, rfc3339 } from './objects.ts';
+import { cloneJson, deepEqual, isPlainObject } from '../../src/api/json.ts';
+import { deepFreeze, rfc3339 } from './objects.ts';
 import { applyConfigurationPatch, applyJsonPatch, applyMergePatch } from './patch.ts';
 import { parseFieldSelector, parseLabelSelector, type Predicate } from './selectors.ts';
 import type {
@@ -224,10 +225,10 @@ export class MemoryStore implements Store {
         if (options.dryRun) return;
         let configs = this.appliedConfigs.get(configKey);
         if (!configs) this.appliedConfigs.set(configKey, (configs = new Map()));
-        configs.set(manager, jsonClone(applied));
+        configs.set(manager, cloneJson(applied));
       };
       if (!current) {
-        const body = jsonClone(applied);
+        const body = cloneJson(applied);
         body.metadata = { ...(body.metadata ?? {}), name, namespace: ns };
         if (body.metadata.resourceVersion) delete body.metadata.resourceVersion;
         const created = this.create<T>(body as T, options);
@@ -282,7 +283,7 @@ export class MemoryStore implements Store {
     if (current.metadata.deletionTimestamp && deepEqual(finalizers, current.metadata.finalizers)) {
       return current as T;
     }
-    const marked = jsonClone(current);
+    const marked = cloneJson(current);
     marked.metadata.finalizers = finalizers;
     marked.metadata.deletionTimestamp ??= rfc3339(this.now());
     marked.metadata.deletionGracePeriodSeconds ??= 0;
@@ -592,7 +593,7 @@ export class MemoryStore implements Store {
       const owner = ref ? this.resolveRef(ref) : undefined;
       if (!owner || !(owner.obj.metadata.finalizers ?? []).includes(FOREGROUND)) continue;
       if (this.hasDependents(owner.obj)) continue;
-      const next = jsonClone(owner.obj);
+      const next = cloneJson(owner.obj);
       next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND);
       const committed = this.commit(owner.info, owner.obj, next);
       if ((committed.metadata.finalizers ?? []).length === 0) this.remove(owner.info, committed);
@@ -601,7 +602,7 @@ export class MemoryStore implements Store {
 
   private orphanDependents(owner: KubeObject): void {
     for (const { info, obj } of this.dependentsOf(owner)) {
-      const next = jsonClone(obj);
+      const next = cloneJson(obj);
       next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((o) => o.uid !== owner.metadata.uid);
       if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
       this.commit(info, obj, next);

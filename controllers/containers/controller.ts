@@ -18,7 +18,7 @@ import {
 import { backoffDelay } from '../../src/runtime/backoff.ts';
 import { systemClock, type Clock } from '../../src/runtime/clock.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
-import { deepEqual } from '../../src/runtime/equal.ts';
+import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
 import { desiredContainer, type DesiredContainer } from './desired.ts';
 import { LABELS, appSelector, instanceLabels, type AppIdentity } from './labels.ts';

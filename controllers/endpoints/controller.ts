@@ -10,7 +10,7 @@ import { endpointObjectName } from '../../src/api/endpoints.ts';
 import type { Condition, Endpoint, EndpointObjectSpec, EndpointStatus, Proxy, Replica, Resource } from '../../src/api/types.ts';
 import type { PortAllocator, PortHolder } from '../../src/platform/ports/types.ts';
 import { getCondition, setCondition } from '../../src/runtime/conditions.ts';
-import { deepEqual } from '../../src/runtime/equal.ts';
+import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
 import { endpointUrl, LOCAL_HOST } from '../shared/endpoint-url.ts';
 import { ENDPOINT_LABEL, RESOURCE_LABEL } from '../shared/labels.ts';

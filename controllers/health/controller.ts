@@ -6,7 +6,7 @@ import type { Replica, ReplicaStatus, Resource } from '../../src/api/types.ts';
 import type { ProbeResult, Prober } from '../../src/platform/health/types.ts';
 import { systemClock, type Clock, type TimerHandle } from '../../src/runtime/clock.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
-import { deepEqual } from '../../src/runtime/equal.ts';
+import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext } from '../../src/runtime/types.ts';
 import { probeTarget, type ProbeTarget } from './probe-target.ts';
 

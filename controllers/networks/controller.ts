@@ -10,7 +10,7 @@ import { API_VERSION } from '../../src/api/types.ts';
 import { isContainerRuntimeError, type ContainerRuntime, type NetworkInfo } from '../../src/platform/docker/index.ts';
 import { createNetProxyFactory, type ProxyFactory } from '../../src/platform/net/index.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
-import { deepEqual } from '../../src/runtime/equal.ts';
+import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
 import { LABELS, instanceLabels, sanitizeName, type AppIdentity } from '../containers/labels.ts';
 import { networkRuntimeName } from '../containers/naming.ts';

@@ -9,7 +9,7 @@ import type { Condition, Replica, ReplicaStatus, Resource } from '../../src/api/
 import type { ManagedProcess, ProcessExit, ProcessRunner } from '../../src/platform/process/types.ts';
 import { systemClock, type Clock } from '../../src/runtime/clock.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
-import { deepEqual } from '../../src/runtime/equal.ts';
+import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
 import { expandVars } from './expand-vars.ts';
 import { describeExit, nextRestart, RESTART_BACKOFF, shouldRestart, type RestartBackoffOptions } from './restart-policy.ts';

@@ -9,7 +9,7 @@ import type { PortAllocator } from '../../src/platform/ports/types.ts';
 import { backoffDelay, type BackoffOptions } from '../../src/runtime/backoff.ts';
 import { systemClock, type Clock } from '../../src/runtime/clock.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
-import { deepEqual } from '../../src/runtime/equal.ts';
+import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
 import { describeBindFailure, type BindFailure } from './bind-status.ts';
 

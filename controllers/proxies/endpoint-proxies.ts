@@ -2,7 +2,7 @@
 // localhost:<Endpoint status.port> with the Endpoint's ready targets as backends. Proxyless
 // endpoints, or endpoints without an allocated port yet, get no Proxy (an owned one is deleted).
 import { API_VERSION, type Endpoint, type Proxy, type ProxyBackend, type ProxySpec } from '../../src/api/types.ts';
-import { deepEqual } from '../../src/runtime/equal.ts';
+import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext } from '../../src/runtime/types.ts';
 import { ENDPOINT_LABEL, LOCAL_HOST, RESOURCE_LABEL, controllerReference, isControlledBy } from '../shared/index.ts';
 

@@ -15,7 +15,7 @@ import type {
 } from '../../src/api/types.ts';
 import type { PortAllocator } from '../../src/platform/ports/types.ts';
 import { getCondition, setCondition } from '../../src/runtime/conditions.ts';
-import { deepEqual } from '../../src/runtime/equal.ts';
+import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext } from '../../src/runtime/types.ts';
 import { REPLICA_INDEX_LABEL, RESOURCE_LABEL } from '../shared/labels.ts';
 import { controllerReference, isControlledBy } from '../shared/owners.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getCondition, isFalse, isTrue, removeCondition, setCondition } from './conditions.ts';
-import { deepEqual } from './equal.ts';
+import { deepEqual } from '../api/json.ts';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const t1 = new Date('2026-01-01T00:01:00Z');

@@ -26,7 +26,7 @@ export {
   isFalse,
   type ConditionInput,
 } from './conditions.ts';
-export { deepEqual } from './equal.ts';
+export { deepEqual } from '../api/json.ts';
 export type { ReconcileOutcome } from './reconcile-wrapper.ts';
 // Test support lives in ./testing.ts (createControllerFixture) and ./test-kinds.ts; import it from
 // there so production code does not load it.

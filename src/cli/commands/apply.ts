@@ -1,6 +1,7 @@
 // apphostctl apply -f FILE|DIR|apphost.ts: create or update; prints `<kind>.<group>/<name>
 // created | configured | unchanged` like kubectl.
 import { Command } from 'commander';
+import { deepEqual } from '../../api/json.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { CliError, isCliError } from '../errors.ts';
 import { objectPath, qualifiedName, type KindRef } from '../kinds.ts';
@@ -46,22 +47,6 @@ Examples:
     });
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
-
 /**
  * Server-side apply with field manager `apphostctl`: fields this manifest sets are taken, fields an
  * earlier apply of it set and it no longer does are removed, and fields others set (a `scale`, a
@@ -89,7 +74,7 @@ export async function applyObject(s: Session, kind: KindRef, obj: KubeObject, dr
   const { status: _a, ...before } = existing;
   const { status: _b, ...after } = result;
   const unchanged = dryRun
-    ? sameJson({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }, { ...after, metadata: { ...after.metadata, resourceVersion: '' } })
+    ? deepEqual({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }, { ...after, metadata: { ...after.metadata, resourceVersion: '' } })
     : result.metadata.resourceVersion === existing.metadata.resourceVersion;
   return unchanged ? 'unchanged' : 'configured';
 }
