@@ -3,11 +3,12 @@
 // development certificates). Never throws.
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { boundedProbe } from './bounded-probe.ts';
 import { DEFAULT_PROBE_TIMEOUT_MS, failureOf } from './probe-tcp.ts';
 import type { HttpProbeOptions, ProbeResult } from './types.ts';
 
 export function probeHttp(options: HttpProbeOptions): Promise<ProbeResult> {
-  const { url, signal } = options;
+  const { url } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   let parsed: URL;
   try {
@@ -22,27 +23,8 @@ export function probeHttp(options: HttpProbeOptions): Promise<ProbeResult> {
       message: `invalid probe URL "${url}": only http and https are supported`,
     });
   }
-  if (signal?.aborted) return Promise.resolve({ ok: false, code: 'PROBE_ABORTED', message: `probe of ${url} aborted` });
-
-  return new Promise((resolve) => {
-    let settled = false;
-    let req: ClientRequest | undefined;
-    const timer = setTimeout(
-      () => finish({ ok: false, code: 'PROBE_TIMEOUT', message: `timeout after ${timeoutMs} ms waiting for ${url}` }),
-      timeoutMs,
-    );
-    const onAbort = () => finish({ ok: false, code: 'PROBE_ABORTED', message: `probe of ${url} aborted` });
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    function finish(result: ProbeResult): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      req?.destroy();
-      resolve(result);
-    }
-
+  const timeoutMessage = `timeout after ${timeoutMs} ms waiting for ${url}`;
+  return boundedProbe({ target: url, timeoutMs, timeoutMessage, signal: options.signal }, (finish) => {
     const onResponse = (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
       res.resume();
@@ -55,6 +37,7 @@ export function probeHttp(options: HttpProbeOptions): Promise<ProbeResult> {
       agent: false as const,
       headers: { connection: 'close', 'user-agent': 'apphost-health-probe', accept: '*/*' },
     };
+    let req: ClientRequest;
     try {
       req =
         parsed.protocol === 'https:'
@@ -62,9 +45,10 @@ export function probeHttp(options: HttpProbeOptions): Promise<ProbeResult> {
           : httpRequest(parsed, common, onResponse);
     } catch (err) {
       finish({ ok: false, code: 'PROBE_ERROR', message: (err as Error).message });
-      return;
+      return () => undefined;
     }
     req.once('error', (err: NodeJS.ErrnoException) => finish(failureOf(err)));
     req.end();
+    return () => req.destroy();
   });
 }

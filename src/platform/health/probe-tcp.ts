@@ -1,5 +1,6 @@
 // One TCP connect, bounded in time. Never throws.
 import { connect } from 'node:net';
+import { boundedProbe } from './bounded-probe.ts';
 import type { ProbeCode, ProbeResult, TcpProbeOptions } from './types.ts';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
@@ -19,37 +20,22 @@ export function failureOf(err: NodeJS.ErrnoException): ProbeResult {
 }
 
 export function probeTcp(options: TcpProbeOptions): Promise<ProbeResult> {
-  const { host, port, signal } = options;
+  const { host, port } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (signal?.aborted) return Promise.resolve({ ok: false, code: 'PROBE_ABORTED', message: `probe of ${target} aborted` });
-  let socket: ReturnType<typeof connect>;
-  try {
-    socket = connect({ host, port });
-  } catch (err) {
-    // e.g. ERR_SOCKET_BAD_PORT: a bad target is an unhealthy probe, not a throw.
-    return Promise.resolve({ ok: false, code: 'PROBE_ERROR', message: `cannot probe ${target}: ${(err as Error).message}` });
-  }
-  return new Promise((resolve) => {
-    let settled = false;
-    socket.setNoDelay(true);
-    const timer = setTimeout(
-      () => finish({ ok: false, code: 'PROBE_TIMEOUT', message: `timeout after ${timeoutMs} ms connecting to ${target}` }),
-      timeoutMs,
-    );
-    const onAbort = () => finish({ ok: false, code: 'PROBE_ABORTED', message: `probe of ${target} aborted` });
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    function finish(result: ProbeResult): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(result);
+  const timeoutMessage = `timeout after ${timeoutMs} ms connecting to ${target}`;
+  return boundedProbe({ target, timeoutMs, timeoutMessage, signal: options.signal }, (finish) => {
+    let socket: ReturnType<typeof connect>;
+    try {
+      socket = connect({ host, port });
+    } catch (err) {
+      // e.g. ERR_SOCKET_BAD_PORT: a bad target is an unhealthy probe, not a throw.
+      finish({ ok: false, code: 'PROBE_ERROR', message: `cannot probe ${target}: ${(err as Error).message}` });
+      return () => undefined;
     }
-
+    socket.setNoDelay(true);
     socket.once('connect', () => finish({ ok: true, code: 'PROBE_OK', message: `connected to ${target}` }));
     socket.once('error', (err: NodeJS.ErrnoException) => finish(failureOf(err)));
+    return () => socket.destroy();
   });
 }
