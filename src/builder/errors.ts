@@ -1,5 +1,6 @@
 // Errors the builder throws for mistakes the type system cannot catch. Stable codes; messages
 // name the resource and, where relevant, the endpoint.
+import { CodedError, codedErrorGuard } from '../errors.ts';
 
 export type BuilderErrorCode =
   | 'BUILDER_INVALID_NAME'
@@ -11,16 +12,6 @@ export type BuilderErrorCode =
   | 'BUILDER_NO_RUN'
   | 'BUILDER_LOAD_FAILED';
 
-export class BuilderError extends Error {
-  readonly code: BuilderErrorCode;
+export class BuilderError extends CodedError<BuilderErrorCode> {}
 
-  constructor(code: BuilderErrorCode, message: string) {
-    super(message);
-    this.name = 'BuilderError';
-    this.code = code;
-  }
-}
-
-export function isBuilderError(err: unknown, code?: BuilderErrorCode): err is BuilderError {
-  return err instanceof BuilderError && (code === undefined || err.code === code);
-}
+export const isBuilderError = codedErrorGuard(BuilderError);

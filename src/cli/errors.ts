@@ -1,6 +1,7 @@
 // CLI errors: one line for the user (`error: ...`), a stable code, an exit code. Anything thrown
 // inside a command is turned into one of these by `toCliError`; a stack trace is never printed.
 import type { Status } from '../../apiserver/errors.ts';
+import { CodedError, codedErrorGuard } from '../errors.ts';
 
 export type CliErrorCode =
   | 'NO_APPHOST'
@@ -13,24 +14,19 @@ export type CliErrorCode =
   | 'BAD_INPUT'
   | 'INTERNAL';
 
-export class CliError extends Error {
-  readonly code: CliErrorCode;
+export class CliError extends CodedError<CliErrorCode> {
   readonly exitCode: number;
   /** The Kubernetes Status behind an API_ERROR. */
   readonly status?: Status;
 
   constructor(code: CliErrorCode, message: string, options: { exitCode?: number; status?: Status } = {}) {
-    super(message);
-    this.name = 'CliError';
-    this.code = code;
+    super(code, message);
     this.exitCode = options.exitCode ?? 1;
     this.status = options.status;
   }
 }
 
-export function isCliError(err: unknown, code?: CliErrorCode): err is CliError {
-  return err instanceof CliError && (code === undefined || err.code === code);
-}
+export const isCliError = codedErrorGuard(CliError);
 
 export const NO_APPHOST_MESSAGE =
   'no running apphost found (no .apphost/kubeconfig here or in a parent directory): start one with `apphostctl up`';

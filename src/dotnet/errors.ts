@@ -1,4 +1,5 @@
 // Errors of the .NET launch-profile / Kestrel readers, with stable codes.
+import { CodedError } from '../errors.ts';
 
 export type DotnetErrorCode =
   | 'DOTNET_FILE_UNREADABLE'
@@ -6,12 +7,4 @@ export type DotnetErrorCode =
   | 'DOTNET_PROFILE_NOT_FOUND'
   | 'DOTNET_INVALID_URL';
 
-export class DotnetError extends Error {
-  readonly code: DotnetErrorCode;
-
-  constructor(code: DotnetErrorCode, message: string) {
-    super(message);
-    this.name = 'DotnetError';
-    this.code = code;
-  }
-}
+export class DotnetError extends CodedError<DotnetErrorCode> {}

@@ -1,5 +1,6 @@
 // Errors of the host layer (manifests, start-up, shutdown): one class, stable codes. Messages are one
 // line a user can act on; callers print `err.message` without a stack.
+import { CodedError, codedErrorGuard } from '../errors.ts';
 
 export type HostErrorCode =
   | 'MANIFEST_NOT_FOUND'
@@ -8,16 +9,6 @@ export type HostErrorCode =
   | 'MANIFEST_APPLY'
   | 'START_FAILED';
 
-export class HostError extends Error {
-  readonly code: HostErrorCode;
+export class HostError extends CodedError<HostErrorCode> {}
 
-  constructor(code: HostErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'HostError';
-    this.code = code;
-  }
-}
-
-export function isHostError(err: unknown, code?: HostErrorCode): err is HostError {
-  return err instanceof HostError && (code === undefined || err.code === code);
-}
+export const isHostError = codedErrorGuard(HostError);

@@ -1,4 +1,5 @@
 // Runtime errors: one base class with a stable `code`. Tests assert on codes, not messages.
+import { CodedError, codedErrorGuard } from '../errors.ts';
 
 export type RuntimeErrorCode =
   | 'ERR_TERMINAL'
@@ -8,15 +9,7 @@ export type RuntimeErrorCode =
   | 'ERR_NOT_STEADY'
   | 'ERR_NOT_SETTLED';
 
-export class RuntimeError extends Error {
-  readonly code: RuntimeErrorCode;
-
-  constructor(code: RuntimeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RuntimeError';
-    this.code = code;
-  }
-}
+export class RuntimeError extends CodedError<RuntimeErrorCode> {}
 
 /**
  * Thrown by a reconcile when retrying cannot help (bad input the user must fix). The runtime logs it
@@ -25,7 +18,6 @@ export class RuntimeError extends Error {
 export class TerminalError extends RuntimeError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_TERMINAL', message, options);
-    this.name = 'TerminalError';
   }
 }
 
@@ -33,6 +25,4 @@ export function isTerminalError(err: unknown): err is TerminalError {
   return err instanceof TerminalError;
 }
 
-export function isRuntimeError(err: unknown, code?: RuntimeErrorCode): err is RuntimeError {
-  return err instanceof RuntimeError && (code === undefined || err.code === code);
-}
+export const isRuntimeError = codedErrorGuard(RuntimeError);

@@ -1,4 +1,5 @@
 // Errors of the container runtime layer. Callers and tests branch on `code`, never on messages.
+import { CodedError, codedErrorGuard } from '../../errors.ts';
 
 export type ContainerRuntimeErrorCode =
   /** The daemon cannot be reached (socket missing, refused, permission denied, timed out). */
@@ -19,24 +20,16 @@ export type ContainerRuntimeErrorCode =
 export const DOCKER_UNAVAILABLE_MESSAGE = (socket: string): string =>
   `Docker is not available: cannot connect to ${socket} — start dockerd or Docker Desktop`;
 
-export class ContainerRuntimeError extends Error {
-  readonly code: ContainerRuntimeErrorCode;
+export class ContainerRuntimeError extends CodedError<ContainerRuntimeErrorCode> {
   readonly statusCode?: number;
 
   constructor(code: ContainerRuntimeErrorCode, message: string, options: { cause?: unknown; statusCode?: number } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ContainerRuntimeError';
-    this.code = code;
+    super(code, message, options);
     this.statusCode = options.statusCode;
   }
 }
 
-export function isContainerRuntimeError(
-  err: unknown,
-  code?: ContainerRuntimeErrorCode,
-): err is ContainerRuntimeError {
-  return err instanceof ContainerRuntimeError && (code === undefined || err.code === code);
-}
+export const isContainerRuntimeError = codedErrorGuard(ContainerRuntimeError);
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 

@@ -1,16 +1,8 @@
 // Errors of the log store: one base class, stable codes. Tests assert on `code`.
+import { CodedError, codedErrorGuard } from '../../errors.ts';
 
 export type LogErrorCode = 'LOG_INVALID_OPTIONS';
 
-export class LogError extends Error {
-  readonly code: LogErrorCode;
-  constructor(code: LogErrorCode, message: string) {
-    super(message);
-    this.name = 'LogError';
-    this.code = code;
-  }
-}
+export class LogError extends CodedError<LogErrorCode> {}
 
-export function isLogError(err: unknown, code?: LogErrorCode): err is LogError {
-  return err instanceof LogError && (code === undefined || err.code === code);
-}
+export const isLogError = codedErrorGuard(LogError);

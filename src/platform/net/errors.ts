@@ -1,4 +1,5 @@
 // Errors of the proxy data plane. Callers (the proxies controller) switch on `code`, never on messages.
+import { CodedError, codedErrorGuard } from '../../errors.ts';
 
 export type ProxyErrorCode =
   /** The listen port is taken (EADDRINUSE). */
@@ -10,23 +11,18 @@ export type ProxyErrorCode =
   /** The options are unusable (bad port, unknown protocol or policy). */
   | 'InvalidOptions';
 
-export class ProxyError extends Error {
-  readonly code: ProxyErrorCode;
+export class ProxyError extends CodedError<ProxyErrorCode> {
   readonly port?: number;
   readonly address?: string;
 
   constructor(code: ProxyErrorCode, message: string, details: { port?: number; address?: string; cause?: unknown } = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'ProxyError';
-    this.code = code;
+    super(code, message, details);
     if (details.port !== undefined) this.port = details.port;
     if (details.address !== undefined) this.address = details.address;
   }
 }
 
-export function isProxyError(err: unknown): err is ProxyError {
-  return err instanceof ProxyError;
-}
+export const isProxyError = codedErrorGuard(ProxyError);
 
 /** Maps a bind failure from `net`/`dgram` to a ProxyError with a one-line message. */
 export function bindError(err: NodeJS.ErrnoException, address: string, port: number): ProxyError {

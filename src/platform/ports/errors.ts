@@ -1,4 +1,5 @@
 // Errors of the ports adapter: one base class, stable codes. Tests assert on `code`.
+import { CodedError, codedErrorGuard } from '../../errors.ts';
 
 export type PortErrorCode =
   | 'PORT_RANGE_INVALID'
@@ -6,15 +7,6 @@ export type PortErrorCode =
   | 'PORT_ALLOCATION_FAILED'
   | 'PORT_INVALID';
 
-export class PortError extends Error {
-  readonly code: PortErrorCode;
-  constructor(code: PortErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PortError';
-    this.code = code;
-  }
-}
+export class PortError extends CodedError<PortErrorCode> {}
 
-export function isPortError(err: unknown, code?: PortErrorCode): err is PortError {
-  return err instanceof PortError && (code === undefined || err.code === code);
-}
+export const isPortError = codedErrorGuard(PortError);

@@ -1,20 +1,12 @@
 // Errors of the process adapter: one base class, stable codes. Tests assert on `code`.
+import { CodedError, codedErrorGuard } from '../../errors.ts';
 import type { ProcessErrorCode } from './types.ts';
 
 export type ProcessAdapterErrorCode = ProcessErrorCode | 'PROCESS_INVALID_OPTIONS';
 
-export class ProcessError extends Error {
-  readonly code: ProcessAdapterErrorCode;
-  constructor(code: ProcessAdapterErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ProcessError';
-    this.code = code;
-  }
-}
+export class ProcessError extends CodedError<ProcessAdapterErrorCode> {}
 
-export function isProcessError(err: unknown, code?: ProcessAdapterErrorCode): err is ProcessError {
-  return err instanceof ProcessError && (code === undefined || err.code === code);
-}
+export const isProcessError = codedErrorGuard(ProcessError);
 
 /** Turns a spawn error into the one-line message and stable code that go into a ProcessExit. */
 export function describeSpawnError(
