@@ -64,12 +64,16 @@ export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 export type Protocol = 'TCP' | 'UDP';
 
 export interface EndpointSpec {
+  /** Defaults to the scheme (which defaults to the lower-cased protocol). */
   name?: string;
   scheme?: string;
   protocol?: Protocol;
   transport?: string;
+  /** Host / proxy port; omitted: a random free port. */
   port?: number;
+  /** Where the app listens; omitted: a free port per replica, handed over in `env`. */
   targetPort?: number;
+  /** Variable that receives the target port (e.g. PORT). */
   env?: string;
   isProxied?: boolean;
   isExternal?: boolean;
