@@ -1,7 +1,11 @@
 // The package's public surface: `import { createBuilder, defineController } from 'apphost'`.
 // Explicit on purpose: everything exported here is supported API.
 
-// The TypeScript builder (DESIGN.md section 5b).
+import { registerApphostRunner } from './builder/runner.ts';
+
+// The TypeScript builder (DESIGN.md section 5b). Its run() starts apphost in the foreground, as
+// `apphostctl up` does; the CLI is loaded only when run() is called.
+registerApphostRunner(async (request) => (await import('./cli/run-apphost.ts')).runApphost(request));
 export { createBuilder, ApphostBuilder } from './builder/builder.ts';
 export type { BuiltApphost, CreateBuilderOptions, RunOptions } from './builder/builder.ts';
 export { ResourceBuilder } from './builder/resource-builder.ts';

@@ -1,7 +1,7 @@
 // Reading and decoding request bodies: bounded size, JSON or YAML, stable errors.
 import type { IncomingMessage } from 'node:http';
 import YAML from 'yaml';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../src/api/status.ts';
 
 export const DEFAULT_MAX_BODY = 3 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 // What every request handler gets: the store, the registry and the server's settings.
 import type { Logger } from 'pino';
-import type { Registry } from '../registry/types.ts';
-import type { Store } from '../store/types.ts';
+import type { Registry } from '../../src/api/registry.ts';
+import type { Store } from '../../src/api/store.ts';
 import type { LogProvider } from './types.ts';
 
 export interface HandlerContext {

@@ -1,6 +1,6 @@
 // Discovery documents (/version, /api, /apis, /apis/<g>, /apis/<g>/<v>, aggregated v2), built from the
 // registry and cached until the set of kinds changes.
-import type { KindInfo, Registry } from '../registry/types.ts';
+import type { KindInfo, Registry } from '../../src/api/registry.ts';
 
 export const SERVER_VERSION = {
   major: '1',

@@ -1,8 +1,8 @@
 // GET .../replicas/<name>/log: plain-text replica logs from the optional LogProvider, chunked while
 // following (`follow`, `sinceSeconds`, `tailLines`, `timestamps` as in kubectl logs).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from '../errors.ts';
-import type { KindInfo } from '../registry/types.ts';
+import { ApiError } from '../../src/api/status.ts';
+import type { KindInfo } from '../../src/api/registry.ts';
 import type { HandlerContext } from './context.ts';
 import { boolParam, intParam } from './query.ts';
 import type { ObjectRoute } from './routes.ts';

@@ -2,9 +2,9 @@
 // subresource of every kind the registry knows. Watches and logs have their own files.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../src/api/types.ts';
-import { ApiError } from '../errors.ts';
-import type { KindInfo } from '../registry/types.ts';
-import type { DeleteOptions, PatchType } from '../store/types.ts';
+import { ApiError } from '../../src/api/status.ts';
+import type { KindInfo } from '../../src/api/registry.ts';
+import type { DeleteOptions, PatchType } from '../../src/api/store.ts';
 import { decodeBody, decodeObject, mediaType, objectBodyFormat, readBody } from './body.ts';
 import type { HandlerContext } from './context.ts';
 import { hasLogSubresource } from './discovery.ts';

@@ -3,7 +3,7 @@
 // parameter, and components.schemas with x-kubernetes-group-version-kind). No v2: kubectl wants it
 // as protobuf and falls back to v3.
 import { createHash } from 'node:crypto';
-import type { KindInfo, Registry } from '../registry/types.ts';
+import type { KindInfo, Registry } from '../../src/api/registry.ts';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const OWNER_REF = 'io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference';

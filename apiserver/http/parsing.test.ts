@@ -1,6 +1,6 @@
 // Pure parts of the server: routes, Accept negotiation, Warning headers, body depth.
 import { describe, expect, it } from 'vitest';
-import { isApiError } from '../errors.ts';
+import { isApiError } from '../../src/api/status.ts';
 import { depthExceeds } from './body.ts';
 import { negotiateView, wantsAggregatedDiscovery } from './negotiate.ts';
 import { warningHeader, warningHeaders } from './respond.ts';

@@ -1,6 +1,6 @@
 // Query parameters of object requests, validated once with stable 400 errors.
-import { ApiError } from '../errors.ts';
-import type { PropagationPolicy } from '../store/types.ts';
+import { ApiError } from '../../src/api/status.ts';
+import type { PropagationPolicy } from '../../src/api/store.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 

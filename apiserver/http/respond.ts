@@ -1,6 +1,6 @@
 // Writing JSON and Status responses. One place, so every answer carries the same headers.
 import type { ServerResponse } from 'node:http';
-import { ApiError, type Status } from '../errors.ts';
+import { ApiError, type Status } from '../../src/api/status.ts';
 
 export const JSON_TYPE = 'application/json';
 

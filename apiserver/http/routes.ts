@@ -1,5 +1,5 @@
 // URL path -> route. Pure parsing; which kinds exist is decided later against the registry.
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../src/api/status.ts';
 
 export type Route =
   | { type: 'version' }

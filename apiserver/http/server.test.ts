@@ -3,8 +3,8 @@
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../store/index.ts';
-import { createTestRegistry } from '../store/test-registry.ts';
-import type { Store } from '../store/types.ts';
+import { createTestRegistry } from '../../test/support/test-registry.ts';
+import type { Store } from '../../src/api/store.ts';
 import { isApiServerError } from './errors.ts';
 import { startApiServer } from './server.ts';
 import { createRawClient } from './test-request.ts';

@@ -6,7 +6,7 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
-import { ApiError, isApiError } from '../errors.ts';
+import { ApiError, isApiError } from '../../src/api/status.ts';
 import { DEFAULT_MAX_BODY } from './body.ts';
 import { ApiServerError } from './errors.ts';
 import type { HandlerContext } from './context.ts';

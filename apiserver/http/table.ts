@@ -2,7 +2,7 @@
 // then the CRD's additionalPrinterColumns; `date` columns become ages such as "5m").
 import type { KubeObject } from '../../src/api/types.ts';
 import { printerCells, tableColumns, type TableColumnDefinition } from '../registry/index.ts';
-import type { KindInfo } from '../registry/types.ts';
+import type { KindInfo } from '../../src/api/registry.ts';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 

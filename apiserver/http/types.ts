@@ -1,7 +1,7 @@
 // Public types of the HTTPS Kubernetes REST server.
 import type { Logger } from 'pino';
-import type { Registry } from '../registry/types.ts';
-import type { Store } from '../store/types.ts';
+import type { Registry } from '../../src/api/registry.ts';
+import type { Store } from '../../src/api/store.ts';
 
 /** One captured log line of a replica. `time` is epoch milliseconds or an RFC 3339 string. */
 export interface LogLine {

@@ -4,9 +4,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import type { KubeObject } from '../../src/api/types.ts';
-import { ApiError, isApiError } from '../errors.ts';
-import type { KindInfo } from '../registry/types.ts';
-import type { WatchEvent } from '../store/types.ts';
+import { ApiError, isApiError } from '../../src/api/status.ts';
+import type { KindInfo } from '../../src/api/registry.ts';
+import type { WatchEvent } from '../../src/api/store.ts';
 import type { HandlerContext } from './context.ts';
 import { METADATA_TYPE, negotiateView, TABLE_TYPE, type View } from './negotiate.ts';
 import { boolParam, intParam } from './query.ts';

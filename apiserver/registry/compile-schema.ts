@@ -2,7 +2,7 @@
 // shape and an ajv validator. Defaults in the schema are checked here (pruned and valid), as a real
 // API server does when the CRD is created.
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { StatusCause } from '../errors.ts';
+import type { StatusCause } from '../../src/api/status.ts';
 import { RegistryError } from './errors.ts';
 import { isPlainObject, type JsonObject } from './json.ts';
 import { causesFromAjv } from './schema-errors.ts';

@@ -3,7 +3,7 @@
 import { dns1123LabelErrors, dns1123SubdomainErrors } from '../../src/api/names.ts';
 import { isPlainObject, type JsonObject } from './json.ts';
 import { structuralErrors } from './structural.ts';
-import type { KindInfo, PrinterColumn } from './types.ts';
+import type { KindInfo, PrinterColumn } from '../../src/api/registry.ts';
 
 const COLUMN_TYPES = new Set(['integer', 'number', 'string', 'boolean', 'date']);
 

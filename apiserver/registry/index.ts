@@ -1,6 +1,6 @@
 // Public surface of the registry: kinds from CRDs, admission, JSONPath and table printing.
 import { fileURLToPath } from 'node:url';
-import { registerBuiltinValidators } from '../../src/api/validation.ts';
+import { registerBuiltinValidators } from './validators.ts';
 import { createRegistry, type CrdRegistry } from './registry.ts';
 
 export { createRegistry, type CrdRegistry, type RegistryOptions } from './registry.ts';
@@ -10,7 +10,7 @@ export { structuralErrors } from './structural.ts';
 export { RegistryError, isRegistryError, type RegistryErrorCode } from './errors.ts';
 export { evaluateJsonPath, findJsonPathResults, compileJsonPath, JsonPathError } from './jsonpath.ts';
 export { printerCells, tableColumns, humanDuration, type TableColumnDefinition, type PrinterOptions } from './printer.ts';
-export type * from './types.ts';
+export type * from '../../src/api/registry.ts';
 
 /** The folder with the built-in CRDs (crds/ at the package root). */
 export const BUILTIN_CRD_DIR = fileURLToPath(new URL('../../crds/', import.meta.url));

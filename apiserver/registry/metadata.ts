@@ -7,7 +7,7 @@ import {
   labelValueErrors,
   qualifiedNameErrors,
 } from '../../src/api/names.ts';
-import type { StatusCause } from '../errors.ts';
+import type { StatusCause } from '../../src/api/status.ts';
 import { isPlainObject, type JsonObject } from './json.ts';
 
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;

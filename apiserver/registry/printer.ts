@@ -2,7 +2,7 @@
 // has none), with cells typed as the Kubernetes CRD table convertor types them. Date columns become
 // ages ("5m", "3d") relative to `now`.
 import { evaluateJsonPath } from './jsonpath.ts';
-import type { KindInfo, PrinterColumn } from './types.ts';
+import type { KindInfo, PrinterColumn } from '../../src/api/registry.ts';
 
 export interface TableColumnDefinition {
   name: string;

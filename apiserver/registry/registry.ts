@@ -1,14 +1,14 @@
 // The Registry: kinds loaded from CRDs, resolution by any name kubectl accepts, and admission
 // (prune unknown fields, default, validate schema and metadata, then the kind's validators).
 import type { KubeObject } from '../../src/api/types.ts';
-import { errors, type StatusCause } from '../errors.ts';
+import { errors, type StatusCause } from '../../src/api/status.ts';
 import { compileSchema, runSchema, type CompiledSchema } from './compile-schema.ts';
 import { crdErrors, kindInfoFromCrd } from './crd.ts';
 import { RegistryError } from './errors.ts';
 import { isPlainObject, type JsonObject } from './json.ts';
 import { loadCrdFiles, type LoadedCrd } from './load-crds.ts';
 import { metadataCauses } from './metadata.ts';
-import type { AdmissionOperation, AdmitOptions, AdmitResult, KindInfo, Registry, Validator } from './types.ts';
+import type { AdmissionOperation, AdmitOptions, AdmitResult, KindInfo, Registry, Validator } from '../../src/api/registry.ts';
 
 export interface RegistryOptions {
   /** Folders (or files) of CRD YAML/JSON to load, in order. */

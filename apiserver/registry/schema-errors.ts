@@ -1,7 +1,7 @@
 // ajv errors -> Kubernetes StatusCauses: field paths in Kubernetes form (`spec.endpoints[0].port`,
 // map keys as `[key]`) and the messages kube-openapi's validator produces.
 import type { ErrorObject } from 'ajv';
-import type { StatusCause } from '../errors.ts';
+import type { StatusCause } from '../../src/api/status.ts';
 import { childPath, indexPath, isPlainObject, keyPath, type JsonObject } from './json.ts';
 
 function unescapePointer(segment: string): string {

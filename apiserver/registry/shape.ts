@@ -2,7 +2,7 @@
 // (the input is never touched): fields the schema does not know are dropped and reported, nulls in
 // non-nullable fields are dropped, missing fields with a `default` get it (as Kubernetes: prune,
 // then default), and duplicate keys of x-kubernetes-list-type map/set lists are reported.
-import type { StatusCause } from '../errors.ts';
+import type { StatusCause } from '../../src/api/status.ts';
 import { childPath, cloneJson, indexPath, isPlainObject, keyPath, type JsonObject } from './json.ts';
 
 export interface Shape {

@@ -4,9 +4,9 @@
 // object and must hand out frozen objects. (Isolating the caller's input is admission's copy.)
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/types.ts';
-import type { Registry } from '../registry/types.ts';
+import type { Registry } from '../../src/api/registry.ts';
 import { createStore } from './index.ts';
-import { createTestRegistry } from './test-registry.ts';
+import { createTestRegistry } from '../../test/support/test-registry.ts';
 
 /** Admission that returns the very object it was given (allowed by the Registry contract). */
 function passThroughRegistry(): Registry {

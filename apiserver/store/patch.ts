@@ -3,7 +3,7 @@
 // server-side apply into the next.
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import { ApiError, errors } from '../errors.ts';
+import { ApiError, errors } from '../../src/api/status.ts';
 import { cloneJson, deepEqual, isPlainObject } from '../../src/api/json.ts';
 
 export function applyMergePatch(target: unknown, patch: unknown): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/types.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../src/api/status.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 
 const obj = (labels?: Record<string, string>): KubeObject => ({

@@ -1,6 +1,6 @@
 // Kubernetes label and field selectors: parsed once per request into a predicate.
 import type { KubeObject } from '../../src/api/types.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../src/api/status.ts';
 
 export type Predicate = (obj: KubeObject) => boolean;
 

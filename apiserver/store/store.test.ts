@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import type { KubeObject } from '../../src/api/types.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../../src/api/status.ts';
 import { createStore } from './index.ts';
-import { createTestRegistry } from './test-registry.ts';
-import type { Store, WatchEvent } from './types.ts';
+import { createTestRegistry } from '../../test/support/test-registry.ts';
+import type { Store, WatchEvent } from '../../src/api/store.ts';
 
 function widget(name: string, extra: Partial<KubeObject> = {}): KubeObject {
   return { apiVersion: 'test.dev/v1', kind: 'Widget', metadata: { name, namespace: 'default' }, spec: { size: 1 }, ...extra };

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { Observable, Subject } from 'rxjs';
 import type { KubeObject } from '../../src/api/types.ts';
-import { ApiError, errors } from '../errors.ts';
-import type { KindInfo, Registry } from '../registry/types.ts';
+import { ApiError, errors } from '../../src/api/status.ts';
+import type { KindInfo, Registry } from '../../src/api/registry.ts';
 import { EventHistory, type StoredEvent } from './history.ts';
 import { cloneJson, deepEqual, isPlainObject } from '../../src/api/json.ts';
 import { deepFreeze, rfc3339 } from './objects.ts';
@@ -22,7 +22,7 @@ import type {
   WatchEvent,
   WatchOptions,
   WriteOptions,
-} from './types.ts';
+} from '../../src/api/store.ts';
 
 export interface StoreOptions {
   registry: Registry;

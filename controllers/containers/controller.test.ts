@@ -1,9 +1,9 @@
 // Containers + networks controllers over the real store with the fake container runtime.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../../apiserver/store/index.ts';
-import type { Store } from '../../apiserver/store/types.ts';
+import type { Store } from '../../src/api/store.ts';
 import type { Endpoint, Network, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
-import { createFakeContainerRuntime, type FakeContainerRuntime } from '../../src/platform/docker/index.ts';
+import { createFakeContainerRuntime, type FakeContainerRuntime } from '../../test/support/fake-container-runtime.ts';
 import { createFakeClock } from '../../src/runtime/clock.ts';
 import { createFakeProxyFactory } from '../../src/platform/net/index.ts';
 import { createControllerFixture, NS, type ControllerFixture } from '../../test/integration/support/controller-fixture.ts';

@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { endpointObjectName, normalizeEndpoints } from '../../src/api/endpoints.ts';
 import type { Endpoint, Lifetime, Replica, Resource } from '../../src/api/types.ts';
+import { BASE_DIR_ANNOTATION } from '../../src/api/annotations.ts';
 import type { PortBinding, RunContainerOptions, VolumeMount } from '../../src/platform/docker/index.ts';
 import { LABELS } from './labels.ts';
 import { lifecycleKey } from './naming.ts';
@@ -10,7 +11,6 @@ import { lifecycleKey } from './naming.ts';
 /** Host name a container uses to reach a process on the host (the container tunnel). */
 export const HOST_TUNNEL_NAME = 'host.apphost.internal';
 /** Annotation (set by the manifest loader) relative bind-mount sources resolve against. */
-export const BASE_DIR_ANNOTATION = 'apphost.dev/base-dir';
 
 export interface DesiredContainer {
   /** Everything but the name (chosen by the controller). */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION, type Endpoint, type Proxy, type Replica, type Resource, type ResourceSpec } from '../../src/api/types.ts';
 import { createFakePortAllocator, type FakePortAllocator } from '../../src/platform/ports/fake-port-allocator.ts';
 import { getCondition } from '../../src/runtime/conditions.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { RESOURCE_LABEL } from '../shared/labels.ts';
 import { createEndpointsController } from './controller.ts';
 

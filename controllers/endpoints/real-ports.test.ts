@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION, type Endpoint, type Replica, type Resource } from '../../src/api/types.ts';
 import { createPortAllocator } from '../../src/platform/ports/index.ts';
 import { getCondition } from '../../src/runtime/conditions.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { createReplicasController } from '../replicas/controller.ts';
 import { createEndpointsController } from './controller.ts';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Replica, ReplicaStatus, Resource, ResourceSpec } from '../../src/api/types.ts';
 import { createFakeProber, tcpTarget, type FakeProber } from '../../src/platform/health/index.ts';
 import { createFakeClock, type FakeClock } from '../../src/runtime/clock.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { createHealthController, type HealthControllerOptions } from './controller.ts';
 import { probeTarget } from './probe-target.ts';
 

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
 import { createFakeProcessRunner, type FakeProcessRunner } from '../../src/platform/process/index.ts';
 import { createFakeClock, type FakeClock } from '../../src/runtime/clock.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
-import { BASE_DIR_ANNOTATION, createProcessesController, PROCESS_FINALIZER } from './controller.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
+import { BASE_DIR_ANNOTATION } from '../../src/api/annotations.ts';
+import { createProcessesController, PROCESS_FINALIZER } from './controller.ts';
 
 const V = 'apphost.dev/v1';
 const NS = 'default';

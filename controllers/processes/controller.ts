@@ -6,6 +6,7 @@
 // and the Running condition. Background work (an exit) only records and enqueues.
 import { isAbsolute, resolve } from 'node:path';
 import type { Condition, Replica, ReplicaStatus, Resource } from '../../src/api/types.ts';
+import { BASE_DIR_ANNOTATION } from '../../src/api/annotations.ts';
 import type { ManagedProcess, ProcessExit, ProcessRunner } from '../../src/platform/process/types.ts';
 import { systemClock, type Clock } from '../../src/runtime/clock.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
@@ -16,7 +17,6 @@ import { describeExit, nextRestart, RESTART_BACKOFF, shouldRestart, type Restart
 
 export const PROCESS_FINALIZER = 'apphost.dev/process';
 /** Annotation (set by the manifest loader) a relative workingDir resolves against. */
-export const BASE_DIR_ANNOTATION = 'apphost.dev/base-dir';
 /** Condition type this controller owns on Replicas. */
 export const RUNNING_CONDITION = 'Running';
 

@@ -3,7 +3,7 @@ import type { Proxy, ProxySpec } from '../../src/api/types.ts';
 import { createFakeProxyFactory, type FakeProxyFactory } from '../../src/platform/net/index.ts';
 import { createFakePortAllocator } from '../../src/platform/ports/index.ts';
 import { createFakeClock, type FakeClock } from '../../src/runtime/clock.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { createProxiesController } from './controller.ts';
 
 const V = 'apphost.dev/v1';

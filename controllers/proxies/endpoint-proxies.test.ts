@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Endpoint, EndpointStatus, Proxy } from '../../src/api/types.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { createEndpointProxiesController } from './endpoint-proxies.ts';
 
 const V = 'apphost.dev/v1';

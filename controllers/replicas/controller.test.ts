@@ -10,7 +10,7 @@ import {
 } from '../../src/api/types.ts';
 import { createFakePortAllocator, type FakePortAllocator } from '../../src/platform/ports/fake-port-allocator.ts';
 import { getCondition } from '../../src/runtime/conditions.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { createEndpointsController } from '../endpoints/controller.ts';
 import { RESOURCE_LABEL } from '../shared/labels.ts';
 import { createReplicasController } from './controller.ts';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION, type Endpoint, type Replica, type Resource } from '../../src/api/types.ts';
 import { createFakePortAllocator } from '../../src/platform/ports/fake-port-allocator.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { createEndpointsController } from '../endpoints/controller.ts';
 import { createReplicasController } from './controller.ts';
 

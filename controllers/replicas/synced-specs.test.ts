@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_VERSION, type Replica, type Resource, type ResourceSpec } from '../../src/api/types.ts';
 import { createFakePortAllocator } from '../../src/platform/ports/fake-port-allocator.ts';
-import { createControllerFixture, type ControllerFixture } from '../../src/runtime/testing.ts';
+import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { createEndpointsController } from '../endpoints/controller.ts';
 import { RESOURCE_LABEL } from '../shared/labels.ts';
 import { createReplicasController } from './controller.ts';

@@ -6,9 +6,10 @@ import { stringify } from 'yaml';
 import type { Logger } from 'pino';
 import { API_VERSION, type KubeObject, type ResourceSpec } from '../api/types.ts';
 import { dns1123LabelErrors } from '../api/names.ts';
-import { BASE_DIR_ANNOTATION } from '../host/manifests.ts';
+import { BASE_DIR_ANNOTATION } from '../api/annotations.ts';
 import { deriveProjectEndpoints } from '../dotnet/index.ts';
 import { activeCapture } from './capture.ts';
+import { apphostRunner } from './runner.ts';
 import { BuilderError } from './errors.ts';
 import { ResourceBuilder } from './resource-builder.ts';
 import type { ContainerOptions, ProjectOptions, ResourceType } from './types.ts';
@@ -144,8 +145,7 @@ export class ApphostBuilder {
           capture.name = name;
           return;
         }
-        const { runApphost } = await import('../cli/run-apphost.ts');
-        await runApphost({
+        await apphostRunner()({
           dir: options.dir ?? process.cwd(),
           name,
           manifests: clone(),

@@ -10,7 +10,8 @@ export type BuilderErrorCode =
   | 'BUILDER_DUPLICATE_ENDPOINT'
   | 'BUILDER_INVALID_ARGUMENT'
   | 'BUILDER_NO_RUN'
-  | 'BUILDER_LOAD_FAILED';
+  | 'BUILDER_LOAD_FAILED'
+  | 'BUILDER_NO_RUNNER';
 
 export class BuilderError extends CodedError<BuilderErrorCode> {}
 

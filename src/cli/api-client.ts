@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { dirname } from 'node:path';
-import type { Status } from '../../apiserver/errors.ts';
+import type { Status } from '../api/status.ts';
 import { CliError, statusMessage } from './errors.ts';
 import { readSimpleKubeconfig } from './simple-kubeconfig.ts';
 

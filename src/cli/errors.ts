@@ -1,6 +1,6 @@
 // CLI errors: one line for the user (`error: ...`), a stable code, an exit code. Anything thrown
 // inside a command is turned into one of these by `toCliError`; a stack trace is never printed.
-import type { Status } from '../../apiserver/errors.ts';
+import type { Status } from '../api/status.ts';
 import { CodedError, codedErrorGuard } from '../errors.ts';
 
 export type CliErrorCode =

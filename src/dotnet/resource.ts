@@ -4,9 +4,9 @@
 // Both are pure apart from reading the project's JSON files.
 import { isAbsolute, resolve } from 'node:path';
 import type { EndpointSpec, EnvVar, Resource } from '../api/types.ts';
+import { BASE_DIR_ANNOTATION } from '../api/annotations.ts';
 import { deriveProjectEndpoints, mergeEndpoints, projectEnvironment, type ProjectEndpoints } from './project-endpoints.ts';
 
-const BASE_DIR_ANNOTATION = 'apphost.dev/base-dir';
 
 export interface ResourceProjectOptions {
   /** Where a relative workingDir resolves when the Resource has no apphost.dev/base-dir annotation. */

@@ -1,6 +1,6 @@
 // Applies manifests through the API client: create, or update the existing object (keeping its
 // status). A refused object becomes one HostError line naming the object and the fields.
-import { isApiError } from '../../apiserver/errors.ts';
+import { isApiError } from '../api/status.ts';
 import { DEFAULT_NAMESPACE, type KubeObject } from '../api/types.ts';
 import type { Client } from '../runtime/types.ts';
 import { HostError } from './errors.ts';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHostError } from './errors.ts';
-import { BASE_DIR_ANNOTATION, loadManifests, parseManifests } from './manifests.ts';
+import { BASE_DIR_ANNOTATION } from '../api/annotations.ts';
+import { loadManifests, parseManifests } from './manifests.ts';
 
 const res = (name: string) => `apiVersion: apphost.dev/v1
 kind: Resource

@@ -4,7 +4,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../api/types.ts';
-import { BASE_DIR_ANNOTATION } from '../../controllers/processes/controller.ts';
+import { BASE_DIR_ANNOTATION } from '../api/annotations.ts';
 import { HostError } from './errors.ts';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
@@ -54,7 +54,6 @@ export async function loadManifestFile(file: string): Promise<KubeObject[]> {
  * BASE_DIR_ANNOTATION names the folder a Resource's manifest came from: a relative `workingDir`
  * resolves against it, as Docker Compose resolves paths against its file.
  */
-export { BASE_DIR_ANNOTATION };
 
 function withBaseDir(obj: KubeObject, dir: string): KubeObject {
   if (obj.kind !== 'Resource' || obj.metadata.annotations?.[BASE_DIR_ANNOTATION]) return obj;

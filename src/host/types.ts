@@ -1,7 +1,7 @@
 // Public types of the apphost assembly.
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
-import type { Store } from '../../apiserver/store/types.ts';
+import type { Store } from '../api/store.ts';
 import type { LogStore } from '../platform/logs/types.ts';
 import type { Client, ControllerDefinition } from '../runtime/types.ts';
 import type { AppliedObject } from './apply-manifests.ts';

@@ -28,5 +28,3 @@ export {
 } from './conditions.ts';
 export { deepEqual } from '../api/json.ts';
 export type { ReconcileOutcome } from './reconcile-wrapper.ts';
-// Test support lives in ./testing.ts (createControllerFixture) and ./test-kinds.ts; import it from
-// there so production code does not load it.

@@ -4,7 +4,7 @@ import { createStore } from '../../apiserver/store/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { KeyBatch } from './key-batch.ts';
 import { createManager, type Manager } from './manager.ts';
-import { TEST_API_VERSION, createTestKindsRegistry } from './test-kinds.ts';
+import { TEST_API_VERSION, createTestKindsRegistry } from '../../test/support/test-kinds.ts';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

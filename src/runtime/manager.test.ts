@@ -2,14 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { throwError } from 'rxjs';
 import { createStore } from '../../apiserver/store/index.ts';
-import type { Store } from '../../apiserver/store/types.ts';
-import { errors } from '../../apiserver/errors.ts';
+import type { Store } from '../api/store.ts';
+import { errors } from '../api/status.ts';
 import type { KubeObject } from '../api/types.ts';
 import { createFakeClock, type Clock } from './clock.ts';
 import { defineController } from './define-controller.ts';
 import { RuntimeError, TerminalError, isRuntimeError } from './errors.ts';
 import { createManager, type Manager, type ManagerOptions } from './manager.ts';
-import { TEST_API_VERSION, createTestKindsRegistry } from './test-kinds.ts';
+import { TEST_API_VERSION, createTestKindsRegistry } from '../../test/support/test-kinds.ts';
 import type { ControllerDefinition, ObjectKey } from './types.ts';
 
 const logger = pino({ level: 'silent' });

@@ -2,8 +2,8 @@
 // shut the queues, abort in-flight reconciles and wait for them, then dispose in reverse order).
 import type { Subscription } from 'rxjs';
 import type { Logger } from 'pino';
-import type { Registry } from '../../apiserver/registry/types.ts';
-import type { Store } from '../../apiserver/store/types.ts';
+import type { Registry } from '../api/registry.ts';
+import type { Store } from '../api/store.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { defineController } from './define-controller.ts';
 import { RuntimeError } from './errors.ts';

@@ -1,7 +1,7 @@
 // The one reconcile wrapper: child logger (controller, key, reconcile id), AbortSignal, timing,
 // throw capture, and the retry decision (success, requeue-after, backoff, conflict, terminal).
 import type { Logger } from 'pino';
-import { isApiError } from '../../apiserver/errors.ts';
+import { isApiError } from '../api/status.ts';
 import type { Clock } from './clock.ts';
 import { isTerminalError } from './errors.ts';
 import { parseKey } from './keys.ts';

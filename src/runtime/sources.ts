@@ -3,7 +3,7 @@
 import { EMPTY, Observable, defer, merge, retry, timer, catchError, mergeMap, from, map } from 'rxjs';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
-import type { Store, WatchEvent } from '../../apiserver/store/types.ts';
+import type { Store, WatchEvent } from '../api/store.ts';
 import { keyOf, keyToString } from './keys.ts';
 import type { ControllerDefinition, ObjectKey } from './types.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../apiserver/store/index.ts';
-import { isApiError } from '../../apiserver/errors.ts';
+import { isApiError } from '../api/status.ts';
 import type { KubeObject } from '../api/types.ts';
 import { createStoreClient } from './store-client.ts';
-import { TEST_API_VERSION, createTestKindsRegistry } from './test-kinds.ts';
+import { TEST_API_VERSION, createTestKindsRegistry } from '../../test/support/test-kinds.ts';
 
 const widget = (name: string): KubeObject => ({
   apiVersion: TEST_API_VERSION,

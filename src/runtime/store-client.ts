@@ -1,8 +1,8 @@
 // The in-process Client: the async API of src/runtime/types.ts over the store. Every write goes
 // through the store, so it is admitted and validated exactly like a write over HTTP.
-import { isApiError } from '../../apiserver/errors.ts';
+import { isApiError } from '../api/status.ts';
 import type { KubeObject } from '../api/types.ts';
-import type { Store } from '../../apiserver/store/types.ts';
+import type { Store } from '../api/store.ts';
 import type { Client } from './types.ts';
 
 export interface StoreClientOptions {

@@ -3,7 +3,7 @@
 // plumbing lives in the runtime.
 import type { Logger } from 'pino';
 import type { Condition, KubeObject } from '../api/types.ts';
-import type { DeleteOptions, ListOptions, PatchType } from '../../apiserver/store/types.ts';
+import type { DeleteOptions, ListOptions, PatchType } from '../api/store.ts';
 
 export interface ObjectKey {
   namespace: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBuilder } from '../../src/builder/builder.ts';
 import { BuilderError } from '../../src/builder/errors.ts';
-import { BASE_DIR_ANNOTATION } from '../../src/host/manifests.ts';
+import { BASE_DIR_ANNOTATION } from '../../src/api/annotations.ts';
 import type { Resource } from '../../src/api/types.ts';
 
 function codeOf(fn: () => unknown): string | undefined {

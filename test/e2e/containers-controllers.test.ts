@@ -9,7 +9,7 @@ import Docker from 'dockerode';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createApphostRegistry } from '../../apiserver/registry/index.ts';
 import { createStore } from '../../apiserver/store/index.ts';
-import type { Store } from '../../apiserver/store/types.ts';
+import type { Store } from '../../src/api/store.ts';
 import { createContainersController, LABELS, type AppIdentity } from '../../controllers/containers/index.ts';
 import { createNetworksController } from '../../controllers/networks/index.ts';
 import type { Endpoint, Network, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';

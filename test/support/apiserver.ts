@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { startApiServer, writeKubeconfig, type ApiServer, type ApiServerOptions } from '../../apiserver/http/index.ts';
 import { createApphostRegistry, createRegistry, type Registry } from '../../apiserver/registry/index.ts';
 import { createStore, type StoreOptions } from '../../apiserver/store/index.ts';
-import type { Store } from '../../apiserver/store/types.ts';
+import type { Store } from '../../src/api/store.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CRDS_DIR = join(REPO_ROOT, 'crds');

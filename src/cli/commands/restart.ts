@@ -4,13 +4,13 @@
 // replicas keeps serving. Works with the controllers as they are: no templateHash change needed.
 import { Command } from 'commander';
 import type { KubeObject, Replica } from '../../api/types.ts';
+import { RESTARTED_AT_ANNOTATION } from '../../api/annotations.ts';
 import { parseDuration } from '../duration.ts';
 import { CliError, isCliError } from '../errors.ts';
 import { objectPath, parseTargets, qualifiedName } from '../kinds.ts';
 import { listReplicasOf } from '../replica-target.ts';
 import { withSession, type Session } from '../session.ts';
 
-export const RESTARTED_AT_ANNOTATION = 'apphost.dev/restartedAt';
 
 export function restartCommand(): Command {
   return new Command('restart')

@@ -2,7 +2,7 @@
 // definition (from defineController), a list of them, or a function returning either. The function
 // gets the controller context: `{ dir }`, the application folder (where `.apphost/` lives).
 import { resolve } from 'node:path';
-import { importAsModule } from '../../builder/load-apphost-file.ts';
+import { importAsModule } from '../../host/import-module.ts';
 import { validateController } from '../../runtime/define-controller.ts';
 import type { ControllerDefinition } from '../../runtime/types.ts';
 import { CliError } from '../errors.ts';

@@ -8,5 +8,4 @@ export {
   type ContainerRuntimeErrorCode,
 } from './errors.ts';
 export { createDockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts';
-export { createFakeContainerRuntime, type FakeContainerRuntime } from './fake-runtime.ts';
 export { createLogDemuxer } from './log-demux.ts';

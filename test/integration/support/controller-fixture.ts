@@ -6,7 +6,7 @@
 import pino from 'pino';
 import type { KubeObject } from '../../../src/api/types.ts';
 import { createStore } from '../../../apiserver/store/index.ts';
-import type { Store } from '../../../apiserver/store/types.ts';
+import type { Store } from '../../../src/api/store.ts';
 import { createStoreClient } from '../../../src/runtime/store-client.ts';
 import type { Client, ControllerDefinition, ObjectKey, ReconcileResult } from '../../../src/runtime/types.ts';
 import { createKindsRegistry } from './kinds-registry.ts';

@@ -1,7 +1,7 @@
 // A schema-free Registry of the five apphost kinds, for fast controller tests over the real store:
 // names and scopes as in crds/, admission only clones (the real registry is tested on its own).
 import type { KubeObject } from '../../../src/api/types.ts';
-import type { KindInfo, Registry } from '../../../apiserver/registry/types.ts';
+import type { KindInfo, Registry } from '../../../src/api/registry.ts';
 
 const KINDS: [kind: string, plural: string, short: string][] = [
   ['Resource', 'resources', 'res'],

@@ -1,8 +1,8 @@
 // Schema-free registries for fast tests over the real store: the five apphost kinds (names, short
 // names and scopes as in crds/) and two neutral test kinds (Widget, Gadget in test.dev). Admission
 // only clones; the real registry (apiserver/registry) validates against the CRDs and is tested there.
-import type { KubeObject } from '../api/types.ts';
-import type { KindInfo, Registry } from '../../apiserver/registry/types.ts';
+import type { KubeObject } from '../../src/api/types.ts';
+import type { KindInfo, Registry } from '../../src/api/registry.ts';
 
 function kind(group: string, kindName: string, plural: string, shortName: string): KindInfo {
   return {

@@ -2,12 +2,12 @@
 // and defaulting, so types, enums and port ranges are already checked. Each cause names the field
 // (`spec.endpoints[1].targetPort`) and, in its message, the resource and the endpoint.
 import { isIP } from 'node:net';
-import type { StatusCause } from '../../apiserver/errors.ts';
-import type { Registry, Validator } from '../../apiserver/registry/types.ts';
-import { endpointNameKey, normalizeEndpoint } from './endpoints.ts';
-import { dns1123LabelErrors, endpointNameErrors, envVarNameErrors } from './names.ts';
-import { GROUP } from './types.ts';
-import type { EndpointObjectSpec, ProxySpec, ResourceSpec } from './types.ts';
+import type { StatusCause } from '../../src/api/status.ts';
+import type { Registry, Validator } from '../../src/api/registry.ts';
+import { endpointNameKey, normalizeEndpoint } from '../../src/api/endpoints.ts';
+import { dns1123LabelErrors, endpointNameErrors, envVarNameErrors } from '../../src/api/names.ts';
+import { GROUP } from '../../src/api/types.ts';
+import type { EndpointObjectSpec, ProxySpec, ResourceSpec } from '../../src/api/types.ts';
 
 function show(value: unknown): string {
   return JSON.stringify(value) ?? 'null';

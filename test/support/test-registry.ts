@@ -1,8 +1,8 @@
 // A minimal in-memory Registry for the store's contract tests: two kinds, no schema, an optional
 // validator. The real registry (apiserver/registry) is tested against the CRDs on its own.
 import type { KubeObject } from '../../src/api/types.ts';
-import { errors, type StatusCause } from '../errors.ts';
-import type { KindInfo, Registry, Validator } from '../registry/types.ts';
+import { errors, type StatusCause } from '../../src/api/status.ts';
+import type { KindInfo, Registry, Validator } from '../../src/api/registry.ts';
 
 function kind(kindName: string, plural: string, hasStatusSubresource = true): KindInfo {
   return {

@@ -1,8 +1,8 @@
 // In-memory ContainerRuntime for controller tests: no daemon, deterministic ids, ports and
 // addresses, and simulators for the things a daemon does on its own (a container exits, the
 // daemon goes away, a port is taken).
-import { ContainerRuntimeError, DOCKER_UNAVAILABLE_MESSAGE } from './errors.ts';
-import type { ContainerRuntimeErrorCode } from './errors.ts';
+import { ContainerRuntimeError, DOCKER_UNAVAILABLE_MESSAGE } from '../../src/platform/docker/errors.ts';
+import type { ContainerRuntimeErrorCode } from '../../src/platform/docker/errors.ts';
 import type {
   ContainerEvent,
   ContainerInfo,
@@ -14,7 +14,7 @@ import type {
   NetworkInfo,
   RunContainerOptions,
   Subscription,
-} from './types.ts';
+} from '../../src/platform/docker/types.ts';
 
 interface FakeContainer {
   info: ContainerInfo;

@@ -1,10 +1,10 @@
 // Every validation error of DESIGN.md section 1, through the real registry (CRD schema, defaults,
 // then validateResource), with its field path and a message naming resource and endpoint.
 import { describe, expect, it } from 'vitest';
-import { ApiError, type StatusCause } from '../../apiserver/errors.ts';
-import { createApphostRegistry, createRegistry, BUILTIN_CRD_DIR } from '../../apiserver/registry/index.ts';
-import type { KubeObject } from './types.ts';
-import { registerBuiltinValidators, validateResource } from './validation.ts';
+import { ApiError, type StatusCause } from '../../src/api/status.ts';
+import { createApphostRegistry, createRegistry, BUILTIN_CRD_DIR } from './index.ts';
+import type { KubeObject } from '../../src/api/types.ts';
+import { registerBuiltinValidators, validateResource } from './validators.ts';
 
 const registry = createApphostRegistry();
 const info = registry.resolve('res')!;

@@ -1,7 +1,7 @@
 // What the store and the HTTP layer need to know about a kind. The registry builds these from the
 // CRD YAML files in crds/ (and any CRDs a user adds); nothing else defines a schema.
-import type { KubeObject } from '../../src/api/types.ts';
-import type { StatusCause } from '../errors.ts';
+import type { KubeObject } from './types.ts';
+import type { StatusCause } from './status.ts';
 
 export interface PrinterColumn {
   name: string;

@@ -4,16 +4,16 @@
 import pino, { type Logger } from 'pino';
 import { createApphostRegistry } from '../../apiserver/registry/index.ts';
 import { createStore } from '../../apiserver/store/index.ts';
-import type { Registry } from '../../apiserver/registry/types.ts';
-import type { Store } from '../../apiserver/store/types.ts';
-import type { KubeObject } from '../api/types.ts';
-import { createFakeClock, type Clock, type FakeClock } from './clock.ts';
-import { RuntimeError } from './errors.ts';
-import { keyOf } from './keys.ts';
-import { createManager, type Manager } from './manager.ts';
-import type { ReconcileOutcome } from './reconcile-wrapper.ts';
-import { createStoreClient } from './store-client.ts';
-import type { Client, ControllerDefinition } from './types.ts';
+import type { Registry } from '../../src/api/registry.ts';
+import type { Store } from '../../src/api/store.ts';
+import type { KubeObject } from '../../src/api/types.ts';
+import { createFakeClock, type Clock, type FakeClock } from '../../src/runtime/clock.ts';
+import { RuntimeError } from '../../src/runtime/errors.ts';
+import { keyOf } from '../../src/runtime/keys.ts';
+import { createManager, type Manager } from '../../src/runtime/manager.ts';
+import type { ReconcileOutcome } from '../../src/runtime/reconcile-wrapper.ts';
+import { createStoreClient } from '../../src/runtime/store-client.ts';
+import type { Client, ControllerDefinition } from '../../src/runtime/types.ts';
 
 export interface ControllerFixtureOptions {
   controllers: ControllerDefinition[];

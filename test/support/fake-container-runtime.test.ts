@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isContainerRuntimeError } from './errors.ts';
-import { createFakeContainerRuntime } from './fake-runtime.ts';
-import { createLogDemuxer } from './log-demux.ts';
-import type { ContainerEvent, LogLine } from './types.ts';
+import { isContainerRuntimeError } from '../../src/platform/docker/errors.ts';
+import { createFakeContainerRuntime } from './fake-container-runtime.ts';
+import { createLogDemuxer } from '../../src/platform/docker/log-demux.ts';
+import type { ContainerEvent, LogLine } from '../../src/platform/docker/types.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 

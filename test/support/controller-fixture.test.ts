@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../api/types.ts';
-import { defineController } from './define-controller.ts';
-import { isRuntimeError } from './errors.ts';
+import type { KubeObject } from '../../src/api/types.ts';
+import { defineController } from '../../src/runtime/define-controller.ts';
+import { isRuntimeError } from '../../src/runtime/errors.ts';
 import { TEST_API_VERSION, createTestKindsRegistry } from './test-kinds.ts';
-import { createControllerFixture, type ControllerFixture } from './testing.ts';
+import { createControllerFixture, type ControllerFixture } from './controller-fixture.ts';
 
 const fixtures: ControllerFixture[] = [];
 afterEach(async () => {

@@ -1,8 +1,8 @@
 // The store's public contract. Objects handed out are deep-frozen: never mutate them; clone
 // (structuredClone or JSON round-trip) before changing and writing back.
 import type { Observable } from 'rxjs';
-import type { KubeObject } from '../../src/api/types.ts';
-import type { AdmitOptions } from '../registry/types.ts';
+import type { KubeObject } from './types.ts';
+import type { AdmitOptions } from './registry.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
