@@ -124,3 +124,21 @@ export function parseFieldSelector(selector: string | undefined): Predicate {
   return (obj) => reqs.every((r) => (r.get(obj) === r.value) !== r.negate);
 }
 
+
+// ------------------------------------------------------------------ continue tokens
+
+/** The token a cut list hands out: the last key it returned (opaque to clients). */
+export function encodeContinue(lastKey: string): string {
+  return Buffer.from(JSON.stringify({ k: lastKey })).toString('base64url');
+}
+
+/** The last key of the previous page; a token that is not ours is 400 BadRequest. */
+export function decodeContinue(token: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { k?: unknown };
+    if (typeof parsed.k === 'string') return parsed.k;
+  } catch {
+    // fall through
+  }
+  throw errors.badRequest('continue key is not valid');
+}

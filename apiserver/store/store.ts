@@ -1,17 +1,21 @@
 // The in-memory object store: one global resourceVersion, admission through the registry,
-// optimistic concurrency, finalizers, owner-reference garbage collection and watch fan-out.
+// optimistic concurrency, finalizers and server-side apply. Its tables and indexes are in
+// indexes.ts, owner-reference garbage collection in gc.ts, watch fan-out in watch-fanout.ts.
 // Everything here is synchronous: a write and the events it emits happen in one turn, so a watch
 // that replays history and then goes live never misses or repeats an event.
 import { randomUUID } from 'node:crypto';
-import { Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { KubeObject } from '../../src/api/types.ts';
 import { ApiError, errors } from '../../src/api/status.ts';
 import type { KindInfo, Registry } from '../../src/api/registry.ts';
-import { EventHistory, type StoredEvent } from './history.ts';
+import { FOREGROUND, GarbageCollector } from './gc.ts';
+import type { StoredEvent } from './history.ts';
+import { objectKey, ObjectTables } from './indexes.ts';
 import { cloneJson, deepEqual, isPlainObject } from '../../src/api/json.ts';
 import { deepFreeze, rfc3339 } from './objects.ts';
 import { applyConfigurationPatch, applyJsonPatch, applyMergePatch } from './patch.ts';
-import { parseFieldSelector, parseLabelSelector, type Predicate } from './selectors.ts';
+import { decodeContinue, encodeContinue, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { WatchFanout } from './watch-fanout.ts';
 import type {
   DeleteOptions,
   ListOptions,
@@ -34,12 +38,6 @@ export interface StoreOptions {
   initialResourceVersion?: number;
 }
 
-const FOREGROUND = 'foregroundDeletion';
-
-function objectKey(namespace: string | undefined, name: string): string {
-  return namespace ? `${namespace}/${name}` : name;
-}
-
 /** Everything except metadata and status: a change here bumps metadata.generation. */
 function sameContent(a: KubeObject, b: KubeObject): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -60,15 +58,9 @@ function randomSuffix(): string {
 export class MemoryStore implements Store {
   private readonly registry: Registry;
   private readonly now: () => Date;
-  private readonly tables = new Map<string, Map<string, KubeObject>>();
-  /** Kind key -> its table's keys in sorted order; dropped when a key is added or removed. */
-  private readonly sortedKeys = new Map<string, string[]>();
-  private readonly subjects = new Map<string, Subject<StoredEvent>>();
-  private readonly history: EventHistory;
-  /** owner uid -> `${kindKey}|${objectKey}` of objects that reference it. */
-  private readonly dependents = new Map<string, Set<string>>();
-  /** uid -> `${kindKey}|${objectKey}`. */
-  private readonly byUid = new Map<string, string>();
+  private readonly tables: ObjectTables;
+  private readonly gc: GarbageCollector;
+  private readonly fanout: WatchFanout;
   /** `${kindKey}|${objectKey}` -> field manager -> that manager's last applied configuration. */
   private readonly appliedConfigs = new Map<string, Map<string, unknown>>();
   private rv: number;
@@ -77,7 +69,16 @@ export class MemoryStore implements Store {
     this.registry = options.registry;
     this.now = options.now ?? (() => new Date());
     this.rv = options.initialResourceVersion ?? Date.now() * 1000;
-    this.history = new EventHistory(options.historySize ?? 100_000, this.rv);
+    this.tables = new ObjectTables(this.registry);
+    this.gc = new GarbageCollector(this.tables, {
+      delete: (kindKey, namespace, name, opts) => this.delete(kindKey, namespace, name, opts),
+      commit: (info, current, next) => this.commit(info, current, next),
+      remove: (info, obj) => this.remove(info, obj),
+    });
+    this.fanout = new WatchFanout(
+      { current: (info) => this.current(info), resourceVersion: () => this.rv },
+      { historySize: options.historySize ?? 100_000, initialResourceVersion: this.rv },
+    );
   }
 
   // ------------------------------------------------------------------ reads
@@ -88,14 +89,14 @@ export class MemoryStore implements Store {
 
   get<T extends KubeObject = KubeObject>(type: string, namespace: string | undefined, name: string): T {
     const info = this.kind(type);
-    const obj = this.table(info).get(objectKey(this.ns(info, namespace), name));
+    const obj = this.tables.get(info, objectKey(this.ns(info, namespace), name));
     if (!obj) throw errors.notFound(info.plural, info.group, name);
     return obj as T;
   }
 
   tryGet<T extends KubeObject = KubeObject>(type: string, namespace: string | undefined, name: string): T | undefined {
     const info = this.kind(type);
-    return this.table(info).get(objectKey(this.ns(info, namespace), name)) as T | undefined;
+    return this.tables.get(info, objectKey(this.ns(info, namespace), name)) as T | undefined;
   }
 
   list<T extends KubeObject = KubeObject>(type: string, options: ListOptions = {}): ListResult<T> {
@@ -103,7 +104,7 @@ export class MemoryStore implements Store {
     const labels = parseLabelSelector(options.labelSelector);
     const fields = parseFieldSelector(options.fieldSelector);
     const namespace = info.namespaced ? options.namespace : undefined;
-    let keys = this.keysOf(info);
+    let keys = this.tables.keysOf(info);
     if (namespace) {
       const prefix = `${namespace}/`;
       keys = keys.filter((k) => k.startsWith(prefix));
@@ -118,14 +119,14 @@ export class MemoryStore implements Store {
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
     let i = start;
     for (; i < keys.length && items.length < limit; i++) {
-      const obj = this.table(info).get(keys[i])!;
+      const obj = this.tables.get(info, keys[i]!)!;
       if (labels(obj) && fields(obj)) items.push(obj as T);
     }
     const result: ListResult<T> = { items, resourceVersion: this.resourceVersion() };
     if (i < keys.length) {
       let remaining = 0;
       for (let j = i; j < keys.length; j++) {
-        const obj = this.table(info).get(keys[j])!;
+        const obj = this.tables.get(info, keys[j]!)!;
         if (labels(obj) && fields(obj)) remaining++;
       }
       if (remaining > 0) {
@@ -153,7 +154,7 @@ export class MemoryStore implements Store {
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
     }
     const key = objectKey(meta.namespace, meta.name);
-    if (this.table(info).has(key)) throw errors.alreadyExists(info.plural, info.group, meta.name);
+    if (this.tables.has(info, key)) throw errors.alreadyExists(info.plural, info.group, meta.name);
 
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(this.now());
@@ -169,11 +170,9 @@ export class MemoryStore implements Store {
 
     obj.metadata.resourceVersion = String(++this.rv);
     deepFreeze(obj);
-    this.table(info).set(key, obj);
-    this.sortedKeys.delete(info.key);
-    this.index(info, obj);
+    this.tables.put(info, obj);
     this.emit(info, 'ADDED', obj);
-    this.collectIfOwnersGone(info, obj);
+    this.gc.collectIfOwnersGone(info, obj);
     return obj as T;
   }
 
@@ -182,7 +181,7 @@ export class MemoryStore implements Store {
     const name = input.metadata?.name;
     if (!name) throw errors.badRequest('metadata.name is required');
     const namespace = this.ns(info, input.metadata.namespace);
-    const current = this.table(info).get(objectKey(namespace, name));
+    const current = this.tables.get(info, objectKey(namespace, name));
     if (!current) throw errors.notFound(info.plural, info.group, name);
     const requested = input.metadata.resourceVersion;
     if (requested && requested !== current.metadata.resourceVersion) {
@@ -211,7 +210,7 @@ export class MemoryStore implements Store {
   ): { object: T; created: boolean } {
     const info = this.kind(type);
     const ns = this.ns(info, namespace);
-    const current = this.table(info).get(objectKey(ns, name));
+    const current = this.tables.get(info, objectKey(ns, name));
 
     if (patchType === 'apply') {
       if (!options.fieldManager) {
@@ -254,7 +253,7 @@ export class MemoryStore implements Store {
   ): T {
     const info = this.kind(type);
     const key = objectKey(this.ns(info, namespace), name);
-    const current = this.table(info).get(key);
+    const current = this.tables.get(info, key);
     if (!current) throw errors.notFound(info.plural, info.group, name);
     const pre = options.preconditions;
     if (pre?.uid && pre.uid !== current.metadata.uid) {
@@ -271,9 +270,9 @@ export class MemoryStore implements Store {
     if (options.dryRun) return current as T;
     const policy = options.propagationPolicy ?? 'Background';
 
-    if (policy === 'Orphan') this.orphanDependents(current);
+    if (policy === 'Orphan') this.gc.orphanDependents(current);
     const finalizers = [...(current.metadata.finalizers ?? [])];
-    if (policy === 'Foreground' && this.hasDependents(current) && !finalizers.includes(FOREGROUND)) {
+    if (policy === 'Foreground' && this.gc.mustWaitForDependents(current) && !finalizers.includes(FOREGROUND)) {
       finalizers.push(FOREGROUND);
     }
     if (finalizers.length === 0) {
@@ -288,7 +287,7 @@ export class MemoryStore implements Store {
     marked.metadata.deletionTimestamp ??= rfc3339(this.now());
     marked.metadata.deletionGracePeriodSeconds ??= 0;
     const result = this.commit(info, current, marked);
-    if (finalizers.includes(FOREGROUND)) this.deleteDependents(result, 'Foreground');
+    if (finalizers.includes(FOREGROUND)) this.gc.deleteDependents(result, 'Foreground');
     return result as T;
   }
 
@@ -306,69 +305,7 @@ export class MemoryStore implements Store {
   // ------------------------------------------------------------------ watch
 
   watch<T extends KubeObject = KubeObject>(type: string, options: WatchOptions = {}): Observable<WatchEvent<T>> {
-    const info = this.kind(type);
-    const labels = parseLabelSelector(options.labelSelector);
-    const fields = parseFieldSelector(options.fieldSelector);
-    const namespace = info.namespaced ? options.namespace : undefined;
-    const inScope: Predicate = (obj) =>
-      (namespace === undefined || obj.metadata.namespace === namespace) && labels(obj) && fields(obj);
-    const rvParam = options.resourceVersion ?? '';
-    let resumeFrom: number | undefined;
-    if (rvParam !== '' && rvParam !== '0') {
-      resumeFrom = /^\d+$/.test(rvParam) ? Number(rvParam) : NaN;
-    }
-
-    return new Observable<WatchEvent<T>>((subscriber) => {
-      const send = (type: WatchEvent['type'], object: KubeObject) =>
-        subscriber.next({ type, object: object as T });
-      const deliver = (event: StoredEvent) => {
-        if (event.type !== 'MODIFIED' || !event.old) {
-          if (inScope(event.object)) send(event.type, event.object);
-          return;
-        }
-        const was = inScope(event.old);
-        const is = inScope(event.object);
-        if (was && is) send('MODIFIED', event.object);
-        else if (is) send('ADDED', event.object);
-        else if (was) send('DELETED', event.object);
-      };
-
-      if (resumeFrom === undefined) {
-        for (const key of this.keysOf(info)) {
-          const obj = this.table(info).get(key)!;
-          if (inScope(obj)) send('ADDED', obj);
-        }
-      } else {
-        const oldest = this.history.oldestResumable();
-        if (!Number.isFinite(resumeFrom) || resumeFrom < oldest || resumeFrom > this.rv) {
-          const status = errors.expired(rvParam, String(oldest)).toStatus();
-          subscriber.next({ type: 'ERROR', object: status as unknown as T });
-          subscriber.complete();
-          return;
-        }
-        for (const event of this.history.since(resumeFrom)) if (event.kindKey === info.key) deliver(event);
-      }
-
-      const live = this.subject(info).subscribe(deliver);
-      let timer: NodeJS.Timeout | undefined;
-      if (options.allowBookmarks) {
-        timer = setInterval(() => {
-          subscriber.next({
-            type: 'BOOKMARK',
-            object: {
-              apiVersion: `${info.group}/${info.version}`,
-              kind: info.kind,
-              metadata: { name: '', resourceVersion: this.resourceVersion() },
-            } as T,
-          });
-        }, options.bookmarkIntervalMs ?? 10_000);
-        timer.unref();
-      }
-      return () => {
-        live.unsubscribe();
-        if (timer) clearInterval(timer);
-      };
-    });
+    return this.fanout.watch<T>(this.kind(type), options);
   }
 
   // ------------------------------------------------------------------ internals
@@ -395,23 +332,8 @@ export class MemoryStore implements Store {
     return info.namespaced ? namespace || 'default' : undefined;
   }
 
-  private table(info: KindInfo): Map<string, KubeObject> {
-    let table = this.tables.get(info.key);
-    if (!table) this.tables.set(info.key, (table = new Map()));
-    return table;
-  }
-
-  /** The table's keys, sorted (cached until a key is added or removed; callers must not modify it). */
-  private keysOf(info: KindInfo): readonly string[] {
-    let keys = this.sortedKeys.get(info.key);
-    if (!keys) this.sortedKeys.set(info.key, (keys = [...this.table(info).keys()].sort()));
-    return keys;
-  }
-
-  private subject(info: KindInfo): Subject<StoredEvent> {
-    let subject = this.subjects.get(info.key);
-    if (!subject) this.subjects.set(info.key, (subject = new Subject()));
-    return subject;
+  private *current(info: KindInfo): Iterable<KubeObject> {
+    for (const key of this.tables.keysOf(info)) yield this.tables.get(info, key)!;
   }
 
   /**
@@ -509,133 +431,26 @@ export class MemoryStore implements Store {
     if ((next.metadata.finalizers ?? []).length === 0) delete next.metadata.finalizers;
     next.metadata.resourceVersion = String(++this.rv);
     deepFreeze(next);
-    this.table(info).set(objectKey(next.metadata.namespace, next.metadata.name), next);
-    this.unindex(info, current);
-    this.index(info, next);
+    this.tables.put(info, next, current);
     this.emit(info, 'MODIFIED', next, current);
     return next;
   }
 
   private remove(info: KindInfo, obj: KubeObject): void {
-    const key = objectKey(obj.metadata.namespace, obj.metadata.name);
-    if (this.table(info).get(key) !== obj) return;
-    this.table(info).delete(key);
-    this.sortedKeys.delete(info.key);
-    this.unindex(info, obj);
-    this.appliedConfigs.delete(`${info.key}|${key}`);
+    if (!this.tables.remove(info, obj)) return;
+    this.appliedConfigs.delete(`${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`);
     // The DELETED event carries the final state with a fresh resourceVersion, as Kubernetes does.
     const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
     this.emit(info, 'DELETED', deepFreeze(gone));
-    this.deleteDependents(obj, 'Background');
-    this.releaseForegroundOwners(obj);
+    this.gc.deleteDependents(obj, 'Background');
+    this.gc.releaseForegroundOwners(obj);
   }
 
   private emit(info: KindInfo, type: StoredEvent['type'], object: KubeObject, old?: KubeObject): void {
-    const event: StoredEvent = { rv: this.rv, kindKey: info.key, type, object, old };
-    this.history.push(event);
-    this.subjects.get(info.key)?.next(event);
-  }
-
-  // ------------------------------------------------------------------ owner references
-
-  private index(info: KindInfo, obj: KubeObject): void {
-    const ref = `${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`;
-    this.byUid.set(obj.metadata.uid!, ref);
-    for (const owner of obj.metadata.ownerReferences ?? []) {
-      let set = this.dependents.get(owner.uid);
-      if (!set) this.dependents.set(owner.uid, (set = new Set()));
-      set.add(ref);
-    }
-  }
-
-  private unindex(info: KindInfo, obj: KubeObject): void {
-    const ref = `${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`;
-    if (this.byUid.get(obj.metadata.uid!) === ref) this.byUid.delete(obj.metadata.uid!);
-    for (const owner of obj.metadata.ownerReferences ?? []) {
-      const set = this.dependents.get(owner.uid);
-      set?.delete(ref);
-      if (set?.size === 0) this.dependents.delete(owner.uid);
-    }
-  }
-
-  private resolveRef(ref: string): { info: KindInfo; obj: KubeObject } | undefined {
-    const bar = ref.indexOf('|');
-    const info = this.registry.resolve(ref.slice(0, bar));
-    const obj = info && this.tables.get(info.key)?.get(ref.slice(bar + 1));
-    return info && obj ? { info, obj } : undefined;
-  }
-
-  private dependentsOf(owner: KubeObject): { info: KindInfo; obj: KubeObject }[] {
-    const refs = this.dependents.get(owner.metadata.uid!);
-    if (!refs) return [];
-    return [...refs].map((r) => this.resolveRef(r)).filter((d) => d !== undefined);
-  }
-
-  private hasDependents(owner: KubeObject): boolean {
-    return (this.dependents.get(owner.metadata.uid!)?.size ?? 0) > 0;
-  }
-
-  /** Kubernetes collects a dependent once none of its owners exists any more. */
-  private deleteDependents(owner: KubeObject, policy: 'Background' | 'Foreground'): void {
-    for (const { info, obj } of this.dependentsOf(owner)) {
-      const others = (obj.metadata.ownerReferences ?? []).filter((o) => o.uid !== owner.metadata.uid);
-      const ownerStillExists = others.some((o) => this.byUid.has(o.uid));
-      if (ownerStillExists) continue;
-      if (obj.metadata.deletionTimestamp && policy === 'Background') continue;
-      this.delete(info.key, obj.metadata.namespace, obj.metadata.name, { propagationPolicy: policy });
-    }
-  }
-
-  /** After a dependent goes away, an owner waiting in foreground deletion may now be removable. */
-  private releaseForegroundOwners(dependent: KubeObject): void {
-    for (const ownerRef of dependent.metadata.ownerReferences ?? []) {
-      const ref = this.byUid.get(ownerRef.uid);
-      const owner = ref ? this.resolveRef(ref) : undefined;
-      if (!owner || !(owner.obj.metadata.finalizers ?? []).includes(FOREGROUND)) continue;
-      if (this.hasDependents(owner.obj)) continue;
-      const next = cloneJson(owner.obj);
-      next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND);
-      const committed = this.commit(owner.info, owner.obj, next);
-      if ((committed.metadata.finalizers ?? []).length === 0) this.remove(owner.info, committed);
-    }
-  }
-
-  private orphanDependents(owner: KubeObject): void {
-    for (const { info, obj } of this.dependentsOf(owner)) {
-      const next = cloneJson(obj);
-      next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((o) => o.uid !== owner.metadata.uid);
-      if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
-      this.commit(info, obj, next);
-    }
-  }
-
-  /** An object created with owner references that all point at missing owners is collected at once. */
-  private collectIfOwnersGone(info: KindInfo, obj: KubeObject): void {
-    const owners = obj.metadata.ownerReferences ?? [];
-    if (owners.length === 0 || owners.some((o) => this.byUid.has(o.uid))) return;
-    queueMicrotask(() => {
-      const still = this.table(info).get(objectKey(obj.metadata.namespace, obj.metadata.name));
-      if (!still || still.metadata.uid !== obj.metadata.uid) return;
-      if ((still.metadata.ownerReferences ?? []).some((o) => this.byUid.has(o.uid))) return;
-      this.delete(info.key, obj.metadata.namespace, obj.metadata.name);
-    });
+    this.fanout.emit({ rv: this.rv, kindKey: info.key, type, object, old });
   }
 }
 
 function pushWarnings(options: WriteOptions, warnings: string[]): void {
   if (warnings.length > 0) options.warnings?.push(...warnings);
-}
-
-function encodeContinue(lastKey: string): string {
-  return Buffer.from(JSON.stringify({ k: lastKey })).toString('base64url');
-}
-
-function decodeContinue(token: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { k?: unknown };
-    if (typeof parsed.k === 'string') return parsed.k;
-  } catch {
-    // fall through
-  }
-  throw errors.badRequest('continue key is not valid');
 }
