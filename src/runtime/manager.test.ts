@@ -64,6 +64,7 @@ async function until(pred: () => boolean, timeoutMs = 5000): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 function recorder() {
   const keys: string[] = [];
@@ -200,7 +201,10 @@ describe('manager: reconcile semantics', () => {
     store.create(widget('w', { v: 0 }));
     await until(() => passes === 1);
     for (let i = 1; i <= 10; i++) store.patch('widgets', 'default', 'w', 'merge', { spec: { v: i } });
-    await sleep(20);
+    // The store emits synchronously and the key batch flushes into the queue on the next turn:
+    // after two turns every patch is queued (and collapsed), with the first pass still running.
+    await nextTurn();
+    await nextTurn();
     expect(passes).toBe(1);
     release();
     await manager.idle();
@@ -220,7 +224,8 @@ describe('manager: reconcile semantics', () => {
         async reconcile() {
           running++;
           maxRunning = Math.max(maxRunning, running);
-          await sleep(30);
+          // The first reconciles wait for each other: only `concurrency` workers can get all three here.
+          await until(() => maxRunning >= 3);
           running--;
         },
       }),
@@ -275,7 +280,8 @@ describe('manager: reconcile semantics', () => {
   it('a TerminalError is logged and not retried; a later change reconciles again', async () => {
     const outcomes: string[] = [];
     let calls = 0;
-    const { store, manager: m } = setup({ onReconcile: (e) => outcomes.push(e.outcome.kind) });
+    const clock = createFakeClock();
+    const { store, manager: m } = setup({ clock, onReconcile: (e) => outcomes.push(e.outcome.kind) });
     m.add(
       defineController({
         name: 'terminal',
@@ -289,7 +295,9 @@ describe('manager: reconcile semantics', () => {
     await m.start();
     store.create(widget('w'));
     await until(() => calls === 1);
-    await sleep(100);
+    // A retry would be a backoff timer on the (fake) clock: an hour on it fires any there is.
+    clock.advance(3_600_000);
+    await m.idle();
     expect(calls).toBe(1);
     expect(outcomes).toEqual(['terminal']);
     store.patch('widgets', 'default', 'w', 'merge', { spec: { fixed: true } });
@@ -484,7 +492,7 @@ describe('manager: lifecycle', () => {
     await manager.stop();
     expect(events).toEqual(['aborted:true', 'dispose']);
     store.create(widget('after'));
-    await sleep(20);
+    await manager.idle();
     expect(events).toEqual(['aborted:true', 'dispose']);
     // Idempotent.
     await manager.stop();
@@ -536,7 +544,8 @@ describe('manager: lifecycle', () => {
     releaseSetup();
     await starting;
     await stopping;
-    await sleep(20);
+    store.create(widget('after'));
+    await manager.idle();
     expect(events).toEqual(['dispose']);
   });
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, SRC_INDEX, startCli, TEST_APP, type LiveCli } from './support.ts';
 import { spawn } from 'node:child_process';
+import { waitFor } from '../support/wait.ts';
 
 const RUN_TS = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
 
@@ -112,11 +113,10 @@ describe('TypeScript front end', { timeout: 120_000 }, () => {
     cleanup.push(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
-    const deadline = Date.now() + 90_000;
-    while (!/\[apphost\] web: Running 1\/1 ready/.test(out)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`node apphost.ts did not come up: ${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor('node apphost.ts running web', () => {
+      if (child.exitCode !== null) throw new Error(`node apphost.ts exited (${child.exitCode}): ${out}`);
+      return /\[apphost\] web: Running 1\/1 ready/.test(out);
+    }, 90_000);
     const names = await runCli(['get', 'res', '-o', 'name'], dir);
     expect(names.stdout).toBe('resource.apphost.dev/api\nresource.apphost.dev/web\n');
     child.kill('SIGINT');

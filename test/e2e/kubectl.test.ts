@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
+import { waitFor } from '../support/wait.ts';
 
 const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 
@@ -174,8 +175,10 @@ spec:
   });
 
   it('patches the status subresource and waits on it', async () => {
+    const streams = api.server.stats().streams;
     const waiting = kubectl(['wait', '--for=jsonpath={.status.phase}=Ready', 'net/shared', '--timeout=10s']);
-    await new Promise((r) => setTimeout(r, 300));
+    // kubectl wait gets the object, then watches it: patch once its watch is open.
+    await waitFor('kubectl wait watching', () => api.server.stats().streams > streams, 10_000);
     expect(await ok(['patch', 'net', 'shared', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Ready","subnet":"10.1.0.0/24"},"spec":{"app":"ignored"}}'])).toBe('network.apphost.dev/shared patched\n');
     expect(await waiting).toMatchObject({ code: 0, stdout: 'network.apphost.dev/shared condition met\n' });
     const obj = api.store.get('networks', 'default', 'shared') as any;
@@ -217,13 +220,11 @@ spec:
     expect(api.store.tryGet('resources', 'default', 'web')).toBeUndefined();
 
     await ok(['create', '-f', '-'], 'apiVersion: apphost.dev/v1\nkind: Network\nmetadata: {name: fin, finalizers: [apphost.dev/test]}\n');
+    const streams = api.server.stats().streams;
     const deleting = kubectl(['delete', 'net', 'fin', '--timeout=10s']);
-    const t0 = Date.now();
-    while (!(api.store.tryGet('networks', 'default', 'fin') as any)?.metadata?.deletionTimestamp) {
-      if (Date.now() - t0 > 5000) throw new Error('deletionTimestamp never set');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('deletionTimestamp set', () => (api.store.tryGet('networks', 'default', 'fin') as any)?.metadata?.deletionTimestamp, 5000);
+    // kubectl delete then watches the object until DELETED: remove the finalizer once it does.
+    await waitFor('kubectl delete watching', () => api.server.stats().streams > streams, 10_000);
     await ok(['patch', 'net', 'fin', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
     const r = await deleting;
     expect(r).toMatchObject({ code: 0, stdout: 'network.apphost.dev "fin" deleted\n' });

@@ -11,11 +11,7 @@ describe('failover', () => {
     t = undefined;
   });
 
-  // retry: 1 — under a fully parallel test run (other apphosts probing and binding ephemeral
-  // ports), about one run in four saw a burst of ECONNRESET on connections the proxy sent to the
-  // dead replica's freed port within ~60 ms of the kill (something accepted there and reset), not a
-  // refusal the proxy retries. A real regression fails both attempts; see the final report.
-  it('SIGKILL of one replica under load of new connections: zero failures, restart, rejoin', { retry: 1 }, async () => {
+  it('SIGKILL of one replica under load of new connections: zero failures, restart, rejoin', async () => {
     t = await startTestApphost([echoResource('api', { replicas: 2, endpoints: [{ scheme: 'http', env: 'PORT' }] })]);
     const [victim] = await t.waitReady('api', 2);
     const ep = await t.waitEndpoint('api-http', 2);

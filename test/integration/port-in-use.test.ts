@@ -4,15 +4,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Condition } from '../../src/api/types.ts';
 import { apphostctl } from './support/cli.ts';
-import { echoResource, freePort, httpGet, isAlive, startTestApphost, waitFor, type EchoAnswer, type TestApphost } from './support/harness.ts';
+import { echoResource, httpGet, isAlive, startTestApphost, waitFor, type EchoAnswer, type TestApphost } from './support/harness.ts';
 
-const HOLDER = `const s = require('net').createServer().listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));`;
+// Another program holding a port: it binds port 0 and says which one the kernel gave it.
+const HOLDER = `const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 
-function startHolder(port: number): Promise<ChildProcess> {
+function startHolder(): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', HOLDER, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', HOLDER], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.once('error', reject);
-    child.stdout!.once('data', () => resolve(child));
+    child.stdout!.once('data', (d: Buffer) => resolve({ child, port: Number(d.toString().trim()) }));
   });
 }
 
@@ -26,8 +27,9 @@ describe('fixed port in use', () => {
   });
 
   it('reports PortInUse with the holder, Degraded, in get and describe; recovers when the port is freed', async () => {
-    const port = await freePort();
-    holder = await startHolder(port);
+    const held = await startHolder();
+    holder = held.child;
+    const port = held.port;
     t = await startTestApphost([echoResource('web', { endpoints: [{ scheme: 'http', port, env: 'PORT' }] })]);
 
     const cond = await waitFor('PortAllocated=False PortInUse', () => {

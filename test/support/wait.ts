@@ -1,5 +1,5 @@
 // Waiting in tests: poll a condition until it holds (bounded), and find a free port.
-import { createServer } from 'node:net';
+import { createPortAllocator } from '../../src/platform/ports/index.ts';
 
 /** Polls `fn` every `everyMs` until it returns something truthy; fails after `timeoutMs` naming `what`. */
 export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
@@ -12,14 +12,12 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
   }
 }
 
-/** A port nobody listens on right now (bound on 127.0.0.1 and released). */
+/**
+ * A port nobody listens on right now, for a test that must name a fixed port before the code under
+ * test binds it (where the code binds port 0 itself, read its port back instead). It comes from
+ * apphost's own allocator: outside the kernel's ephemeral range, so no outgoing connection or bind
+ * to port 0 takes it in between.
+ */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
+  return createPortAllocator().allocate();
 }

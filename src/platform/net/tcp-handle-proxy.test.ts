@@ -3,8 +3,9 @@ import dns from 'node:dns/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNetProxyFactory } from './index.ts';
 import { handleEngineAvailable, readBufferPoolSize } from './tcp-handle-proxy.ts';
-import { closed, connect, readLine, roundTrip, startBackend, waitFor } from './test-support.ts';
-import type { TestBackend } from './test-support.ts';
+import { closed, connect, readLine, roundTrip, startBackend } from '../../../test/support/net-backends.ts';
+import { waitFor } from '../../../test/support/wait.ts';
+import type { TestBackend } from '../../../test/support/net-backends.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -46,9 +47,9 @@ describe('tcp proxy, handles engine', () => {
       s.end();
       await closed(s);
     }
-    await waitFor(() => p.stats().activeConnections === 0, 2000, 'connections closed');
+    await waitFor('connections closed', () => p.stats().activeConnections === 0, 2000);
     // Sequential connections reuse the same two buffers instead of allocating new ones.
-    await waitFor(() => readBufferPoolSize() >= 2, 2000, 'buffers back in the pool');
+    await waitFor('buffers back in the pool', () => readBufferPoolSize() >= 2, 2000);
     expect(readBufferPoolSize()).toBeLessThanOrEqual(4);
   });
 

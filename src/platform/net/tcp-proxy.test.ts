@@ -13,9 +13,9 @@ import {
   readToEnd,
   roundTrip,
   startBackend,
-  waitFor,
-} from './test-support.ts';
-import type { TestBackend } from './test-support.ts';
+} from '../../../test/support/net-backends.ts';
+import { waitFor } from '../../../test/support/wait.ts';
+import type { TestBackend } from '../../../test/support/net-backends.ts';
 
 const factory = createNetProxyFactory();
 const cleanups: Array<() => unknown> = [];
@@ -106,10 +106,10 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     expect(await readToEnd(s)).toBe('bye\n');
     expect(s.writable).toBe(true);
     s.end('late data');
-    await waitFor(() => gotFromClient !== undefined, 2000, 'backend connection');
+    await waitFor('backend connection', () => gotFromClient !== undefined, 2000);
     expect(await gotFromClient).toBe('late data');
     await closed(s);
-    await waitFor(() => p.stats().activeConnections === 0, 2000, 'connection closed');
+    await waitFor('connection closed', () => p.stats().activeConnections === 0, 2000);
   });
 
   it('passes a backend reset on to the client', async () => {
@@ -132,7 +132,7 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     const s = await client(p.port);
     expect(await readLine(s)).toBe('a');
     s.resetAndDestroy();
-    await waitFor(() => codes.includes('closed'), 3000, 'backend close');
+    await waitFor('backend close', () => codes.includes('closed'), 3000);
     expect(codes[0]).toBe('ECONNRESET');
   });
 
@@ -168,9 +168,8 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     const reply = readToEnd(s);
     s.write('sent while held');
     s.end();
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the connection held', () => p.stats().activeConnections === 1, 2000);
     expect(a.accepted).toBe(0);
-    expect(p.stats().activeConnections).toBe(1);
     p.setBackends([to(a)]);
     expect(await reply).toBe('a:sent while held');
     expect(p.stats().bytesIn).toBe('sent while held'.length);
@@ -180,7 +179,7 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     const a = await backend('a');
     const p = await proxy({ backends: [to(a, false)] });
     const s = await client(p.port);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the connection held', () => p.stats().activeConnections === 1, 2000);
     expect(a.accepted).toBe(0);
     p.setBackends([to(a, true)]);
     expect(await readLine(s)).toBe('a');
@@ -194,13 +193,13 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     await closed(s, 3000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
     expect(p.stats().lastError).toMatch(/no ready backend within 150 ms/);
-    await waitFor(() => p.stats().activeConnections === 0, 1000, 'active 0');
+    await waitFor('active 0', () => p.stats().activeConnections === 0, 1000);
   });
 
   it('closes connections beyond the hold limit at once', async () => {
     const p = await proxy({ backends: [], hold: { maxConnections: 1, timeoutMs: 5000 } });
     const first = await client(p.port);
-    await waitFor(() => p.stats().activeConnections === 1, 1000, 'first held');
+    await waitFor('first held', () => p.stats().activeConnections === 1, 1000);
     const second = await client(p.port);
     await closed(second, 2000);
     expect(first.destroyed).toBe(false);
@@ -210,10 +209,12 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     const a = await backend('a', answerAfterEnd);
     const p = await proxy({ backends: [], hold: { maxBytes: 1024 } });
     const s = await client(p.port);
-    const payload = 'x'.repeat(256 * 1024);
-    const reply = readToEnd(s);
+    // More than the kernel's socket buffers can take, so what the proxy does not read stays queued.
+    const payload = 'x'.repeat(16 * 1024 * 1024);
+    const reply = readToEnd(s, 15_000);
     s.end(payload);
-    await new Promise((r) => setTimeout(r, 100));
+    // The proxy stops reading at 1 KiB: the rest stays queued on the client's side.
+    await waitFor('the client backed up', () => p.stats().activeConnections === 1 && s.writableLength > 0, 2000);
     p.setBackends([to(a)]);
     expect(await reply).toBe(`a:${payload}`);
   });
@@ -246,7 +247,7 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
       expect(await readLine(s)).not.toBe(firstName);
       s.destroy();
       await closed(s);
-      await new Promise((r) => setTimeout(r, 20));
+      await waitFor('only the first connection open', () => p.stats().activeConnections === 1, 2000);
     }
   });
 
@@ -279,7 +280,7 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     expect(p.stats()).toMatchObject({ activeConnections: 1, totalConnections: 1, failedConnects: 0 });
     s.end();
     await closed(s);
-    await waitFor(() => p.stats().activeConnections === 0, 2000, 'active 0');
+    await waitFor('active 0', () => p.stats().activeConnections === 0, 2000);
     expect(p.stats()).toEqual({
       activeConnections: 0,
       totalConnections: 1,
@@ -371,12 +372,16 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
   it('stops reading a backend whose client does not read (bounded buffering), then delivers everything', async () => {
     const total = 48 * 1024 * 1024;
     let written = 0;
+    let blocked = false;
     const a = await backend('a', (socket) => {
       const chunk = Buffer.alloc(256 * 1024, 1);
       const pump = (): void => {
         while (written < total) {
           written += chunk.length;
-          if (!socket.write(chunk)) return void socket.once('drain', pump);
+          if (!socket.write(chunk)) {
+            blocked = true;
+            return void socket.once('drain', () => ((blocked = false), pump()));
+          }
         }
         socket.end();
       };
@@ -385,7 +390,8 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     const p = await proxy({ backends: [to(a)] });
     const s = await client(p.port);
     s.pause();
-    await new Promise((r) => setTimeout(r, 300));
+    // Back-pressure reached the backend: its writes wait for a drain that does not come.
+    await waitFor('the backend blocked on a full connection', () => blocked && written > 0, 5000);
     // Kernel socket buffers on both hops plus the proxy's high-water mark, far below the total.
     expect(p.stats().bytesOut).toBeLessThan(24 * 1024 * 1024);
     expect(written).toBeLessThan(total);
@@ -399,11 +405,11 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
   it('close() also ends held connections and their timers', async () => {
     const p = await proxy({ backends: [], hold: { timeoutMs: 60_000 } });
     const s = await client(p.port);
-    await waitFor(() => p.stats().activeConnections === 1, 1000, 'held');
+    await waitFor('held', () => p.stats().activeConnections === 1, 1000);
     const gone = closed(s);
     await p.close();
     await gone;
-    await waitFor(() => p.stats().activeConnections === 0, 1000, 'forgotten');
+    await waitFor('forgotten', () => p.stats().activeConnections === 0, 1000);
   });
 
   it('forwards a large stream intact in both directions', async () => {
@@ -424,7 +430,7 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     }
     await done;
     expect(received).toBe(size);
-    await waitFor(() => p.stats().bytesOut === size, 2000, 'bytesOut');
+    await waitFor('bytesOut', () => p.stats().bytesOut === size, 2000);
     expect(p.stats().bytesIn).toBe(size);
   });
 });

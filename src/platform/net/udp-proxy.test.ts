@@ -2,8 +2,9 @@ import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNetProxyFactory, ProxyError } from './index.ts';
 import type { ProxyOptions, RunningProxy } from './index.ts';
-import { hasIPv6Loopback, startUdpBackend, udpClient, waitFor } from './test-support.ts';
-import type { UdpClient, UdpTestBackend } from './test-support.ts';
+import { hasIPv6Loopback, startUdpBackend, udpClient } from '../../../test/support/net-backends.ts';
+import { waitFor } from '../../../test/support/wait.ts';
+import type { UdpClient, UdpTestBackend } from '../../../test/support/net-backends.ts';
 
 const factory = createNetProxyFactory();
 const cleanups: Array<() => unknown> = [];
@@ -61,7 +62,7 @@ describe('udp proxy', () => {
     const c = await client(p.port);
     expect(await c.request('x')).toBe('a:x');
     expect(p.stats().activeConnections).toBe(1);
-    await waitFor(() => p.stats().activeConnections === 0, 2000, 'flow expiry');
+    await waitFor('flow expiry', () => p.stats().activeConnections === 0, 2000);
     // A new datagram opens a new flow with a new upstream socket.
     expect(await c.request('y')).toBe('a:y');
     expect(p.stats().totalConnections).toBe(2);

@@ -147,14 +147,6 @@ export async function hasIPv6Loopback(): Promise<boolean> {
   });
 }
 
-export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 // ------------------------------------------------------------------ UDP
 
 export interface UdpTestBackend {
