@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrdRegistry } from '../registry/index.ts';
 import { startTestApiServer, type TestApiServer } from '../../test/support/apiserver.ts';
-import { createRawClient } from './test-request.ts';
+import { createRawClient } from '../../test/support/raw-api-client.ts';
 
 const NETS = '/apis/apphost.dev/v1/namespaces/default/networks';
 const JSON_HEADERS = { 'content-type': 'application/json' };

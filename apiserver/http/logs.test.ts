@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogStore, type LogStore } from '../../src/platform/logs/index.ts';
 import { startTestApiServer, type TestApiServer } from '../../test/support/apiserver.ts';
-import { createRawClient } from './test-request.ts';
+import { createRawClient } from '../../test/support/raw-api-client.ts';
 
 const REPLICAS = '/apis/apphost.dev/v1/namespaces/default/replicas';
 

@@ -7,7 +7,7 @@ import { createTestRegistry } from '../../test/support/test-registry.ts';
 import type { Store } from '../../src/api/store.ts';
 import { isApiServerError } from './errors.ts';
 import { startApiServer } from './server.ts';
-import { createRawClient } from './test-request.ts';
+import { createRawClient } from '../../test/support/raw-api-client.ts';
 import type { ApiServer } from './types.ts';
 
 const BASE = '/apis/test.dev/v1/namespaces/default/widgets';

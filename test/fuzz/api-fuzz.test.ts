@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import tls from 'node:tls';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRawClient, type RawRequest, type RawResponse } from '../../apiserver/http/test-request.ts';
+import { createRawClient, type RawRequest, type RawResponse } from '../support/raw-api-client.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
 

@@ -6,7 +6,7 @@ import { createLogStore, type LogStore } from '../logs/index.ts';
 import { createProcessRecords } from './process-records.ts';
 import { createProcessRunner } from './process-runner.ts';
 import { readProcStat } from './proc-fs.ts';
-import { isGone, killGroupQuietly, waitFor } from './test-helpers.ts';
+import { isGone, killGroupQuietly, waitFor } from '../../../test/support/process-helpers.ts';
 import type { ManagedProcess, ProcessRunner } from './types.ts';
 
 const node = process.execPath;

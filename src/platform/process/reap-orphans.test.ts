@@ -7,7 +7,7 @@ import { currentInstanceId, isInstanceAlive } from './instance-id.ts';
 import { readProcStat } from './proc-fs.ts';
 import { createProcessRecords, readRecords } from './process-records.ts';
 import { reapOrphans } from './reap-orphans.ts';
-import { isGone, killGroupQuietly, waitFor } from './test-helpers.ts';
+import { isGone, killGroupQuietly, waitFor } from '../../../test/support/process-helpers.ts';
 
 let root: string;
 const groups: number[] = [];

@@ -1,6 +1,6 @@
 // Helpers for this folder's tests (not exported from index.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProcStatSync } from './proc-fs.ts';
+import { readProcStatSync } from '../../src/platform/process/proc-fs.ts';
 
 /** Polls `check` every 10 ms until it is true; throws after `timeoutMs`. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {

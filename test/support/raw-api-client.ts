@@ -1,7 +1,7 @@
 // A raw HTTPS client for tests of the server (and the fuzz test): no Kubernetes client in between,
 // so tests see exactly the status, headers and body the server sent.
 import https from 'node:https';
-import type { ApiServer } from './types.ts';
+import type { ApiServer } from '../../apiserver/http/types.ts';
 
 export interface RawResponse {
   status: number;
