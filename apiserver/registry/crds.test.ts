@@ -110,7 +110,7 @@ const full: KubeObject[] = [
     kind: 'Resource',
     metadata: meta('api'),
     spec: {
-      executable: { command: 'node', args: ['server.js'], workingDir: './api', launchProfile: { file: 'Properties/launchSettings.json', name: 'http' } },
+      executable: { command: 'node', args: ['server.js'], workingDir: './api', launchProfile: { file: 'Properties/launchSettings.json', name: 'http' }, image: 'ghcr.io/org/api:1.2' },
       replicas: 2,
       lifetime: 'Session',
       env: [{ name: 'A', value: '1' }, { name: 'B', valueFrom: { endpoint: { resource: 'cache', name: 'tcp', property: 'hostAndPort' } } }],

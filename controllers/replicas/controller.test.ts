@@ -245,6 +245,17 @@ describe('replicas controller', () => {
     expect(rep(f, 'api-0')!.spec.templateHash).toBe(h0b);
   });
 
+  it('spec.executable.image (for export only) changes no template hash: the local run ignores it', async () => {
+    const { f } = await setup();
+    const spec = { executable: { command: 'node', args: ['api.js'] }, endpoints: [{ scheme: 'http', env: 'PORT' }] };
+    await f.apply({ ...exe('api'), spec });
+    const h0 = rep(f, 'api-0')!.spec.templateHash;
+    await f.apply({ ...exe('api'), spec: { ...spec, executable: { ...spec.executable, image: 'ghcr.io/org/api:1' } } });
+    expect(rep(f, 'api-0')!.spec.templateHash).toBe(h0);
+    await f.apply({ ...exe('api'), spec: { ...spec, executable: { ...spec.executable, image: 'ghcr.io/org/api:1', args: ['v2.js'] } } });
+    expect(rep(f, 'api-0')!.spec.templateHash).not.toBe(h0);
+  });
+
   it('waitFor holds a resource (Waiting, naming the dependency) until the dependency is healthy', async () => {
     const { f } = await setup();
     await f.apply(exe('db', { endpoints: [{ scheme: 'tcp' }] }));

@@ -5,9 +5,17 @@ import type { ReplicaEndpointPort, Resource } from '../../src/api/types.ts';
 import type { EnvVarValue } from './env.ts';
 
 export function templateHash(res: Resource, env: readonly EnvVarValue[], ports: readonly ReplicaEndpointPort[]): string {
-  const what = res.spec.container ? { container: res.spec.container } : { executable: res.spec.executable };
+  const what = res.spec.container ? { container: res.spec.container } : { executable: localExecutable(res) };
   const text = stableStringify([what, env.map((e) => [e.name, e.value]), ports.map((p) => [p.name, p.targetPort, p.hostPort ?? null])]);
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** The executable as the local run sees it: `image` is for `apphostctl export` only, so it restarts nothing. */
+function localExecutable(res: Resource): unknown {
+  const exe = res.spec.executable;
+  if (!exe || exe.image === undefined) return exe;
+  const { image: _exportOnly, ...rest } = exe;
+  return rest;
 }
 
 /** JSON with object keys sorted, so the hash does not depend on key order. */

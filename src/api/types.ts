@@ -90,6 +90,11 @@ export interface ExecutableSpec {
   args?: string[];
   workingDir?: string;
   launchProfile?: LaunchProfileRef;
+  /**
+   * The container image this executable ships as when exported (`apphostctl export`), e.g.
+   * `ghcr.io/org/api:1.2`. Ignored by the local run, which starts the command on the host.
+   */
+  image?: string;
 }
 
 export interface VolumeSpec {

@@ -221,6 +221,22 @@ export class ResourceBuilder<E extends string = never, T extends ResourceType = 
     return this.withHealthCheck({ endpoint: ep, path } as HealthCheckOptions<E>);
   }
 
+  /**
+   * The container image this executable ships as when exported (`apphostctl export`), e.g.
+   * `ghcr.io/org/api:1.2`. The local run ignores it. Executables and projects only.
+   */
+  withImage(this: ResourceBuilder<E, 'executable' | 'project'>, image: string): ResourceBuilder<E, T> {
+    const exe = this.spec.executable;
+    if (!exe) {
+      throw new BuilderError('BUILDER_INVALID_ARGUMENT', `resource "${this.name}" is a container: give its image to addContainer`);
+    }
+    if (typeof image !== 'string' || image.trim() === '' || /\s/.test(image)) {
+      throw new BuilderError('BUILDER_INVALID_ARGUMENT', `resource "${this.name}": withImage needs an image reference such as ghcr.io/org/api:1.2, got "${image}"`);
+    }
+    exe.image = image;
+    return this as unknown as ResourceBuilder<E, T>;
+  }
+
   withRestartPolicy(policy: RestartPolicy): this {
     this.spec.restartPolicy = policy;
     return this;

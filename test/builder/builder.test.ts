@@ -183,6 +183,16 @@ describe('builder mistakes', () => {
     expect(codeOf(() => exe.withContainerNetworkAlias('x'))).toBe('BUILDER_INVALID_ARGUMENT');
   });
 
+  it('withImage sets spec.executable.image (for export); containers refuse it', () => {
+    const b = createBuilder({ baseDir: '/x' });
+    b.addNodeApp('api', './api', 'server.js').withHttpEndpoint({ env: 'PORT' }).withImage('ghcr.io/org/api:1.2');
+    const c = b.addContainer('c', 'redis');
+    expect(byName(b.build().manifests()).api.spec.executable).toEqual({ command: 'node', args: ['server.js'], workingDir: './api', image: 'ghcr.io/org/api:1.2' });
+    // @ts-expect-error a container has its image already
+    expect(codeOf(() => c.withImage('x'))).toBe('BUILDER_INVALID_ARGUMENT');
+    expect(codeOf(() => b.addNodeApp('w', '.', 'w.js').withImage('has space'))).toBe('BUILDER_INVALID_ARGUMENT');
+  });
+
   it('bad arguments', () => {
     const b = createBuilder({ baseDir: '/x' });
     const a = b.addNodeApp('a', '.', 'a.js');
