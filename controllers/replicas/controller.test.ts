@@ -373,4 +373,31 @@ describe('replicas controller', () => {
     expect(ports.isReserved(q)).toBe(false);
     expect(ports.reserved()).toEqual([]);
   });
+  it('spec.stopped stops every replica (phase Stopped, replicas kept); false brings the same number back, Starting then Running', async () => {
+    const { f } = await setup();
+    await f.apply(exe('api', { replicas: 2, endpoints: [{ scheme: 'http', env: 'PORT' }] }));
+    await markReady(f, 'api');
+    expect(res(f, 'api').status?.phase).toBe('Running');
+    await f.client.patch('Resource', NS, 'api', { spec: { stopped: true } });
+    await f.settle();
+    expect(replicasOf(f, 'api')).toEqual([]);
+    expect(res(f, 'api').spec.replicas).toBe(2);
+    expect(res(f, 'api').status).toMatchObject({ phase: 'Stopped', replicas: 0, readyReplicas: 0 });
+    expect(cond(res(f, 'api'), 'Ready')).toMatchObject({ status: 'False', reason: 'Stopped' });
+    await f.assertSteady();
+    await f.client.patch('Resource', NS, 'api', { spec: { stopped: false } });
+    await f.settle();
+    expect(replicasOf(f, 'api')).toEqual(['api-0', 'api-1']);
+    expect(res(f, 'api').status?.phase).toBe('Starting');
+    await markReady(f, 'api');
+    expect(res(f, 'api').status?.phase).toBe('Running');
+  });
+
+  it('a stopped resource with waitFor is Stopped, not Waiting', async () => {
+    const { f } = await setup();
+    await f.apply(exe('db'));
+    await f.apply(exe('web', { stopped: true, waitFor: [{ resource: 'db' }] }));
+    expect(replicasOf(f, 'web')).toEqual([]);
+    expect(res(f, 'web').status?.phase).toBe('Stopped');
+  });
 });

@@ -78,10 +78,12 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     const endpoints = new Map(endpointList.map((e) => [e.metadata.name, e]));
     const ownEndpoints = endpointList.filter((e) => e.spec.resource === res.metadata.name && isControlledBy(e, res));
     const desired = desiredReplicas(res);
+    const stopped = res.spec.stopped === true;
 
-    // waitFor gates the first start only; once replicas exist the resource has started.
+    // waitFor gates the first start only; once replicas exist the resource has started. A stopped
+    // resource waits for nothing (it is not starting).
     let wait: WaitState | undefined;
-    if (waitFor.length > 0 && live.length === 0) {
+    if (!stopped && waitFor.length > 0 && live.length === 0) {
       const deps = new Map<string, { resource?: Resource; replicas: Replica[] }>();
       for (const w of waitFor) {
         const dep = await ctx.client.get<Resource>('Resource', ns, w.resource);
@@ -104,7 +106,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
       else blocked = await syncReplicas(ctx, res, id, desired, live, inputs, shared.value);
     }
 
-    await writeStatus(ctx, res, id, { desired, wait, blocked, ownEndpoints });
+    await writeStatus(ctx, res, id, { desired, stopped, wait, blocked, ownEndpoints });
   }
 
   /** Replicas controlled by the resource (all of them, including ones being deleted). */
@@ -263,7 +265,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     ctx: ReconcileContext,
     res: Resource,
     id: string,
-    s: { desired: number; wait?: WaitState; blocked?: Blocked; ownEndpoints: Endpoint[] },
+    s: { desired: number; stopped: boolean; wait?: WaitState; blocked?: Blocked; ownEndpoints: Endpoint[] },
   ): Promise<void> {
     const ns = res.metadata.namespace ?? '';
     // Fresh: the pass may have created or deleted replicas.
@@ -279,8 +281,11 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
       // ReferencesResolved only.
       blocked: live.length === 0 ? s.blocked : undefined,
       wasRunning: everRunning,
+      stopped: s.stopped,
     });
     if (phase.phase === 'Running') wasRunning.add(id);
+    // Started again after a stop, it is Starting (not Degraded) until its replicas are ready.
+    if (s.stopped) wasRunning.delete(id);
 
     const now = ctx.now();
     const gen = res.metadata.generation;

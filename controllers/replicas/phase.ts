@@ -14,6 +14,8 @@ export interface PhaseInputs {
   blocked?: { reason: string; message: string };
   /** The resource has been Running before (a drop in ready replicas is then Degraded, not Starting). */
   wasRunning: boolean;
+  /** spec.stopped: every replica is stopped on purpose, whatever spec.replicas says. */
+  stopped?: boolean;
 }
 
 export interface PhaseResult {
@@ -25,6 +27,14 @@ export interface PhaseResult {
 const restarting = (r: Replica) => getCondition(r.status?.conditions, 'Running')?.reason === 'BackOff';
 
 export function computePhase(i: PhaseInputs): PhaseResult {
+  if (i.stopped) {
+    const left = i.replicas.length;
+    return {
+      phase: 'Stopped',
+      reason: 'Stopped',
+      message: left > 0 ? `stopping: ${left} replica(s) left` : 'stopped (spec.stopped): start it with `apphostctl start`',
+    };
+  }
   if (i.wait?.kind === 'failed') return { phase: 'Failed', reason: 'DependencyFailed', message: i.wait.message };
   if (i.wait?.kind === 'waiting') return { phase: 'Waiting', reason: 'WaitingForDependency', message: i.wait.message };
   if (i.blocked) return { phase: 'Pending', reason: i.blocked.reason, message: i.blocked.message };

@@ -15,11 +15,16 @@ export function resourceEndpoints(res: Resource): NormalizedEndpoint[] {
   return normalizeEndpoints({ ...res.spec, endpoints: effectiveEndpoints(res) });
 }
 
-export function desiredReplicas(res: Resource): number {
+/** spec.replicas, or 1; `desiredReplicas` is what should run now (0 while spec.stopped). */
+export function specReplicas(res: Resource): number {
   const n = res.spec.replicas;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 1;
 }
 
 export function isDeleting(obj: { metadata: { deletionTimestamp?: string } } | undefined): boolean {
   return !!obj?.metadata.deletionTimestamp;
+}
+
+export function desiredReplicas(res: Resource): number {
+  return res.spec.stopped === true ? 0 : specReplicas(res);
 }

@@ -145,6 +145,8 @@ export interface ResourceSpec {
   executable?: ExecutableSpec;
   container?: ContainerSpec;
   replicas?: number;
+  /** Stop every replica (phase Stopped) while keeping `replicas`; false or absent: run them. */
+  stopped?: boolean;
   lifetime?: Lifetime;
   env?: EnvVar[];
   endpoints?: EndpointSpec[];

@@ -10,6 +10,7 @@ import { logsCommand } from './commands/logs.ts';
 import { manifestCommand } from './commands/manifest.ts';
 import { restartCommand } from './commands/restart.ts';
 import { scaleCommand } from './commands/scale.ts';
+import { startCommand, stopCommand } from './commands/stop-start.ts';
 import { upCommand } from './commands/up.ts';
 import { versionCommand } from './commands/version.ts';
 import { waitCommand } from './commands/wait.ts';
@@ -39,6 +40,8 @@ Examples:
     logsCommand(),
     scaleCommand(),
     restartCommand(),
+    stopCommand(),
+    startCommand(),
     waitCommand(),
     apiResourcesCommand(),
     versionCommand(),

@@ -208,6 +208,23 @@ spec:
     expect(timeout.stderr).toBe('error: timed out waiting for the condition on resources/web\n');
   });
 
+  it('stop sets spec.stopped (every replica gone, phase Stopped, replicas kept); start brings them back; kubectl-style errors', async () => {
+    const stopped = await cli('stop', 'res/web');
+    expect(stopped.stderr).toBe('');
+    expect(stopped.stdout).toBe('resource.apphost.dev/web stopped\n');
+    expect((await cli('wait', '--for=jsonpath={.status.phase}=Stopped', 'res/web', '--timeout=30s')).code).toBe(0);
+    await cli('wait', '--for=delete', 'rep/web-0', '--timeout=30s');
+    const res = JSON.parse((await cli('get', 'res/web', '-o', 'json')).stdout) as { spec: { stopped: boolean; replicas: number } };
+    expect(res.spec).toMatchObject({ stopped: true, replicas: 1 });
+    expect((await cli('get', 'rep', '-o', 'name')).stdout).toBe('');
+    const started = await cli('start', 'resource', 'web');
+    expect(started.stdout).toBe('resource.apphost.dev/web started\n');
+    expect((await cli('wait', '--for=condition=Ready', 'res/web', '--timeout=30s')).code).toBe(0);
+    const [wrongKind, noName] = await Promise.all([cli('stop', 'ep/web-http'), cli('start', 'res')]);
+    expect(wrongKind.stderr).toBe('error: only resources can be stopped, not endpoints\n');
+    expect(noName.stderr).toBe('error: start needs a name: resource/NAME\n');
+  });
+
   it('apply -f apphost.ts and manifest -f apphost.ts use the TypeScript builder', async () => {
     const ts = join(dir, 'apphost.ts');
     writeFileSync(
@@ -303,7 +320,7 @@ describe('apphostctl without an apphost', { timeout: 120_000 }, () => {
       const program = createProgram();
       const verbs = program.commands.map((c) => c.name());
       expect(verbs.sort()).toEqual(
-        ['up', 'down', 'manifest', 'get', 'describe', 'apply', 'delete', 'logs', 'scale', 'restart', 'wait', 'api-resources', 'version'].sort(),
+        ['up', 'down', 'manifest', 'get', 'describe', 'apply', 'delete', 'logs', 'scale', 'restart', 'stop', 'start', 'wait', 'api-resources', 'version'].sort(),
       );
       for (const c of program.commands) {
         let text = '';
