@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isApiError } from '../../src/api/status.ts';
 import { depthExceeds } from './body.ts';
 import { negotiateView, wantsAggregatedDiscovery } from './negotiate.ts';
+import { boolParam } from './query.ts';
 import { warningHeader, warningHeaders } from './respond.ts';
 import { parseRoute } from './routes.ts';
 
@@ -70,5 +71,23 @@ describe('depthExceeds', () => {
     expect(depthExceeds({ a: { b: [{ c: 1 }] } }, 4)).toBe(false);
     expect(depthExceeds({ a: { b: [{ c: {} }] } }, 4)).toBe(true);
     expect(depthExceeds('x', 0)).toBe(false);
+  });
+});
+
+describe('boolParam', () => {
+  it("parses what Go's strconv.ParseBool parses, and nothing else", () => {
+    const parse = (v: string) => boolParam(new URLSearchParams({ watch: v }), 'watch');
+    for (const v of ['1', 't', 'T', 'TRUE', 'true', 'True']) expect(parse(v)).toBe(true);
+    for (const v of ['0', 'f', 'F', 'FALSE', 'false', 'False', '']) expect(parse(v)).toBe(false);
+    expect(boolParam(new URLSearchParams(), 'watch')).toBe(false);
+    for (const v of ['yes', 'tRUE', 'on', '2', ' true']) {
+      let err: unknown;
+      try {
+        parse(v);
+      } catch (e) {
+        err = e;
+      }
+      expect(isApiError(err, 'BadRequest')).toBe(true);
+    }
   });
 });

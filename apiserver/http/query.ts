@@ -22,11 +22,15 @@ export function fieldValidationOf(q: URLSearchParams): FieldValidation | undefin
   throw bad(`fieldValidation: Unsupported value: "${v.slice(0, 100)}": supported values: "Ignore", "Strict", "Warn"`);
 }
 
+/** Go's strconv.ParseBool, as Kubernetes parses boolean query parameters; absent or empty is false. */
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
 export function boolParam(q: URLSearchParams, name: string): boolean {
   const v = q.get(name);
-  if (v === null || v === '' || v === 'false' || v === '0') return false;
-  if (v === 'true' || v === '1') return true;
-  throw bad(`${name}: invalid boolean value "${v.slice(0, 100)}"`);
+  if (v === null || v === '' || FALSE.has(v)) return false;
+  if (TRUE.has(v)) return true;
+  throw bad(`${name}: invalid boolean value "${v.slice(0, 100)}": must be one of 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False`);
 }
 
 export function intParam(q: URLSearchParams, name: string): number | undefined {
