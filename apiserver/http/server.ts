@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
 import { ApiError, isApiError } from '../../src/api/status.ts';
 import { DEFAULT_MAX_BODY } from './body.ts';
+import { guardConnections } from './connection-guard.ts';
 import { ApiServerError } from './errors.ts';
 import type { HandlerContext } from './context.ts';
 import { discoveryCache, SERVER_VERSION } from './discovery.ts';
@@ -98,6 +99,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       );
     }
     try {
+      if (!guard.admit(req, res)) return;
       if (!authorized(req)) throw UNAUTHORIZED;
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -126,11 +128,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 
   // Kubernetes (Go) accepts 1 MiB of headers; Node's default of 16 KiB would cut long selectors.
-  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, noDelay: true, maxHeaderSize: 1024 * 1024 }, (req, res) => {
+  // A TCP connection that never completes the TLS handshake is dropped after 10 s.
+  const server = https.createServer({ cert: tls.certPem, key: tls.keyPem, noDelay: true, maxHeaderSize: 1024 * 1024, handshakeTimeout: options.connectionLimits?.handshakeTimeoutMs ?? 10_000 }, (req, res) => {
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 70_000;
+  const guard = guardConnections(server, options.connectionLimits);
   const sockets = new Set<Socket>();
   server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);
@@ -143,19 +146,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       socket.destroy();
       return;
     }
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const code = tooLarge ? 431 : 400;
-    const body = JSON.stringify({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: tooLarge ? 'request headers too large' : `malformed HTTP request: ${err.code ?? err.message}`,
-      reason: tooLarge ? 'RequestHeaderFieldsTooLarge' : 'BadRequest',
-      code,
-    });
+    const answer = clientErrorAnswer(err.code);
+    const code = answer.code;
+    const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: answer.message ?? `malformed HTTP request: ${err.code ?? err.message}`, reason: answer.reason, code });
     socket.end(
-      `HTTP/1.1 ${code} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\n` +
+      `HTTP/1.1 ${code} ${answer.text}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
@@ -186,7 +181,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     token,
     caPem: tls.caPem,
-    stats: () => ({ connections: sockets.size, streams: ctx.streams.size }),
+    stats: () => {
+      const g = guard.stats();
+      return { connections: sockets.size, streams: ctx.streams.size, openConnections: g.connections, refusedConnections: g.refused, evictedConnections: g.evicted, timedOutConnections: g.timedOut };
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -197,4 +195,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return closing;
     },
   };
+}
+
+/** What a request that never reached a handler gets: a Status with the reason Kubernetes would use. */
+function clientErrorAnswer(code: string | undefined): { code: number; text: string; reason: string; message?: string } {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { code: 431, text: 'Request Header Fields Too Large', reason: 'RequestHeaderFieldsTooLarge', message: 'request headers too large (limit 1 MiB)' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { code: 408, text: 'Request Timeout', reason: 'Timeout', message: 'the request did not arrive in time; send the headers and body without pausing' };
+    default:
+      return { code: 400, text: 'Bad Request', reason: 'BadRequest' };
+  }
 }

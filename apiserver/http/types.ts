@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from '../../src/api/registry.ts';
 import type { Store } from '../../src/api/store.ts';
+import type { ConnectionLimits } from './connection-guard.ts';
 
 /** One captured log line of a replica. `time` is epoch milliseconds or an RFC 3339 string. */
 export interface LogLine {
@@ -41,6 +42,8 @@ export interface ApiServerOptions {
   watchMaxSeconds?: number;
   /** A watcher that stops reading is cut off once this much is queued for it (default 32 MiB). */
   watchMaxBufferedBytes?: number;
+  /** Connection limits and timeouts against idle and slow clients (defaults in connection-guard.ts). */
+  connectionLimits?: ConnectionLimits & { handshakeTimeoutMs?: number };
   /** Largest accepted request body (default 3 MiB). */
   maxBodyBytes?: number;
   /** Clock for Age cells and timestamps (default Date.now). */
@@ -55,7 +58,11 @@ export interface ApiServer {
   /** PEM of the per-run CA that signed the server certificate. */
   caPem: string;
   /** Open connections and long-running responses (watches, log follows) right now. */
-  stats(): { connections: number; streams: number };
+  /**
+   * `connections`: TLS connections; `openConnections`: TCP connections the limit counts (handshake
+   * included); `streams`: watches and log follows; then what the connection limits did.
+   */
+  stats(): { connections: number; streams: number; openConnections: number; refusedConnections: number; evictedConnections: number; timedOutConnections: number };
   /** Stops accepting, ends watches and closes every connection. */
   close(): Promise<void>;
 }

@@ -14,6 +14,8 @@ export type StatusReason =
   | 'RequestEntityTooLarge'
   | 'UnsupportedMediaType'
   | 'Invalid'
+  | 'TooManyRequests'
+  | 'Timeout'
   | 'NotAcceptable'
   | 'InternalError'
   | 'ServiceUnavailable';
@@ -31,6 +33,8 @@ const CODES: Record<StatusReason, number> = {
   RequestEntityTooLarge: 413,
   UnsupportedMediaType: 415,
   Invalid: 422,
+  TooManyRequests: 429,
+  Timeout: 408,
   InternalError: 500,
   ServiceUnavailable: 503,
 };

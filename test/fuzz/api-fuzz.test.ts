@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRawClient, type RawRequest, type RawResponse } from '../support/raw-api-client.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
+import { expectStoredObjectsValid, responseProblem } from '../support/api-invariants.ts';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261121);
 const REQUESTS = Number(process.env['FUZZ_REQUESTS'] ?? 2500);
@@ -33,14 +34,6 @@ function rng(seed: number) {
 type Rng = ReturnType<typeof rng>;
 
 const KINDS = ['resources', 'replicas', 'endpoints', 'networks', 'proxies'] as const;
-const KIND_NAMES: Record<(typeof KINDS)[number], string> = {
-  resources: 'Resource',
-  replicas: 'Replica',
-  endpoints: 'Endpoint',
-  networks: 'Network',
-  proxies: 'Proxy',
-};
-
 const VALID: Record<(typeof KINDS)[number], (name: string) => KubeObject> = {
   resources: (name) => ({
     apiVersion: 'apphost.dev/v1',
@@ -186,19 +179,6 @@ function randomRequest(r: Rng, names: string[]): RawRequest {
   return req;
 }
 
-function checkResponse(req: RawRequest, res: RawResponse): string | undefined {
-  const what = `${req.method} ${req.path.slice(0, 200)} -> ${res.status}: ${res.text.slice(0, 300)}`;
-  if (res.status >= 500) return `server error: ${what}`;
-  if (res.status === 0) return `no status: ${what}`;
-  if (res.status >= 400 && req.method !== 'HEAD') {
-    const s = res.json;
-    if (!s || s.kind !== 'Status' || s.apiVersion !== 'v1' || s.status !== 'Failure' || s.code !== res.status || typeof s.reason !== 'string' || typeof s.message !== 'string') {
-      return `error without a proper Status: ${what}`;
-    }
-  }
-  return undefined;
-}
-
 describe('API fuzz', () => {
   let api: TestApiServer;
   let client: ReturnType<typeof createRawClient>;
@@ -252,7 +232,7 @@ describe('API fuzz', () => {
           continue;
         }
         statusCounts.set(res.status, (statusCounts.get(res.status) ?? 0) + 1);
-        const problem = checkResponse(req, res);
+        const problem = responseProblem(req, res);
         if (problem) problems.push(`${problem}\n  body: ${String(req.body ?? '').slice(0, 500)}\n  server: ${serverErrors.at(-1) ?? ''}`);
       }
     };
@@ -292,25 +272,7 @@ describe('API fuzz', () => {
     expect(api.server.stats().streams).toBe(0);
 
     // Every stored object is still admissible and well-formed.
-    let checked = 0;
-    for (const info of api.registry.list()) {
-      const { items } = api.store.list(info.key);
-      for (const obj of items) {
-        const m = obj.metadata;
-        expect(m.name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
-        expect(m.name.length).toBeLessThanOrEqual(253);
-        expect(m.namespace).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-        expect(m.uid).toBeTruthy();
-        expect(m.resourceVersion).toMatch(/^\d+$/);
-        expect(Number.isNaN(Date.parse(m.creationTimestamp!))).toBe(false);
-        expect(obj.apiVersion).toBe('apphost.dev/v1');
-        expect(obj.kind).toBe(KIND_NAMES[info.plural as (typeof KINDS)[number]]);
-        expect(() => api.registry.admit(info, structuredClone(obj) as KubeObject, 'UPDATE', obj, { fieldValidation: 'Strict' })).not.toThrow();
-        const viaHttp = await client.request({ path: `/apis/apphost.dev/v1/namespaces/${m.namespace}/${info.plural}/${encodeURIComponent(m.name)}` });
-        expect(viaHttp.json).toEqual(JSON.parse(JSON.stringify(obj)));
-        checked++;
-      }
-    }
+    const checked = await expectStoredObjectsValid(api, client);
     expect(checked).toBeGreaterThan(0);
   }, 120_000);
 });
