@@ -48,9 +48,9 @@ export function createFilePortMemory(path: string): PortMemory {
       map.set(key, port);
       const text = `${JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`;
       writing = writing.then(async () => {
-        await mkdir(dirname(path), { recursive: true });
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
         const tmp = `${path}.${process.pid}.tmp`;
-        await writeFile(tmp, text);
+        await writeFile(tmp, text, { mode: 0o600 });
         await rename(tmp, path);
       });
       await writing;

@@ -3,7 +3,7 @@
 // built-in controller (and users' own), then the manifests. stop() tears it down in the order of
 // DESIGN.md: stop accepting writes, stop replicas (grace, then kill), close proxies, remove session
 // containers and networks.
-import { rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { BUILTIN_CRD_DIR, createApphostRegistry } from '../../apiserver/registry/index.ts';
@@ -44,6 +44,9 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
   };
 
   try {
+    // `.apphost/` holds the API token (kubeconfig) and process records: this user's only.
+    await mkdir(state, { recursive: true, mode: 0o700 });
+    await chmod(state, 0o700);
     // What a dead instance left running goes first: its processes may hold our ports.
     const processesDir = join(state, 'processes');
     const reaped = await reapOrphans({ dir: processesDir, logger });

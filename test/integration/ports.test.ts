@@ -1,6 +1,6 @@
 // Ports end to end: real processes behind real proxies (DESIGN.md section 1, "Ports").
 import { afterEach, describe, expect, it } from 'vitest';
-import { listeningPorts } from './support/proc.ts';
+import { listeningPorts } from '../support/proc.ts';
 import { echoResource, freePort, httpGet, startTestApphost, type EchoAnswer, type TestApphost } from './support/harness.ts';
 
 describe('ports', () => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { APPHOSTCTL } from './support/cli.ts';
 import { echoResource, isAlive, waitFor } from './support/harness.ts';
-import { pidsWithEnv } from './support/proc.ts';
+import { pidsWithEnv } from '../support/proc.ts';
 
 const MARKER = 'APPHOST_TEST_MARKER';
 

@@ -68,7 +68,7 @@ async function detach(dir: string): Promise<void> {
   if (!args.includes('--plain')) args.push('--plain');
   const logPath = join(dir, '.apphost', 'apphost.log');
   mkdirSync(join(dir, '.apphost'), { recursive: true, mode: 0o700 });
-  const fd = openSync(logPath, 'a');
+  const fd = openSync(logPath, 'a', 0o600);
   const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, detached: true, stdio: ['ignore', fd, fd], env: process.env });
   closeSync(fd);
   child.unref();

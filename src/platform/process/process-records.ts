@@ -75,7 +75,7 @@ export function createProcessRecords(options: ProcessRecordsOptions): ProcessRec
         command: entry.command,
       };
       if (!made) {
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         made = true;
       }
       const file = recordFile(dir, entry.pid);

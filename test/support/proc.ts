@@ -20,8 +20,13 @@ export function pidsWithEnv(vars: Record<string, string>): number[] {
   return out;
 }
 
-/** TCP ports `pid` listens on (IPv4 and IPv6), from its socket fds and /proc/net/tcp{,6}. */
-export function listeningPorts(pid: number | 'self' = 'self'): number[] {
+/** One listening TCP socket: its local address (IPv4 dotted, IPv6 compressed) and port. */
+export interface ListeningSocket {
+  address: string;
+  port: number;
+}
+
+function socketInodes(pid: number | 'self'): Set<string> {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
@@ -31,7 +36,23 @@ export function listeningPorts(pid: number | 'self' = 'self'): number[] {
       // closed meanwhile
     }
   }
-  const ports = new Set<number>();
+  return inodes;
+}
+
+/** /proc/net/tcp's hex address ("0100007F", or 32 hex digits for IPv6) as text. */
+function decodeAddress(hex: string): string {
+  const bytes = (h: string) => h.match(/../g)!.map((b) => parseInt(b, 16));
+  if (hex.length === 8) return bytes(hex).reverse().join('.');
+  // IPv6: four 32-bit words, each in host (little-endian) order.
+  const words = hex.match(/.{8}/g)!.flatMap((w) => bytes(w).reverse());
+  const groups = Array.from({ length: 8 }, (_, i) => ((words[2 * i]! << 8) | words[2 * i + 1]!).toString(16));
+  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
+}
+
+/** Every TCP socket `pid` listens on (IPv4 and IPv6), from its socket fds and /proc/net/tcp{,6}. */
+export function listeningSockets(pid: number | 'self' = 'self'): ListeningSocket[] {
+  const inodes = socketInodes(pid);
+  const out: ListeningSocket[] = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -42,8 +63,16 @@ export function listeningPorts(pid: number | 'self' = 'self'): number[] {
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       // local_address is cols[1] ("0100007F:1F90"), st is cols[3] (0A = LISTEN), inode is cols[9]
-      if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9]!)) ports.add(parseInt(cols[1]!.split(':')[1]!, 16));
+      if (cols.length > 9 && cols[3] === '0A' && inodes.has(cols[9]!)) {
+        const [addr, port] = cols[1]!.split(':');
+        out.push({ address: decodeAddress(addr!), port: parseInt(port!, 16) });
+      }
     }
   }
-  return [...ports].sort((a, b) => a - b);
+  return out;
+}
+
+/** TCP ports `pid` listens on (IPv4 and IPv6). */
+export function listeningPorts(pid: number | 'self' = 'self'): number[] {
+  return [...new Set(listeningSockets(pid).map((s) => s.port))].sort((a, b) => a - b);
 }
