@@ -3,15 +3,13 @@
 // refused; the token never reaches a log, a replica's environment or a file other than the
 // kubeconfig; TLS only; everything apphost listens on is loopback; `.apphost/` is 0700 and every
 // file in it 0600; a replica's env has neither the API token nor a kubeconfig path.
-import { readdirSync, readFileSync, statSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, type LiveCli } from '../cli/support.ts';
+import type { LiveCli } from '../cli/support.ts';
+import { startCliApp, type CliApp } from '../support/cli-app.ts';
 import { listeningSockets } from '../support/proc.ts';
-import { createRawClient } from '../support/raw-api-client.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** Paths that answer without a token (Kubernetes' system:public-info-viewer has the same idea). None today. */
@@ -39,30 +37,17 @@ function walk(dir: string): string[] {
 }
 
 describe('security of a running apphost', { timeout: 120_000 }, () => {
+  let app: CliApp;
   let dir: string;
   let up: LiveCli;
-  let kubeconfig: { server: string; token: string; ca: string };
-  let client: ReturnType<typeof createRawClient>;
+  let kubeconfig: CliApp['kubeconfig'];
+  let client: CliApp['client'];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'apphost-security-'));
-    writeFileSync(join(dir, 'app.mjs'), ENV_DUMP_APP);
-    writeFileSync(join(dir, 'apphost.yaml'), APP_YAML);
-    up = startCli(['up', '--plain', '--name', 'sec'], dir, { APPHOST_LOG_LEVEL: 'trace' });
-    await up.waitFor(/\[apphost\] web: Running 1\/1 ready/);
-    const kc = YAML.parse(readFileSync(join(dir, '.apphost', 'kubeconfig'), 'utf8'));
-    kubeconfig = {
-      server: kc.clusters[0].cluster.server,
-      token: kc.users[0].user.token,
-      ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
-    };
-    const port = Number(new URL(kubeconfig.server).port);
-    client = createRawClient({ url: kubeconfig.server, port, token: kubeconfig.token, caPem: kubeconfig.ca });
+    app = await startCliApp({ name: 'sec', files: { 'app.mjs': ENV_DUMP_APP, 'apphost.yaml': APP_YAML }, env: { APPHOST_LOG_LEVEL: 'trace' }, ready: /\[apphost\] web: Running 1\/1 ready/ });
+    ({ dir, up, kubeconfig, client } = app);
   });
-  afterAll(async () => {
-    await up?.stop('SIGINT');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.stop('SIGINT'));
 
   it('no route answers without the token, or with a wrong one', async () => {
     const paths = ['/', '/api', '/apis', '/version', '/healthz', '/livez', '/readyz', '/metrics', '/openapi/v3', '/openapi/v3/apis/apphost.dev/v1', '/api/v1/namespaces/default/events'];

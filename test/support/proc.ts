@@ -2,6 +2,16 @@
 // children and grandchildren included, whoever their parent is now. Zombies are skipped.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
+/** Whether `pid` is a live process (a zombie is dead: it only waits for its parent to reap it). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Pids of live processes whose environment has every `name=value` of `vars` (value '*' = any). */
 export function pidsWithEnv(vars: Record<string, string>): number[] {
   const out: number[] = [];
