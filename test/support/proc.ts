@@ -2,14 +2,27 @@
 // children and grandchildren included, whoever their parent is now. Zombies are skipped.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** Whether `pid` is a live process (a zombie is dead: it only waits for its parent to reap it). */
+/**
+ * Whether `pid` is a live process. A zombie is dead (it only waits to be reaped), but a killed
+ * multi-threaded process (node) shows its leader as a zombie while its other threads still exit,
+ * with its sockets still open: it is running until every thread is gone.
+ */
 export function isRunning(pid: number): boolean {
+  let tasks: string[];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
     return false;
   }
+  return tasks.some((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+      const state = stat[stat.lastIndexOf(')') + 2];
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Pids of live processes whose environment has every `name=value` of `vars` (value '*' = any). */

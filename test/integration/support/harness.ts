@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { Endpoint, KubeObject, Replica, Resource, ResourceSpec } from '../../../src/api/types.ts';
 import { startApphost } from '../../../src/host/index.ts';
+import { isRunning } from '../../support/proc.ts';
 import { waitFor } from '../../support/wait.ts';
 
 export { freePort, waitFor } from '../../support/wait.ts';
@@ -91,19 +92,8 @@ export async function startTestApphost(manifests: KubeObject[], options: Partial
 }
 
 /** Whether `pid` runs. A zombie (dead, not yet reaped: in a container PID 1 may never reap) is not. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+/** Whether `pid` still runs (see isRunning: a dying process is alive until its last thread exits). */
+export const isAlive = isRunning;
 
 export interface HttpAnswer {
   status: number;

@@ -1,0 +1,96 @@
+// Crash loops, through the real `apphostctl up`: a command that exits 1, a command that does not
+// exist and (with Docker) an image that does not exist, next to a healthy resource. Over 30 s the
+// restarts follow the exponential backoff (0.5 s doubling: a handful, never one a second), each
+// resource says why it is failing, the healthy one keeps serving, and apphost's CPU stays low.
+import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_APP } from '../cli/support.ts';
+import { startCliApp, type CliApp } from '../support/cli-app.ts';
+import { dockerAvailable } from '../support/docker-env.ts';
+import { waitFor } from '../support/wait.ts';
+
+const WINDOW_MS = 30_000;
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the state field), in clock ticks.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function httpOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+function manifest(withContainer: boolean): string {
+  const docs = [
+    `kind: Resource\nmetadata: {name: exits}\nspec:\n  executable: {command: sh, args: ['-c', 'echo failing; exit 1']}\n  restartPolicy: Always`,
+    `kind: Resource\nmetadata: {name: missing}\nspec:\n  executable: {command: /nonexistent/apphost-no-such-binary}\n  restartPolicy: Always`,
+    `kind: Resource\nmetadata: {name: healthy}\nspec:\n  executable: {command: node, args: [app.mjs]}\n  endpoints: [{scheme: http, env: PORT}]`,
+  ];
+  if (withContainer) docs.push(`kind: Resource\nmetadata: {name: noimage}\nspec:\n  container: {image: nope/none, tag: '1'}\n  restartPolicy: Always`);
+  return docs.map((d) => `apiVersion: apphost.dev/v1\n${d}\n`).join('---\n');
+}
+
+describe('crash loops', { timeout: 120_000 }, () => {
+  let app: CliApp;
+  let withContainer = false;
+  const restartsSeen = new Map<string, { at: number; restarts: number }[]>();
+
+  beforeAll(async () => {
+    withContainer = await dockerAvailable();
+    app = await startCliApp({ name: 'crashloop', files: { 'app.mjs': TEST_APP, 'apphost.yaml': manifest(withContainer) }, ready: /\[apphost\] healthy: Running 1\/1 ready/ });
+  });
+  afterAll(() => app?.stop('SIGINT'));
+
+  it('backs off exponentially, says why, keeps the rest serving, and uses little CPU', async () => {
+    const failing = ['exits', 'missing', ...(withContainer ? ['noimage'] : [])];
+    const url = (await app.get('endpoints', 'healthy-http')).status.url as string;
+    const pid = app.up.child.pid!;
+    const cpu0 = cpuSeconds(pid);
+    const t0 = Date.now();
+    let served = 0;
+    let failedRequests = 0;
+    while (Date.now() - t0 < WINDOW_MS) {
+      (await httpOk(url)) ? served++ : failedRequests++;
+      for (const r of await app.list('replicas')) {
+        const name = r.spec.resource as string;
+        if (!failing.includes(name)) continue;
+        const seen = restartsSeen.get(name) ?? [];
+        const restarts = Number(r.status?.restarts ?? 0);
+        if (seen.at(-1)?.restarts !== restarts) seen.push({ at: Date.now() - t0, restarts });
+        restartsSeen.set(name, seen);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const cpu = cpuSeconds(pid) - cpu0;
+
+    for (const name of failing) {
+      const seen = restartsSeen.get(name) ?? [];
+      const total = seen.at(-1)?.restarts ?? 0;
+      // 0.5, 1, 2, 4, 8, 16 s apart: 4 to 7 restarts in 30 s; a fixed 1 s retry would give ~30.
+      expect({ name, total, inRange: total >= 3 && total <= 8 }).toEqual({ name, total, inRange: true });
+      // Gaps grow: the last gap is longer than the first.
+      const gaps = seen.slice(1).map((s, i) => s.at - seen[i]!.at);
+      if (gaps.length >= 3) expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
+      const res = await app.get('resources', name);
+      expect({ name, phase: res.status.phase }).toEqual({ name, phase: expect.stringMatching(/^(Degraded|Failed)$/) });
+      const conditionText = JSON.stringify(res.status.conditions ?? []) + (res.status.message ?? '');
+      const why = { exits: /exit(ed)? (with )?code 1/, missing: /not found|no such file|ENOENT|does not exist/i, noimage: /image|not found|No such image/i }[name]!;
+      expect({ name, why: why.test(conditionText) }).toEqual({ name, why: true });
+    }
+    expect(failedRequests).toBe(0);
+    expect(served).toBeGreaterThan(50);
+    // apphost itself: under 10 % of one core while the loops run (it was idle-waiting on backoff timers).
+    expect(cpu).toBeLessThan(WINDOW_MS / 1000 / 10);
+    await waitFor('healthy still Running', async () => (await app.get('resources', 'healthy')).status.phase === 'Running', 5000);
+  });
+});
