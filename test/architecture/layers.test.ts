@@ -48,7 +48,7 @@ describe('layers', () => {
     file('controllers/bad.ts', "import '../apiserver/store/store.ts';\n");
     file('src/host/bad.ts', "import '../cli/main.ts';\n");
     file('src/cli/bad.ts', "import '../../controllers/health/controller.ts';\n");
-    file('src/cli/tests-bad.ts', "import '../support/fake.ts';\n");
+    file('src/cli/tests-bad.ts', "import '../../test/support/fake.ts';\n");
     file('src/discovery/a.ts', "import './b.ts';\nexport const a = 1;\n");
     file('src/discovery/b.ts', "import './a.ts';\nexport const b = 1;\n");
     const found = await violations(fixture, ['src', 'apiserver', 'controllers']);
