@@ -1,10 +1,12 @@
 // `apphostctl up` in the foreground (live view, Ctrl+C -> clean stop with a summary, exit 0) and
 // `up --detach` / `down`, as real child processes.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, readPid, pidFilePath } from '../../src/cli/up/pid-file.ts';
+import { isRunning } from '../support/proc.ts';
 import { runCli, startCli, TEST_APP, type LiveCli } from './support.ts';
 
 const APP_YAML = `apiVersion: apphost.dev/v1
@@ -63,7 +65,7 @@ describe('apphostctl up', { timeout: 120_000 }, () => {
     expect(wait.stdout).toBe('endpoint.apphost.dev/web-http condition met\n');
     const down = await runCli(['down'], dir);
     expect(down.stdout).toBe(`apphost stopped (pid ${pid})\n`);
-    expect(isAlive(pid)).toBe(false);
+    expect(isRunning(pid)).toBe(false); // a zombie nobody reaped yet is dead
     const none = await runCli(['down'], dir);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^error: no running apphost found/);
@@ -78,5 +80,38 @@ describe('apphostctl up', { timeout: 120_000 }, () => {
     expect(r.stderr).toMatch(/^error: .*broken\.yaml: invalid YAML/);
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(existsSync(join(dir, '.apphost', 'kubeconfig'))).toBe(false);
+  });
+
+  it('a stale .apphost/apphost.pid whose pid now belongs to another process: down signals nothing, up starts', async () => {
+    const dir = appDir();
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
+    cleanup.push(() => void sleeper.kill('SIGKILL'));
+    const pid = sleeper.pid!;
+    mkdirSync(join(dir, '.apphost'), { mode: 0o700 });
+    const start = Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[22 - 3]);
+    // As `echo $! > .apphost/apphost.pid` writes it, and as a crashed apphost left it (its pid and
+    // start time) after the pid went to the sleep: neither is that apphost.
+    for (const content of [`${pid}\n`, `${pid}-${start + 1}\n`]) {
+      writeFileSync(pidFilePath(dir), content);
+      const down = await runCli(['down', '--timeout=2s'], dir);
+      expect(down.code).toBe(1);
+      expect(down.stderr).toBe(
+        `error: no running apphost found: .apphost/apphost.pid named pid ${pid}, which is not that apphost (a stale file, removed; nothing was signalled)\n`,
+      );
+      expect(existsSync(pidFilePath(dir))).toBe(false);
+      expect(isRunning(pid)).toBe(true);
+    }
+
+    writeFileSync(pidFilePath(dir), `${pid}\n`);
+    const up: LiveCli = startCli(['up', '--plain', '--name', 'stale'], dir);
+    cleanup.push(async () => void (await up.stop('SIGKILL')));
+    await up.waitFor(/\[apphost\] web: Running 1\/1 ready/);
+    expect(readPid(pidFilePath(dir))).toBe(up.child.pid);
+    expect(isRunning(pid)).toBe(true);
+    const down = await runCli(['down'], dir);
+    expect(down.stdout).toBe(`apphost stopped (pid ${up.child.pid})\n`);
+    expect(await up.stop()).toBe(0);
+    expect(isRunning(pid)).toBe(true);
   });
 });

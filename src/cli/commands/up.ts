@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { defaultInput, loadInput } from '../load-input.ts';
-import { isAlive, pidFilePath, readPid, runningPid } from '../up/pid-file.ts';
+import { isAlive, pidFilePath, readPid, runningApphost } from '../up/pid-file.ts';
 
 interface UpOptions {
   filename?: string;
@@ -39,9 +39,9 @@ Examples:
     )
     .action(async (opts: UpOptions) => {
       const dir = process.cwd();
-      const existing = runningPid(dir);
+      const existing = runningApphost(dir);
       if (existing !== undefined) {
-        throw new CliError('USAGE', `an apphost is already running in this folder (pid ${existing}): stop it with \`apphostctl down\``);
+        throw new CliError('USAGE', `an apphost is already running in this folder (pid ${existing.pid}): stop it with \`apphostctl down\``);
       }
       const input = opts.filename ?? defaultInput(dir);
       // Load first: a mistake in the manifests fails before anything starts (also with --detach).
