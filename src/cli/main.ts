@@ -2,6 +2,7 @@
 // one `error: ...` line on stderr and a non-zero exit code, never a stack trace.
 import { CommanderError } from 'commander';
 import { toCliError } from './errors.ts';
+import { exitQuietlyOnBrokenPipe, exitWhenDrained } from './exit.ts';
 import { createProgram } from './program.ts';
 import { registerApphostResolution } from './resolve-apphost.ts';
 
@@ -34,15 +35,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.on('uncaughtException', (err) => {
+const fail = (err: unknown) => {
   process.stderr.write(`error: ${toCliError(err).message}\n`);
-  process.exit(1);
-});
-process.on('unhandledRejection', (err) => {
-  process.stderr.write(`error: ${toCliError(err).message}\n`);
-  process.exit(1);
-});
+  void exitWhenDrained(1);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+exitQuietlyOnBrokenPipe();
 
 const code = await main(process.argv);
-// Commands that keep handles open on purpose (up, logs -f, get -w) return only when done.
-process.exit(code);
+// Commands that keep handles open on purpose (up, logs -f, get -w) return only when done; every
+// line they wrote reaches the reader before the exit (a pipe is drained first).
+await exitWhenDrained(code);
