@@ -1,6 +1,7 @@
 // Discovery documents (/version, /api, /apis, /apis/<g>, /apis/<g>/<v>, aggregated v2), built from the
 // registry and cached until the set of kinds changes.
 import type { KindInfo, Registry } from '../../src/api/registry.ts';
+import { SCALE_KIND } from './scale.ts';
 
 export const SERVER_VERSION = {
   major: '1',
@@ -64,6 +65,9 @@ function resourceList(group: string, version: string, kinds: KindInfo[]) {
     if (k.hasStatusSubresource) {
       resources.push({ name: `${k.plural}/status`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: STATUS_VERBS });
     }
+    if (k.scale) {
+      resources.push({ name: `${k.plural}/scale`, singularName: '', namespaced: k.namespaced, ...SCALE_KIND, verbs: STATUS_VERBS });
+    }
     if (hasLogSubresource(k)) {
       resources.push({ name: `${k.plural}/log`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: ['get'] });
     }
@@ -75,6 +79,7 @@ function aggregatedResource(k: KindInfo) {
   const responseKind = { group: k.group, version: k.version, kind: k.kind };
   const subresources: Record<string, unknown>[] = [];
   if (k.hasStatusSubresource) subresources.push({ subresource: 'status', responseKind, verbs: STATUS_VERBS });
+  if (k.scale) subresources.push({ subresource: 'scale', responseKind: SCALE_KIND, verbs: STATUS_VERBS });
   if (hasLogSubresource(k)) subresources.push({ subresource: 'log', responseKind, verbs: ['get'] });
   return {
     resource: k.plural,

@@ -9,6 +9,7 @@ import { decodeBody, decodeObject, mediaType, objectBodyFormat, readBody } from 
 import type { HandlerContext } from './context.ts';
 import { hasLogSubresource } from './discovery.ts';
 import { serveLogs } from './logs.ts';
+import { serveScale } from './scale.ts';
 import { METADATA_LIST_TYPE, METADATA_TYPE, negotiateView, TABLE_TYPE } from './negotiate.ts';
 import { boolParam, dryRunOf, fieldManagerOf, fieldValidationOf, intParam, propagationOf } from './query.ts';
 import { JSON_TYPE, sendJson } from './respond.ts';
@@ -270,6 +271,7 @@ export async function handleObjects(ctx: HandlerContext, req: IncomingMessage, r
       if (method !== 'GET') throw methodNotAllowed(method, `${info.plural}/log`);
       return serveLogs(ctx, req, res, info, route, query);
     }
+    if (route.subresource === 'scale' && info.scale) return serveScale(ctx, req, res, info, route, query);
     if (route.subresource !== 'status' || !info.hasStatusSubresource) throw notFoundPath();
     switch (method) {
       case 'GET':

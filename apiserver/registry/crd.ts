@@ -3,7 +3,7 @@
 import { dns1123LabelErrors, dns1123SubdomainErrors } from '../../src/api/names.ts';
 import { isPlainObject, type JsonObject } from './json.ts';
 import { structuralErrors } from './structural.ts';
-import type { KindInfo, PrinterColumn } from '../../src/api/registry.ts';
+import type { KindInfo, PrinterColumn, ScaleSubresource } from '../../src/api/registry.ts';
 
 const COLUMN_TYPES = new Set(['integer', 'number', 'string', 'boolean', 'date']);
 
@@ -74,6 +74,8 @@ function versionErrors(v: unknown, path: string, errs: string[]): void {
   const schema = isPlainObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
   if (!isPlainObject(schema)) errs.push(`${path}.schema.openAPIV3Schema: Required value: schemas are required`);
   else errs.push(...structuralErrors(schema, `${path}.schema.openAPIV3Schema`));
+  const scale = isPlainObject(v.subresources) ? v.subresources.scale : undefined;
+  if (scale !== undefined) scaleErrors(scale, `${path}.subresources.scale`, errs);
   const columns = v.additionalPrinterColumns;
   if (columns !== undefined && !Array.isArray(columns)) errs.push(`${path}.additionalPrinterColumns: Invalid value: must be a list`);
   if (Array.isArray(columns)) {
@@ -87,6 +89,31 @@ function versionErrors(v: unknown, path: string, errs: string[]): void {
       return undefined;
     });
   }
+}
+
+/** The simple JSON paths Kubernetes allows in `subresources.scale` (`.spec.x`, `.status.y`). */
+const SIMPLE_PATH = /^(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+
+function scaleErrors(scale: unknown, path: string, errs: string[]): void {
+  if (!isPlainObject(scale)) return void errs.push(`${path}: Invalid value: must be an object`);
+  const check = (field: string, prefix: string, required: boolean) => {
+    const value = scale[field];
+    if (value === undefined && !required) return;
+    if (typeof value !== 'string' || !SIMPLE_PATH.test(value) || !value.startsWith(prefix)) {
+      errs.push(`${path}.${field}: Invalid value: ${JSON.stringify(value)}: should be a json path under ${prefix}`);
+    }
+  };
+  check('specReplicasPath', '.spec.', true);
+  check('statusReplicasPath', '.status.', true);
+  check('labelSelectorPath', '.', false);
+}
+
+function scaleOf(scale: JsonObject): ScaleSubresource {
+  return {
+    specReplicasPath: scale.specReplicasPath as string,
+    statusReplicasPath: scale.statusReplicasPath as string,
+    ...(typeof scale.labelSelectorPath === 'string' ? { labelSelectorPath: scale.labelSelectorPath } : {}),
+  };
 }
 
 /** KindInfo for a CRD that passed crdErrors. */
@@ -119,6 +146,7 @@ export function kindInfoFromCrd(crd: JsonObject): KindInfo {
     categories: strings(names.categories),
     namespaced: spec.scope === 'Namespaced',
     hasStatusSubresource: isPlainObject(subresources.status),
+    ...(isPlainObject(subresources.scale) ? { scale: scaleOf(subresources.scale) } : {}),
     printerColumns,
     schema: (version.schema as JsonObject).openAPIV3Schema as JsonObject,
     crd,

@@ -87,6 +87,21 @@ describe('built-in CRD files', () => {
   }
 });
 
+describe('subresources.scale', () => {
+  const resources = createApphostRegistry().resolve('resources')!;
+  it('Resource serves spec.replicas / status.replicas / status.selector', () => {
+    expect(resources.scale).toEqual({ specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' });
+  });
+  it('paths outside .spec / .status are rejected like kube-apiserver does', () => {
+    const crd = structuredClone(resources.crd) as any;
+    crd.spec.versions[0].subresources.scale = { specReplicasPath: '.status.replicas', statusReplicasPath: 'status.x' };
+    expect(crdErrors(crd)).toEqual([
+      'spec.versions[0].subresources.scale.specReplicasPath: Invalid value: ".status.replicas": should be a json path under .spec.',
+      'spec.versions[0].subresources.scale.statusReplicasPath: Invalid value: "status.x": should be a json path under .status.',
+    ]);
+  });
+});
+
 const meta = (name: string) => ({
   name,
   namespace: 'default',
@@ -121,7 +136,7 @@ const full: KubeObject[] = [
       restartPolicy: 'Always',
       stopGracePeriodSeconds: 5,
     },
-    status: { ...common, type: 'executable', replicas: 2, readyReplicas: 1, message: 'one replica starting' },
+    status: { ...common, type: 'executable', replicas: 2, readyReplicas: 1, selector: 'apphost.dev/resource=api', message: 'one replica starting' },
   } satisfies Resource & { status: { type: string; message: string } },
   {
     apiVersion: 'apphost.dev/v1',

@@ -352,6 +352,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
       message: phase.message,
       replicas: live.length,
       readyReplicas: live.filter((r) => r.status?.ready === true).length,
+      selector: `${RESOURCE_LABEL}=${res.metadata.name}`,
       conditions,
       ...(gen !== undefined ? { observedGeneration: gen } : {}),
     };

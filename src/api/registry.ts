@@ -12,6 +12,16 @@ export interface PrinterColumn {
   format?: string;
 }
 
+/** The CRD's `subresources.scale`: where the Scale subresource reads and writes replicas. */
+export interface ScaleSubresource {
+  /** e.g. `.spec.replicas` */
+  specReplicasPath: string;
+  /** e.g. `.status.replicas` */
+  statusReplicasPath: string;
+  /** e.g. `.status.selector` (a label selector string) */
+  labelSelectorPath?: string;
+}
+
 export interface KindInfo {
   /** Store key: `<plural>.<group>`, e.g. `resources.apphost.dev`. */
   key: string;
@@ -25,6 +35,8 @@ export interface KindInfo {
   categories: string[];
   namespaced: boolean;
   hasStatusSubresource: boolean;
+  /** Present when the CRD declares `subresources.scale`. */
+  scale?: ScaleSubresource;
   printerColumns: PrinterColumn[];
   /** The CRD's openAPIV3Schema for this version. */
   schema: Record<string, unknown>;

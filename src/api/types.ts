@@ -173,6 +173,8 @@ export interface ResourceStatus extends CommonStatus {
   message?: string;
   replicas?: number;
   readyReplicas?: number;
+  /** Label selector of this resource's Replicas (`apphost.dev/resource=<name>`), for the scale subresource. */
+  selector?: string;
 }
 
 export interface Resource extends KubeObject {

@@ -155,6 +155,22 @@ spec:
     expect(out).toMatch(/^Events:\s+<none>$/m);
   });
 
+  it('scales through the scale subresource (autoscaling/v1 Scale)', async () => {
+    expect(await ok(['scale', 'resource/api', '--replicas=5'])).toBe('resource.apphost.dev/api scaled\n');
+    expect((api.store.get('resources', 'default', 'api').spec as any).replicas).toBe(5);
+    const scale = JSON.parse(await ok(['get', '--raw', '/apis/apphost.dev/v1/namespaces/default/resources/api/scale']));
+    expect(scale).toMatchObject({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'api', namespace: 'default' }, spec: { replicas: 5 }, status: { replicas: 0 } });
+    // --current-replicas is a precondition: a wrong one changes nothing.
+    const wrong = await kubectl(['scale', 'resource/api', '--current-replicas=2', '--replicas=1']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Expected replicas to be 2, was 5');
+    expect(await ok(['scale', 'resource/api', '--current-replicas=5', '--replicas=3'])).toBe('resource.apphost.dev/api scaled\n');
+    expect((api.store.get('resources', 'default', 'api').spec as any).replicas).toBe(3);
+    // Kinds without subresources.scale have none.
+    const none = await kubectl(['scale', 'network/shared', '--replicas=2']);
+    expect(none.code).toBe(1);
+  });
+
   it('applies server-side (create, then update)', async () => {
     const body = 'apiVersion: apphost.dev/v1\nkind: Network\nmetadata:\n  name: shared\nspec:\n  driver: bridge\n';
     const file = await manifest('net.yaml', body);

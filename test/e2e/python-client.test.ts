@@ -1,6 +1,6 @@
 // Debian's python3-kubernetes (the official Python client, run with /usr/bin/python3) against the
 // real HTTPS server, store and crds/. `.ci/run` installs the package on a fresh machine.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/types.ts';
@@ -53,5 +53,28 @@ describe.skipIf(!hasClient && !process.env['CI'])('python3-kubernetes against th
       { type: 'MODIFIED', name: 'api', replicas: 3 },
       { type: 'DELETED', name: 'api', replicas: 3 },
     ]);
+  });
+
+  it('scales with patch_namespaced_custom_object_scale and reads the autoscaling/v1 Scale back', async () => {
+    api.store.create(resource('web'));
+    api.store.patch('resources', 'default', 'web', 'merge', { status: { replicas: 1, selector: 'apphost.dev/resource=web' } }, { subresource: 'status' });
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(PYTHON, [join(SCRIPTS, 'scale_resource.py'), api.kubeconfigPath, 'default', 'web', '4'], { env: { PATH: process.env['PATH'], HOME: api.dir }, timeout: 20_000 }, (err, out, errOut) =>
+        err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve({ stdout: out, stderr: errOut }),
+      ),
+    );
+    expect(stderr).toBe('');
+    const { patched, read } = JSON.parse(stdout) as Record<string, any>;
+    const rv = api.store.get('resources', 'default', 'web').metadata.resourceVersion;
+    for (const scale of [patched, read]) {
+      expect(scale).toMatchObject({
+        apiVersion: 'autoscaling/v1',
+        kind: 'Scale',
+        metadata: { name: 'web', namespace: 'default', resourceVersion: rv },
+        spec: { replicas: 4 },
+        status: { replicas: 1, selector: 'apphost.dev/resource=web' },
+      });
+    }
+    expect((api.store.get('resources', 'default', 'web').spec as any).replicas).toBe(4);
   });
 });
