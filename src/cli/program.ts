@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { apiResourcesCommand } from './commands/api-resources.ts';
 import { applyCommand } from './commands/apply.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { deleteCommand } from './commands/delete.ts';
 import { describeCommand } from './commands/describe.ts';
 import { downCommand } from './commands/down.ts';
@@ -32,6 +33,7 @@ Examples:
   for (const cmd of [
     upCommand(),
     downCommand(),
+    dashboardCommand(),
     manifestCommand(),
     getCommand(),
     describeCommand(),

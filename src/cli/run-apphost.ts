@@ -1,11 +1,14 @@
 // Runs an apphost in the foreground, exactly as `apphostctl up` does (and `builder.build().run()`):
 // start it, show the live status view above prefixed replica logs, stop cleanly on Ctrl+C or
 // SIGTERM with a summary. Talks to its own API through the kubeconfig like any other client.
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { Endpoint, KubeObject, Replica, Resource } from '../api/types.ts';
+import { startDashboard, type Dashboard } from '../dashboard/index.ts';
 import { startApphost } from '../host/index.ts';
 import type { ControllerDefinition } from '../runtime/types.ts';
 import { ApiClient } from './api-client.ts';
+import { removeDashboardUrl, writeDashboardUrl } from './commands/dashboard-url.ts';
+import { CliError } from './errors.ts';
 import { prefixLine } from './commands/logs.ts';
 import { loadControllerFiles } from './up/load-controllers.ts';
 import { followAllReplicaLogs } from './up/replica-logs.ts';
@@ -25,6 +28,10 @@ export interface RunApphostOptions {
   out?: NodeJS.WriteStream;
   /** Force the plain (non-terminal) view. */
   plain?: boolean;
+  /** Serve the web dashboard (default true). */
+  dashboard?: boolean;
+  /** Its port on 127.0.0.1 (default: any free port). */
+  dashboardPort?: number;
   /** Resolves when the caller wants to stop (tests); default: SIGINT/SIGTERM. */
   until?: Promise<void>;
 }
@@ -63,9 +70,20 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
     controllers,
   });
   writePid(options.dir);
+  const stateDir = dirname(apphost.kubeconfigPath);
   let client: ApiClient;
+  let dashboard: Dashboard | undefined;
   try {
     client = await ApiClient.fromKubeconfig(apphost.kubeconfigPath);
+    if (options.dashboard !== false) {
+      dashboard = await startDashboard({ store: apphost.store, logs: apphost.logs, appName: apphost.name, port: options.dashboardPort, logger: sink.logger.child({ component: 'dashboard' }) }).catch(
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EADDRINUSE') throw new CliError('USAGE', `dashboard port ${options.dashboardPort} is in use: pick another with --dashboard-port, or leave it out for any free port`);
+          throw err;
+        },
+      );
+      writeDashboardUrl(stateDir, dashboard.loginUrl);
+    }
   } catch (err) {
     await apphost.stop();
     removePid(options.dir);
@@ -74,6 +92,7 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
   const kubeconfig = relative(process.cwd(), apphost.kubeconfigPath) || apphost.kubeconfigPath;
   const view = createStatusView({
     title: `apphost ${apphost.name}  ${apphost.url}  kubeconfig ${kubeconfig}  (Ctrl+C to stop)`,
+    details: dashboard ? [`dashboard  ${dashboard.loginUrl}`] : [],
     out,
     tty: options.plain ? false : undefined,
   });
@@ -114,6 +133,10 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
   client.close();
   view.close();
   out.write(`stopping apphost ${apphost.name} (${reason})...\n`);
+  if (dashboard) {
+    removeDashboardUrl(stateDir);
+    await dashboard.close();
+  }
   await apphost.stop();
   removePid(options.dir);
   const replicas = lastLines.reduce((n, l) => n + Number(l.ready.split('/')[0]), 0);

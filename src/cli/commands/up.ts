@@ -15,6 +15,8 @@ interface UpOptions {
   crds?: string[];
   detach?: boolean;
   plain?: boolean;
+  dashboard?: boolean;
+  dashboardPort?: string;
 }
 
 const BIN = fileURLToPath(new URL('../../../bin/apphostctl.js', import.meta.url));
@@ -28,6 +30,8 @@ export function upCommand(): Command {
     .option('--crds <dir...>', 'serve your own CustomResourceDefinitions from this folder (repeatable)')
     .option('-d, --detach', 'run in the background (stop it with `apphostctl down`)')
     .option('--plain', 'plain log lines instead of the live status view')
+    .option('--dashboard-port <port>', 'port of the web dashboard on 127.0.0.1 (default: any free port)')
+    .option('--no-dashboard', 'do not serve the web dashboard')
     .addHelpText(
       'after',
       `
@@ -35,6 +39,7 @@ Examples:
   apphostctl up -f apphost.yaml
   apphostctl up -f apphost.ts --name shop
   apphostctl up --controller ./endpoints-env.ts --crds ./crds
+  apphostctl up --dashboard-port 18888
   apphostctl up -d && apphostctl get res && apphostctl down`,
     )
     .action(async (opts: UpOptions) => {
@@ -43,6 +48,7 @@ Examples:
       if (existing !== undefined) {
         throw new CliError('USAGE', `an apphost is already running in this folder (pid ${existing.pid}): stop it with \`apphostctl down\``);
       }
+      const dashboardPort = parseDashboardPort(opts.dashboardPort);
       const input = opts.filename ?? defaultInput(dir);
       // Load first: a mistake in the manifests fails before anything starts (also with --detach).
       const loaded = input ? await loadInput(input) : { objects: [], name: undefined };
@@ -58,8 +64,17 @@ Examples:
         controllers: opts.controller,
         crdDirs: opts.crds?.map((d) => resolve(d)),
         plain: opts.plain,
+        dashboard: opts.dashboard !== false,
+        dashboardPort,
       });
     });
+}
+
+function parseDashboardPort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CliError('USAGE', `--dashboard-port needs a port number 1-65535, got "${value}"`);
+  return port;
 }
 
 /** Re-runs this `up` without --detach in a detached child; returns once it serves the API. */

@@ -40,7 +40,7 @@ function colourPhase(phase: string): string {
   return pc.yellow(phase);
 }
 
-export function statusLines(title: string, lines: ResourceLine[]): string[] {
+export function statusLines(title: string, lines: ResourceLine[], details: string[] = []): string[] {
   const { lines: table } = formatColumns(
     ['RESOURCE', 'PHASE', 'READY', 'ENDPOINTS'],
     lines.map((l) => [l.name, l.phase, l.ready, l.urls.join(' ') || '-']),
@@ -51,7 +51,7 @@ export function statusLines(title: string, lines: ResourceLine[]): string[] {
     const l = lines[i - 1];
     return t.replace(l.phase, colourPhase(l.phase));
   });
-  return [pc.bold(title), ...coloured];
+  return [pc.bold(title), ...details, ...coloured];
 }
 
 export interface StatusView {
@@ -61,10 +61,11 @@ export interface StatusView {
   close(): void;
 }
 
-export function createStatusView(options: { title: string; out: NodeJS.WriteStream; tty?: boolean }): StatusView {
+export function createStatusView(options: { title: string; details?: string[]; out: NodeJS.WriteStream; tty?: boolean }): StatusView {
   const out = options.out;
+  const details = options.details ?? [];
   const tty = options.tty ?? (!!out.isTTY && process.env.TERM !== 'dumb');
-  if (!tty) return plainView(options.title, out);
+  if (!tty) return plainView([options.title, ...details], out);
   let height = 0;
   let last: string[] = [];
   const rows = () => out.rows || 24;
@@ -92,7 +93,7 @@ export function createStatusView(options: { title: string; out: NodeJS.WriteStre
   out.on('resize', onResize);
   return {
     update(lines) {
-      const next = statusLines(options.title, lines);
+      const next = statusLines(options.title, lines, details);
       if (height !== 0 && next.join('\n') === last.join('\n')) return; // unchanged: no redraw
       last = next;
       draw(last);
@@ -107,13 +108,13 @@ export function createStatusView(options: { title: string; out: NodeJS.WriteStre
   };
 }
 
-function plainView(title: string, out: NodeJS.WritableStream): StatusView {
+function plainView(header: string[], out: NodeJS.WritableStream): StatusView {
   const shown = new Map<string, string>();
   let titled = false;
   return {
     update(lines) {
       if (!titled) {
-        out.write(`${title}\n`);
+        out.write(header.map((h) => `${h}\n`).join(''));
         titled = true;
       }
       for (const l of lines) {
