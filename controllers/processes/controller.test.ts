@@ -72,12 +72,14 @@ describe('processes controller', () => {
     runner.simulateExit(runner.all()[0]!.pid, 3);
     await fx.settle();
     expect(get('api-0').status).toMatchObject({ state: 'Failed', exitCode: 3 });
+    // Nothing runs: no pid (the old one is dead, or someone else's by now).
+    expect(get('api-0').status?.pid).toBeUndefined();
     expect(running('api-0')?.reason).toBe('BackOff');
     expect(runner.starts()).toHaveLength(1);
 
     await fx.advance(1000);
     expect(runner.starts()).toHaveLength(2);
-    expect(get('api-0').status).toMatchObject({ state: 'Running', restarts: 1, pid: runner.all()[1]!.pid });
+    expect(get('api-0').status).toMatchObject({ state: 'Running', restarts: 1, pid: runner.all()[1]!.pid, message: 'restarted; last run: exited with code 3' });
     await fx.assertSteady();
   });
 

@@ -38,6 +38,8 @@ interface Slot {
   restarts: number;
   attempt: number;
   lastExit?: ProcessExit;
+  /** How the run before the current one ended (shown while the restarted process runs). */
+  previousExit?: ProcessExit;
   finishedAt?: Date;
   /** Epoch ms before which no restart happens. */
   notBefore: number;
@@ -70,6 +72,7 @@ export function createProcessesController(options: ProcessesControllerOptions): 
     const base = res.metadata.annotations?.[BASE_DIR_ANNOTATION] ?? baseDir;
     const cwd = exe.workingDir ? (isAbsolute(exe.workingDir) ? exe.workingDir : resolve(base, exe.workingDir)) : base;
     if (slot.lastExit) slot.restarts += 1;
+    slot.previousExit = slot.lastExit ?? slot.previousExit;
     slot.lastExit = undefined;
     slot.finishedAt = undefined;
     slot.stopping = undefined;
@@ -143,6 +146,7 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       await stopSlot(id, graceOf(res));
       slot.attempt = 0;
       slot.lastExit = undefined; // a new template is a fresh start, not a restart after an exit
+      slot.previousExit = undefined;
       await start(id, key, slot, rep, res, ctx);
     } else if (!running && !slot.proc) {
       await start(id, key, slot, rep, res, ctx);
@@ -183,11 +187,12 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       mine.pid = proc.pid;
       mine.startedAt = proc.startedAt.toISOString();
       condition = { status: 'True', reason: 'Started', message: `pid ${proc.pid}` };
+      if (slot.previousExit) mine.message = `restarted; last run: ${describeExit(slot.previousExit)}`;
     } else {
       const ex = exit!;
       mine.state = ex.code === 0 ? 'Exited' : 'Failed';
       if (ex.code !== null) mine.exitCode = ex.code;
-      if (proc?.pid) mine.pid = proc.pid;
+      // No pid: nothing runs (a stale pid in `get replicas` would point at nothing, or at another process).
       if (proc?.pid) mine.startedAt = proc.startedAt.toISOString();
       if (slot.finishedAt) mine.finishedAt = slot.finishedAt.toISOString();
       const how = describeExit(ex);

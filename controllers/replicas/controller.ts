@@ -349,10 +349,12 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     const next: ResourceStatus & { type: string; message: string } = {
       type: resourceType(res),
       phase: phase.phase,
+      reason: phase.reason,
       message: phase.message,
       replicas: live.length,
       readyReplicas: live.filter((r) => r.status?.ready === true).length,
       selector: `${RESOURCE_LABEL}=${res.metadata.name}`,
+      restarts: live.reduce((sum, r) => sum + (r.status?.restarts ?? 0), 0),
       conditions,
       ...(gen !== undefined ? { observedGeneration: gen } : {}),
     };

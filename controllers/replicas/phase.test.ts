@@ -20,10 +20,23 @@ describe('computePhase', () => {
     expect(computePhase(inputs({ desired: 0 })).phase).toBe('Stopped');
   });
 
-  it('a replica restarting with backoff is not finished: Starting, or Degraded after having run', () => {
-    const r = [replica('r-0', { state: 'Failed', exitCode: 1, conditions: [backoff] })];
-    expect(computePhase(inputs({ replicas: r })).phase).toBe('Starting');
-    expect(computePhase(inputs({ replicas: r, wasRunning: true })).phase).toBe('Degraded');
+  it('a replica that keeps failing is Degraded with CrashLoopBackOff and its last exit, never Starting', () => {
+    const looping = { state: 'Failed' as const, exitCode: 1, restarts: 3, message: 'exited with code 1; restarting in 4s', conditions: [backoff] };
+    for (const wasRunning of [false, true]) {
+      expect(computePhase(inputs({ replicas: [replica('r-0', looping)], wasRunning }))).toEqual({
+        phase: 'Degraded',
+        reason: 'CrashLoopBackOff',
+        message: '0/1 replicas ready; r-0 keeps failing (3 restarts): exited with code 1; restarting in 4s',
+      });
+    }
+    // Between two failures it runs for a moment, not ready: still the crash loop, with the last exit.
+    const between = replica('r-0', { state: 'Running', restarts: 4, message: 'restarted; last run: command not found: x' });
+    expect(computePhase(inputs({ replicas: [between] }))).toMatchObject({ phase: 'Degraded', reason: 'CrashLoopBackOff', message: expect.stringContaining('command not found: x') });
+    // A first start that is not ready yet is Starting.
+    expect(computePhase(inputs({ replicas: [replica('r-0', { state: 'Running', restarts: 0 })] })).phase).toBe('Starting');
+    // One of two replicas looping while the other serves: Degraded too.
+    const two = [replica('r-0', { state: 'Running', ready: true }), replica('r-1', looping)];
+    expect(computePhase(inputs({ desired: 2, replicas: two }))).toMatchObject({ phase: 'Degraded', reason: 'CrashLoopBackOff' });
   });
 
   it('all replicas finished: Failed with the failing replica named, or Stopped when all exited 0', () => {

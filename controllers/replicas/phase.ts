@@ -24,7 +24,13 @@ export interface PhaseResult {
   message: string;
 }
 
+/** Waiting out its restart backoff after an exit. */
 const restarting = (r: Replica) => getCondition(r.status?.conditions, 'Running')?.reason === 'BackOff';
+/**
+ * Keeps failing: waiting to restart, or restarted after a failure and not ready again yet. Such a
+ * resource is Degraded (CrashLoopBackOff), never Starting, however often it flickers to Running.
+ */
+const failing = (r: Replica) => r.status?.ready !== true && (restarting(r) || (r.status?.restarts ?? 0) > 0);
 
 export function computePhase(i: PhaseInputs): PhaseResult {
   if (i.stopped) {
@@ -68,6 +74,18 @@ export function computePhase(i: PhaseInputs): PhaseResult {
   }
   const counts = `${ready}/${i.desired} replicas ready`;
   if (ready >= i.desired && total >= i.desired) return { phase: 'Running', reason: 'Ready', message: counts };
+  const looping = i.replicas.filter(failing);
+  if (looping.length > 0) {
+    // The one in backoff says best why (its last exit); else one that restarted and is not ready.
+    const r = looping.find(restarting) ?? looping[0]!;
+    const restarts = r.status?.restarts ?? 0;
+    const why = r.status?.message ?? getCondition(r.status?.conditions, 'Running')?.message ?? `restarted ${restarts} time(s)`;
+    return {
+      phase: 'Degraded',
+      reason: 'CrashLoopBackOff',
+      message: `${counts}; ${r.metadata.name} keeps failing (${restarts} restart${restarts === 1 ? '' : 's'}): ${why}`,
+    };
+  }
   if (i.wasRunning) return { phase: 'Degraded', reason: 'ReplicasNotReady', message: counts };
   return { phase: 'Starting', reason: 'ReplicasStarting', message: counts };
 }

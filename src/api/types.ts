@@ -170,11 +170,15 @@ export interface ResourceStatus extends CommonStatus {
   phase?: ResourcePhase;
   /** executable or container, for tables. */
   type?: string;
+  /** Why the resource is in its phase (CrashLoopBackOff, PortInUse, ...), for tables. */
+  reason?: string;
   message?: string;
   replicas?: number;
   readyReplicas?: number;
   /** Label selector of this resource's Replicas (`apphost.dev/resource=<name>`), for the scale subresource. */
   selector?: string;
+  /** Restarts of the current replicas, summed (as kubectl get pods shows RESTARTS). */
+  restarts?: number;
 }
 
 export interface Resource extends KubeObject {

@@ -90,11 +90,12 @@ spec:
     await ok(['create', '-f', '-'], 'apiVersion: apphost.dev/v1\nkind: Resource\nmetadata: {name: web, labels: {tier: front}}\nspec: {container: {image: nginx}}\n');
     const table = await ok(['get', 'resources']);
     const lines = table.trim().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+TYPE\s+REPLICAS\s+READY\s+PHASE\s+AGE$/);
+    expect(lines[0]).toMatch(/^NAME\s+TYPE\s+REPLICAS\s+READY\s+PHASE\s+RESTARTS\s+AGE$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['api', 'web']);
     expect(lines[1]).toMatch(/\s\d+s$/);
     const wide = await ok(['get', 'res', '-o', 'wide']);
     expect(wide.split('\n')[0]).toContain('COMMAND');
+    expect(wide.split('\n')[0]).toMatch(/\sREASON\s+MESSAGE$/);
     expect(wide).toMatch(/web .* nginx/);
 
     const yaml = YAML.parse(await ok(['get', 'res', 'api', '-o', 'yaml']));

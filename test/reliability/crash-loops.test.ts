@@ -1,11 +1,12 @@
 // Crash loops, through the real `apphostctl up`: a command that exits 1, a command that does not
 // exist and (with Docker) an image that does not exist, next to a healthy resource. Over 30 s the
 // restarts follow the exponential backoff (0.5 s doubling: a handful, never one a second), each
-// resource says why it is failing, the healthy one keeps serving, and apphost's CPU stays low.
+// resource says why it is failing (Degraded, CrashLoopBackOff, the last exit; never Starting), the
+// healthy one keeps serving, apphost's CPU stays low, and `get res` shows it as kubectl get pods does.
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_APP } from '../cli/support.ts';
+import { runCli, TEST_APP } from '../cli/support.ts';
 import { startCliApp, type CliApp } from '../support/cli-app.ts';
 import { dockerAvailable } from '../support/docker-env.ts';
 import { waitFor } from '../support/wait.ts';
@@ -92,5 +93,28 @@ describe('crash loops', { timeout: 120_000 }, () => {
     // apphost itself: under 10 % of one core while the loops run (it was idle-waiting on backoff timers).
     expect(cpu).toBeLessThan(WINDOW_MS / 1000 / 10);
     await waitFor('healthy still Running', async () => (await app.get('resources', 'healthy')).status.phase === 'Running', 5000);
+  });
+
+  it('get res shows the restarts; -o wide the reason and the last exit, as kubectl get pods shows CrashLoopBackOff', async () => {
+    const table = await runCli(['get', 'res'], app.dir);
+    expect(table.code).toBe(0);
+    const header = table.stdout.split('\n')[0]!.split(/\s{2,}/);
+    expect(header).toContain('RESTARTS');
+    const row = (out: string, name: string) => out.split('\n').find((l) => l.startsWith(`${name} `))!.split(/\s{2,}/);
+    for (const name of ['exits', 'missing']) {
+      const cells = row(table.stdout, name);
+      expect({ name, phase: cells[header.indexOf('PHASE')] }).toEqual({ name, phase: 'Degraded' });
+      expect(Number(cells[header.indexOf('RESTARTS')])).toBeGreaterThanOrEqual(3);
+    }
+    expect(Number(row(table.stdout, 'healthy')[header.indexOf('RESTARTS')])).toBe(0);
+
+    const wide = await runCli(['get', 'res', '-o', 'wide'], app.dir);
+    expect(wide.code).toBe(0);
+    const wideHeader = wide.stdout.split('\n')[0]!.split(/\s{2,}/);
+    expect(wideHeader).toEqual(expect.arrayContaining(['REASON', 'MESSAGE']));
+    const reason = (name: string) => row(wide.stdout, name)[wideHeader.indexOf('REASON')];
+    expect({ exits: reason('exits'), missing: reason('missing'), healthy: reason('healthy') }).toEqual({ exits: 'CrashLoopBackOff', missing: 'CrashLoopBackOff', healthy: 'Ready' });
+    expect(row(wide.stdout, 'missing').join('  ')).toMatch(/command not found: \/nonexistent\/apphost-no-such-binary/);
+    expect(row(wide.stdout, 'exits').join('  ')).toMatch(/exit(ed)? with code 1/);
   });
 });
