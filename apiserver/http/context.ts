@@ -14,6 +14,8 @@ export interface HandlerContext {
   watchMaxSeconds?: number;
   watchBookmarkMs?: number;
   watchMaxBufferedBytes: number;
+  /** Watches open now, and those closed because their client fell too far behind. */
+  watchStats: { open: number; slowClosed: number };
   logs?: LogProvider;
   /** Closers of open long-running responses (watches, log follows), called on server close. */
   streams: Set<() => void>;

@@ -4,6 +4,7 @@ import { ApiError } from '../../src/api/status.ts';
 export type Route =
   | { type: 'version' }
   | { type: 'health' }
+  | { type: 'metrics' }
   | { type: 'api' }
   | { type: 'apis' }
   | { type: 'coreVersion'; version: string }
@@ -73,6 +74,8 @@ export function parseRoute(pathname: string): Route {
   switch (s[0]) {
     case 'version':
       return n === 1 ? { type: 'version' } : NOT_FOUND;
+    case 'metrics':
+      return n === 1 ? { type: 'metrics' } : NOT_FOUND;
     case 'healthz':
     case 'livez':
     case 'readyz':

@@ -13,12 +13,13 @@ import { ApiServerError } from './errors.ts';
 import type { HandlerContext } from './context.ts';
 import { discoveryCache, SERVER_VERSION } from './discovery.ts';
 import { AGGREGATED_TYPE, wantsAggregatedDiscovery } from './negotiate.ts';
+import { metricsRegistry, serveMetrics } from './metrics.ts';
 import { handleObjects } from './objects.ts';
 import { openApiCache } from './openapi.ts';
 import { internalError, sendError, sendJson } from './respond.ts';
 import { parseRoute, type Route } from './routes.ts';
 import { generateTls } from './tls.ts';
-import type { ApiServer, ApiServerOptions } from './types.ts';
+import type { ApiServer, ApiServerOptions, ApiServerStats } from './types.ts';
 
 const UNAUTHORIZED = new ApiError('Unauthorized', 'Unauthorized');
 const NOT_FOUND = new ApiError('NotFound', 'the server could not find the requested resource');
@@ -39,7 +40,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     heartbeatMs: options.watchHeartbeatMs ?? 10_000,
     watchMaxSeconds: options.watchMaxSeconds,
     watchBookmarkMs: options.watchBookmarkMs,
-    watchMaxBufferedBytes: options.watchMaxBufferedBytes ?? 32 * 1024 * 1024,
+    watchMaxBufferedBytes: options.watchMaxBufferedBytes ?? 1024 * 1024,
+    watchStats: { open: 0, slowClosed: 0 },
     logs: options.logs,
     streams: new Set(),
   };
@@ -52,10 +54,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     return timingSafeEqual(Buffer.from(header, 'latin1'), expected);
   };
 
-  const serveMeta = (req: IncomingMessage, res: ServerResponse, route: Route): void => {
+  const onlyReads = (req: IncomingMessage): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource: ${req.method}`);
     }
+  };
+  const serveMeta = (req: IncomingMessage, res: ServerResponse, route: Route): void => {
+    onlyReads(req);
     const aggregated = wantsAggregatedDiscovery(req.headers.accept);
     switch (route.type) {
       case 'version':
@@ -90,6 +95,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   };
 
+  // Set once the server listens (it reads the connection counters).
+  let metrics: ReturnType<typeof metricsRegistry>;
   const debug = logger.isLevelEnabled('debug');
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (debug) {
@@ -105,7 +112,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const q = url.indexOf('?');
       const route = parseRoute(q === -1 ? url : url.slice(0, q));
       if (route.type === 'notFound') throw NOT_FOUND;
-      if (route.type === 'objects') {
+      if (route.type === 'metrics') {
+        onlyReads(req);
+        await serveMetrics(res, metrics);
+      } else if (route.type === 'objects') {
         const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
         await handleObjects(ctx, req, res, route, query);
       } else {
@@ -176,15 +186,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   logger.info({ url }, 'API server listening');
 
   let closing: Promise<void> | undefined;
+  function stats(): ApiServerStats {
+    const g = guard.stats();
+    return {
+      connections: sockets.size,
+      streams: ctx.streams.size,
+      openConnections: g.connections,
+      refusedConnections: g.refused,
+      evictedConnections: g.evicted,
+      timedOutConnections: g.timedOut,
+      watches: ctx.watchStats.open,
+      slowWatchesClosed: ctx.watchStats.slowClosed,
+    };
+  }
+  metrics = metricsRegistry(stats);
   return {
     url,
     port,
     token,
     caPem: tls.caPem,
-    stats: () => {
-      const g = guard.stats();
-      return { connections: sockets.size, streams: ctx.streams.size, openConnections: g.connections, refusedConnections: g.refused, evictedConnections: g.evicted, timedOutConnections: g.timedOut };
-    },
+    stats,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

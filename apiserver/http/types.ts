@@ -40,7 +40,11 @@ export interface ApiServerOptions {
    * kube-apiserver's request timeout for watches. Default: watches stay open until the client leaves.
    */
   watchMaxSeconds?: number;
-  /** A watcher that stops reading is cut off once this much is queued for it (default 32 MiB). */
+  /**
+   * A watcher that falls this far behind (bytes queued for it beyond its initial replay) is closed, as
+   * kube-apiserver closes an unresponsive watcher; it re-watches from its last resourceVersion.
+   * Default 1 MiB: 50 stalled watchers cost at most ~50 MiB, not a copy of every write each.
+   */
   watchMaxBufferedBytes?: number;
   /** Connection limits and timeouts against idle and slow clients (defaults in connection-guard.ts). */
   connectionLimits?: ConnectionLimits & { handshakeTimeoutMs?: number };
@@ -48,6 +52,19 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   /** Clock for Age cells and timestamps (default Date.now). */
   now?: () => number;
+}
+
+export interface ApiServerStats {
+  connections: number;
+  streams: number;
+  openConnections: number;
+  refusedConnections: number;
+  evictedConnections: number;
+  timedOutConnections: number;
+  /** Watches open now. */
+  watches: number;
+  /** Watches closed because their client stopped reading (over the life of the server). */
+  slowWatchesClosed: number;
 }
 
 export interface ApiServer {
@@ -60,9 +77,10 @@ export interface ApiServer {
   /** Open connections and long-running responses (watches, log follows) right now. */
   /**
    * `connections`: TLS connections; `openConnections`: TCP connections the limit counts (handshake
-   * included); `streams`: watches and log follows; then what the connection limits did.
+   * included); `streams`: watches and log follows; then what the connection limits did and the
+   * watch counters (also served at `/metrics`).
    */
-  stats(): { connections: number; streams: number; openConnections: number; refusedConnections: number; evictedConnections: number; timedOutConnections: number };
+  stats(): ApiServerStats;
   /** Stops accepting, ends watches and closes every connection. */
   close(): Promise<void>;
 }

@@ -59,6 +59,10 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
   let subscription: Subscription | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let timeout: NodeJS.Timeout | undefined;
+  // The initial replay (every current object, or the history since a resourceVersion) may be large;
+  // the cap applies to what live events add on top of what of it is still unsent.
+  let replayBytes = 0;
+  let written = 0;
 
   const uncork = () => {
     corked = false;
@@ -75,11 +79,18 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
       process.nextTick(uncork);
     }
     res.write(text);
+    written += text.length;
     lastWrite = Date.now();
-    if (res.writableLength > ctx.watchMaxBufferedBytes) {
-      // A watcher that stops reading is cut off rather than buffered without bound; it will re-watch.
-      ctx.logger.warn({ kind: info.key, buffered: res.writableLength }, 'watch client too slow; closing its watch');
+    const queued = res.writableLength;
+    const replayUnsent = Math.max(0, replayBytes - (written - queued));
+    if (queued - replayUnsent > ctx.watchMaxBufferedBytes) {
+      // kube-apiserver closes a watcher whose buffer fills ("Forcing watcher close due to
+      // unresponsiveness"); it re-watches from its last resourceVersion. Destroying the socket frees
+      // what is queued for it at once (ending it cleanly would wait for a client that never reads).
+      ctx.watchStats.slowClosed++;
+      ctx.logger.warn({ kind: info.key, buffered: queued }, 'watch client too slow; closing its watch');
       finish();
+      res.destroy();
     }
   };
   const finish = () => {
@@ -139,6 +150,7 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
   early = undefined;
   const completedEarly = finished;
   finished = false;
+  for (const line of buffered) replayBytes += line.length;
   for (const line of buffered) write(line);
   if (completedEarly) {
     finish();
@@ -146,6 +158,8 @@ export function serveWatch(ctx: HandlerContext, req: IncomingMessage, res: Serve
   }
 
   ctx.streams.add(finish);
+  ctx.watchStats.open++;
+  res.once('close', () => ctx.watchStats.open--);
   res.on('close', finish);
   res.on('error', finish);
   heartbeat = setInterval(() => {
