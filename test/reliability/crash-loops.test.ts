@@ -3,22 +3,15 @@
 // restarts follow the exponential backoff (0.5 s doubling: a handful, never one a second), each
 // resource says why it is failing (Degraded, CrashLoopBackOff, the last exit; never Starting), the
 // healthy one keeps serving, apphost's CPU stays low, and `get res` shows it as kubectl get pods does.
-import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, TEST_APP } from '../cli/support.ts';
 import { startCliApp, type CliApp } from '../support/cli-app.ts';
 import { dockerAvailable } from '../support/docker-env.ts';
+import { cpuSeconds } from '../support/proc-usage.ts';
 import { waitFor } from '../support/wait.ts';
 
 const WINDOW_MS = 30_000;
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat (11 and 12 after the state field), in clock ticks.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function httpOk(url: string): Promise<boolean> {
   return new Promise((resolve) => {
