@@ -149,4 +149,86 @@ describe('dashboard in a browser', { timeout: 90_000 }, () => {
     await page.selectOption('select[aria-label="Kind"]', '');
     await waitFor('both rows', async () => (await page.locator('tr.resource').count()) === 2);
   });
+
+  it('shows the details of a resource: spec, endpoints with proxy counters, references, conditions', async () => {
+    const ep = (await app.get('endpoints', 'api-http')).status.url as string;
+    for (let i = 0; i < 3; i++) await (await fetch(ep)).text();
+    await page.goto(`${base}/#/resources/api`);
+    await page.locator('[data-details="api"]').waitFor();
+    expect(await page.locator('[data-card="spec"]').textContent()).toContain('node say.mjs');
+    expect(await page.locator('[data-card="endpoints"] a.endpoint').getAttribute('href')).toBe(ep);
+    await waitFor('proxy counters on the page', async () => Number(await page.locator('[data-endpoint-row="http"] [data-counter="total"]').textContent()) >= 1, 10_000);
+    expect(await page.locator('[data-card="conditions"] [data-condition="Ready"]').count()).toBeGreaterThan(0);
+    await screenshot(page, 'details');
+    await page.goto(`${base}/#/resources/web`);
+    await page.locator('[data-details="web"]').waitFor();
+    const deps = await page.locator('[data-card="dependencies"]').textContent();
+    expect(deps).toMatch(/References\s*api/);
+    expect(deps).toMatch(/Waits for\s*api.*Healthy/);
+  });
+
+  it('masks secret-looking env values until clicked', async () => {
+    await page.goto(`${base}/#/resources/api`);
+    const secret = page.locator('[data-card="environment"] [data-secret="DB_PASSWORD"]');
+    await secret.waitFor();
+    expect(await secret.textContent()).not.toContain('hunter2');
+    expect(await page.locator('[data-card="environment"]').textContent()).not.toContain('hunter2');
+    expect(await page.locator('[data-card="environment"] tr[data-env="GREETING"]').textContent()).toContain('hello-plain');
+    await screenshot(page, 'details-env-masked');
+    await secret.click();
+    expect(await secret.textContent()).toBe('hunter2-very-secret');
+    await secret.click();
+    expect(await secret.textContent()).not.toContain('hunter2');
+  });
+
+  it('streams console logs: a line printed after the page opened shows within 1 s, stderr marked, ANSI rendered', async () => {
+    await page.goto(`${base}/#/console/api`);
+    const ready = page.locator('.log-line', { hasText: 'ready api-0' });
+    await ready.waitFor();
+    // ANSI colours become styles, not escape characters.
+    expect(await ready.locator('.text span[style*="color"]').count()).toBe(1);
+    expect(await ready.textContent()).not.toContain('\x1b');
+    const ep = (await app.get('endpoints', 'api-http')).status.url as string;
+    const marker = `marker-${Date.now()}`;
+    await (await fetch(`${ep}/say?text=${marker}`)).text();
+    const printed = Date.now();
+    await page.locator('.log-line', { hasText: marker }).waitFor({ timeout: 1000 });
+    expect(Date.now() - printed).toBeLessThan(1000);
+    await (await fetch(`${ep}/say?text=oops-${marker}&err=1`)).text();
+    const err = page.locator('.log-line', { hasText: `oops-${marker}` });
+    await err.waitFor({ timeout: 1000 });
+    expect(await err.getAttribute('data-stream')).toBe('e');
+    expect(await err.getAttribute('class')).toContain('stderr');
+    await screenshot(page, 'console');
+  });
+
+  it('filters, pauses and downloads console logs', async () => {
+    await page.goto(`${base}/#/console/api`);
+    await page.locator('.log-line', { hasText: 'ready api-0' }).waitFor();
+    const ep = (await app.get('endpoints', 'api-http')).status.url as string;
+    const tag = `f${Date.now()}`;
+    for (const n of [1, 2, 3]) await (await fetch(`${ep}/say?text=${tag}-${n}`)).text();
+    await page.locator('.log-line', { hasText: `${tag}-3` }).waitFor({ timeout: 2000 });
+    await page.fill('input[aria-label="Filter lines"]', `${tag}-2`);
+    await waitFor('one matching line', async () => (await page.locator('.log-line').count()) === 1);
+    expect(await page.locator('.log-line').textContent()).toContain(`${tag}-2`);
+    await screenshot(page, 'console-filtered');
+    await page.fill('input[aria-label="Filter lines"]', '');
+    // Paused: new lines are held back, and shown on resume.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await (await fetch(`${ep}/say?text=${tag}-held`)).text();
+    await page.getByRole('button', { name: /Resume \(1\)/ }).waitFor({ timeout: 2000 });
+    expect(await page.locator('.log-line', { hasText: `${tag}-held` }).count()).toBe(0);
+    await page.getByRole('button', { name: /Resume/ }).click();
+    await page.locator('.log-line', { hasText: `${tag}-held` }).waitFor({ timeout: 1000 });
+    const text = await page.evaluate(async () => (await fetch((document.querySelector('a[download]') as HTMLAnchorElement).href)).text());
+    expect(text).toMatch(new RegExp(`^\\S+Z api-\\d stdout ${tag}-1$`, 'm'));
+  });
+
+  it('shows one replica only', async () => {
+    await page.goto(`${base}/#/console/api/api-1`);
+    await page.locator('.log-line', { hasText: 'ready api-1' }).waitFor();
+    expect(await page.locator('.log-line', { hasText: 'ready api-0' }).count()).toBe(0);
+    expect(await page.locator('.log-line .rep').count()).toBe(0);
+  });
 });

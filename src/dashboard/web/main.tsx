@@ -1,6 +1,8 @@
 // The dashboard page: a left navigation rail, a header with the app's name and the live stream's
 // state, and the page of the current route.
 import { render } from 'preact';
+import { ConsolePage } from './console-page.tsx';
+import { DetailsPage } from './details-page.tsx';
 import { Notices } from './notices.tsx';
 import { ResourcesPage } from './resources-page.tsx';
 import { href, useRoute, type Route } from './router.ts';
@@ -9,6 +11,7 @@ import './styles.css';
 
 const NAV: { page: Route['page']; label: string; icon: string; to: Route }[] = [
   { page: 'resources', label: 'Resources', icon: '▦', to: { page: 'resources' } },
+  { page: 'console', label: 'Console', icon: '›_', to: { page: 'console' } },
 ];
 
 function Shell() {
@@ -35,7 +38,13 @@ function Shell() {
       </nav>
       <main class="content">
         <Notices />
-        <ResourcesPage />
+        {route.page === 'details' ? (
+          <DetailsPage resource={route.resource} />
+        ) : route.page === 'console' ? (
+          <ConsolePage resource={route.resource} replica={route.replica} key={`${route.resource}/${route.replica}`} />
+        ) : (
+          <ResourcesPage />
+        )}
       </main>
     </div>
   );

@@ -2,10 +2,9 @@
 // endpoints, actions), its replicas nested below, a text filter and a kind filter.
 import { useState } from 'preact/hooks';
 import type { Replica } from '../../api/types.ts';
-import { runAction } from './api.ts';
 import { age, clock } from './format.ts';
 import { notReadyReason, resourceRows, toneOf, type ResourceRow } from './model.ts';
-import { attempt } from './notices.tsx';
+import { Actions } from './actions.tsx';
 import { href } from './router.ts';
 import { useAppState } from './state.ts';
 import { Badge, EndpointLink } from './widgets.tsx';
@@ -18,80 +17,6 @@ function matches(row: ResourceRow, text: string, kind: string): boolean {
   const t = text.toLowerCase();
   return [row.name, row.state, row.kind, ...row.endpoints.map((e) => e.url ?? ''), ...row.replicas.map((r) => r.metadata.name)].some((s) =>
     s.toLowerCase().includes(t),
-  );
-}
-
-function ScaleControl(props: { row: ResourceRow }) {
-  const [open, setOpen] = useState(false);
-  const [value, setValue] = useState(String(props.row.desired));
-  if (!open) {
-    return (
-      <button
-        data-action="scale"
-        onClick={() => {
-          setValue(String(props.row.desired));
-          setOpen(true);
-        }}
-      >
-        Scale
-      </button>
-    );
-  }
-  const apply = async () => {
-    const ok = await attempt(`scale ${props.row.name}`, () => runAction(props.row.name, 'scale', { replicas: Number(value) }));
-    if (ok) setOpen(false);
-  };
-  return (
-    <span class="scale">
-      <input
-        type="number"
-        min="0"
-        aria-label="replicas"
-        value={value}
-        autoFocus
-        onInput={(e) => setValue((e.target as HTMLInputElement).value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') void apply();
-          if (e.key === 'Escape') setOpen(false);
-        }}
-      />
-      <button class="primary" data-action="scale-apply" onClick={() => void apply()}>
-        Apply
-      </button>
-      <button class="icon" title="Cancel" onClick={() => setOpen(false)}>
-        ×
-      </button>
-    </span>
-  );
-}
-
-function Actions(props: { row: ResourceRow }) {
-  const { row } = props;
-  const [busy, setBusy] = useState('');
-  const act = (action: 'restart' | 'stop' | 'start') => async () => {
-    setBusy(action);
-    await attempt(`${action} ${row.name}`, () => runAction(row.name, action));
-    setBusy('');
-  };
-  return (
-    <div class="actions">
-      <button data-action="restart" disabled={busy !== '' || row.stopped} onClick={act('restart')} title="Replace every replica, one at a time">
-        Restart
-      </button>
-      {row.stopped ? (
-        <button data-action="start" disabled={busy !== ''} onClick={act('start')}>
-          Start
-        </button>
-      ) : (
-        <button data-action="stop" disabled={busy !== ''} onClick={act('stop')}>
-          Stop
-        </button>
-      )}
-      <ScaleControl row={row} />
-      <a class="button" href={href({ page: 'console', resource: row.name })} title="Console logs">
-        Logs
-      </a>
-    </div>
   );
 }
 
