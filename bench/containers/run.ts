@@ -23,7 +23,6 @@ import { createContainersController, LABELS } from '../../controllers/containers
 import { createNetworksController } from '../../controllers/networks/index.ts';
 import type { Replica, Resource } from '../../src/api/types.ts';
 import { createDockerRuntime } from '../../src/platform/docker/index.ts';
-import { createNetProxyFactory } from '../../src/platform/net/index.ts';
 import { createManager } from '../../src/runtime/manager.ts';
 import { projectHash, startApphost } from '../../src/host/index.ts';
 import { currentInstanceId } from '../../src/platform/process/index.ts';
@@ -73,7 +72,7 @@ async function apphost(): Promise<number> {
   const logger = pino({ level: 'silent' });
   const manager = createManager({ store, registry, logger, stopTimeoutMs: 2000 });
   const runtime = createDockerRuntime({ pullPolicy: 'never' });
-  manager.add(createNetworksController({ runtime, app, proxyFactory: createNetProxyFactory() }));
+  manager.add(createNetworksController({ runtime, app, tunnel: false }));
   manager.add(createContainersController({ runtime, app, gracePeriodSeconds: 0 }));
   await manager.start();
   try {

@@ -2,16 +2,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../../apiserver/store/index.ts';
 import type { Store } from '../../src/api/store.ts';
-import type { Endpoint, Network, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
+import type { Endpoint, Network, Proxy, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
 import { createFakeContainerRuntime, type FakeContainerRuntime } from '../../test/support/fake-container-runtime.ts';
 import { createFakeClock } from '../../src/runtime/clock.ts';
-import { createFakeProxyFactory } from '../../src/platform/net/index.ts';
 import { createControllerFixture, NS, type ControllerFixture } from '../../test/integration/support/controller-fixture.ts';
 import { createKindsRegistry } from '../../test/integration/support/kinds-registry.ts';
 import { createNetworksController } from '../networks/index.ts';
 import { CONTAINER_FINALIZER, createContainersController, type ContainersControllerOptions } from './controller.ts';
 import { LABELS, type AppIdentity } from './labels.ts';
 import { containerReferenceUrl } from './reference-url.ts';
+import { deadPort } from '../../test/support/net-backends.ts';
 
 const V = 'apphost.dev/v1';
 const APP: AppIdentity = { name: 'Demo App', projectHash: 'p1234567', instanceId: 'i0001' };
@@ -59,7 +59,7 @@ describe('containers + networks controllers (fake runtime)', () => {
   async function setup(options: Partial<ContainersControllerOptions> = {}, existing?: { store: Store; rt: FakeContainerRuntime }) {
     store = existing?.store ?? createStore({ registry: createKindsRegistry() });
     rt = existing?.rt ?? createFakeContainerRuntime();
-    networks = await createControllerFixture(createNetworksController({ runtime: rt, app: options.app ?? APP, proxyFactory: createFakeProxyFactory() }), store);
+    networks = await createControllerFixture(createNetworksController({ runtime: rt, app: options.app ?? APP }), store);
     containers = await createControllerFixture(
       createContainersController({
         runtime: rt,
@@ -349,19 +349,23 @@ describe('containers + networks controllers (fake runtime)', () => {
     expect(rt.networks.size).toBe(0);
   });
 
-  it('runs a container tunnel for host-process endpoints on the gateway', async () => {
-    const factory = createFakeProxyFactory();
+  it('keeps a container tunnel Proxy for host-process endpoints on the gateway, for the network only', async () => {
     store = createStore({ registry: createKindsRegistry() });
-    rt = createFakeContainerRuntime();
-    networks = await createControllerFixture(createNetworksController({ runtime: rt, app: APP, proxyFactory: factory }), store);
+    // A gateway address this machine has, so the reachability check before a tunnel is real.
+    rt = createFakeContainerRuntime({ addressing: () => ({ subnet: '127.0.0.4/30', gateway: '127.0.0.5' }) });
+    networks = await createControllerFixture(createNetworksController({ runtime: rt, app: APP }), store);
     fixtures.push(networks);
+    const port = await deadPort();
     store.create(resource('cache'));
     store.create<Resource>({ apiVersion: V, kind: 'Resource', metadata: { name: 'api', namespace: NS }, spec: { executable: { command: 'node' } } });
     const ep = store.create<Endpoint>({ apiVersion: V, kind: 'Endpoint', metadata: { name: 'api-http', namespace: NS }, spec: { resource: 'api', name: 'http' } });
-    await networks.client.updateStatus<Endpoint>({ ...ep, status: { port: 5066 } });
+    await networks.client.updateStatus<Endpoint>({ ...ep, status: { port } });
     await networks.settle(['default']);
-    const proxies = factory.running();
-    expect(proxies.map((p) => [p.address, p.port, p.backends.map((b) => `${b.address}:${b.port}`)])).toEqual([['10.88.1.1', 5066, ['127.0.0.1:5066']]]);
+    const tunnels = store.list<Proxy>('Proxy', { namespace: NS }).items;
+    expect(tunnels.map((p) => [p.metadata.name, p.spec.listen, p.spec.allowedClients, p.spec.backends?.map((b) => `${b.address}:${b.port}`)])).toEqual([
+      ['api-http-tunnel', { address: '127.0.0.5', port }, ['127.0.0.4/30'], [`127.0.0.1:${port}`]],
+    ]);
+    await networks.assertSteady(['default']);
     expect(containerReferenceUrl({ scheme: 'http', target: { kind: 'host', port: 5066 } })).toBe('http://host.apphost.internal:5066');
     expect(containerReferenceUrl({ target: { kind: 'container', alias: 'cache', targetPort: 6379 }, scheme: 'tcp' })).toBe('tcp://cache:6379');
   });

@@ -1,20 +1,21 @@
 // networks: Network objects -> Docker networks. Also keeps the app's default Network object in
-// place while the namespace has container Resources (Persistent when any of them is), runs the
-// container tunnel on its gateway, and reports attachments (replica + aliases) in status.
+// place while the namespace has container Resources (Persistent when any of them is), keeps the
+// container tunnel's Proxy objects (one per host-process endpoint, on the gateway, serving only the
+// network's subnet; see tunnels.ts), and reports attachments (replica + aliases) in status.
 // Session networks are removed when their Network object goes away and when apphost stops;
 // persistent ones are kept and reused by name on the next run.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Endpoint, Lifetime, Network, NetworkAttachment, NetworkStatus, Resource } from '../../src/api/types.ts';
+import type { Endpoint, Lifetime, Network, NetworkAttachment, NetworkStatus, Proxy, Resource } from '../../src/api/types.ts';
 import { API_VERSION } from '../../src/api/types.ts';
 import { isContainerRuntimeError, type ContainerRuntime, type NetworkInfo } from '../../src/platform/docker/index.ts';
-import { createNetProxyFactory, type ProxyFactory } from '../../src/platform/net/index.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
 import { LABELS, instanceLabels, sanitizeName, type AppIdentity } from '../containers/labels.ts';
 import { networkRuntimeName } from '../containers/naming.ts';
-import { createTunnelSet, type TunnelSet, type TunnelSpec } from './tunnels.ts';
+import { isControlledBy } from '../shared/index.ts';
+import { accepts, desiredTunnels, tunnelSpecMatches, TUNNEL_FOR_LABEL } from './tunnels.ts';
 
 export const NETWORK_FINALIZER = 'apphost.dev/network';
 export const DEFAULT_NETWORK = 'default';
@@ -25,9 +26,7 @@ export const READY_CONDITION = 'Ready';
 export interface NetworksControllerOptions {
   runtime: ContainerRuntime;
   app: AppIdentity;
-  /** Proxy factory for the container tunnel. Default: the real one (createNetProxyFactory()). */
-  proxyFactory?: ProxyFactory;
-  /** Run the container tunnel. Default true. */
+  /** Keep the container tunnel's Proxy objects. Default true. */
   tunnel?: boolean;
   /** Name of the app's default Network object. Default `default`. */
   networkName?: string;
@@ -43,14 +42,14 @@ export function createNetworksController(options: NetworksControllerOptions): Co
   const networkName = options.networkName ?? DEFAULT_NETWORK;
   const dockerRetryMs = options.dockerRetryMs ?? 5000;
   const labels = instanceLabels(app, options.pid ?? process.pid, options.hostname ?? hostname());
-  const factory = options.proxyFactory ?? createNetProxyFactory();
-  const tunnels = new Map<string, TunnelSet>();
   /** Session networks this instance uses: removed on dispose. */
   const sessionNetworks = new Set<string>();
   /** Session networks replaced by another (lifetime change), removed once empty. */
   const retired = new Set<string>();
   /** Consecutive non-availability failures per network key (retry backoff). */
   const failures = new Map<string, number>();
+  /** Last seen generation and Bound condition of each tunnel Proxy (by uid), for the Proxy watch. */
+  const tunnelSeen = new Map<string, string>();
   let log: Logger | undefined = options.logger;
   const defaultKey = (ns: string | undefined): ObjectKey[] => [{ namespace: ns ?? 'default', name: networkName }];
 
@@ -123,13 +122,46 @@ export function createNetworksController(options: NetworksControllerOptions): Co
     return out.sort((a, b) => (a.replica < b.replica ? -1 : a.replica > b.replica ? 1 : 0));
   }
 
-  async function tunnelSpecs(ns: string, gateway: string, ctx: ReconcileContext): Promise<TunnelSpec[]> {
-    const resources = await ctx.client.list<Resource>('Resource', { namespace: ns });
-    const executables = new Set(resources.filter((r) => r.spec?.executable).map((r) => r.metadata.name));
-    const endpoints = await ctx.client.list<Endpoint>('Endpoint', { namespace: ns });
-    return endpoints
-      .filter((e) => executables.has(e.spec.resource) && e.status?.port)
-      .map((e) => ({ name: e.metadata.name, address: gateway, port: e.status!.port!, protocol: e.spec.protocol === 'UDP' ? 'UDP' : 'TCP' }));
+  /**
+   * Makes the tunnel Proxies of the network match its host-process endpoints. Returns what keeps a
+   * tunnel from serving (a bind failure the proxies controller reported), or undefined.
+   */
+  async function syncTunnels(net: Network, info: NetworkInfo, ctx: ReconcileContext): Promise<string | undefined> {
+    const ns = net.metadata.namespace ?? 'default';
+    const existing = (await ctx.client.list<Proxy>('Proxy', { namespace: ns })).filter(
+      (p) => p.metadata.labels?.[TUNNEL_FOR_LABEL] && isControlledBy(p, net),
+    );
+    const wanted =
+      options.tunnel !== false && info.gateway && info.subnet
+        ? desiredTunnels(net, { gateway: info.gateway, subnets: [info.subnet] }, await ctx.client.list<Resource>('Resource', { namespace: ns }), await ctx.client.list<Endpoint>('Endpoint', { namespace: ns }))
+        : new Map<string, Proxy>();
+    const problems: string[] = [];
+    for (const px of existing) {
+      const want = wanted.get(px.metadata.name);
+      const bound = px.status?.conditions?.find((c) => c.type === 'Bound');
+      // A proxyless process bound to every address is reachable on the gateway itself.
+      const direct = want && bound?.status === 'False' && bound.reason === 'PortInUse' && want.spec.protocol === 'TCP' && (await accepts(info.gateway!, want.spec.listen.port!));
+      if (!want || direct) {
+        await ctx.client.delete('Proxy', ns, px.metadata.name);
+        tunnelSeen.delete(px.metadata.uid ?? px.metadata.name);
+        if (direct) log?.info({ endpoint: px.metadata.labels?.[TUNNEL_FOR_LABEL] }, 'endpoint reachable on the gateway address itself: no tunnel');
+      } else if (!tunnelSpecMatches(px.spec, want.spec)) {
+        await ctx.client.update<Proxy>({ ...px, spec: { ...px.spec, ...want.spec } });
+      } else if (bound?.status === 'False' && bound.reason !== 'Binding') {
+        problems.push(`tunnel ${want.spec.listen.address}:${want.spec.listen.port} for ${want.metadata.labels![TUNNEL_FOR_LABEL]}: ${bound.message ?? bound.reason}`);
+      }
+      wanted.delete(px.metadata.name);
+    }
+    for (const want of wanted.values()) {
+      if (want.spec.protocol === 'TCP' && (await accepts(want.spec.listen.address, want.spec.listen.port!))) continue;
+      const clash = await ctx.client.get<Proxy>('Proxy', ns, want.metadata.name);
+      if (clash) {
+        problems.push(`a Proxy named ${want.metadata.name} exists and is not this network's tunnel`);
+        continue;
+      }
+      await ctx.client.create<Proxy>(want);
+    }
+    return problems.length ? problems.join('; ') : undefined;
   }
 
   async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | void> {
@@ -138,8 +170,7 @@ export function createNetworksController(options: NetworksControllerOptions): Co
     const net = await ctx.client.get<Network>('Network', key.namespace, key.name);
     const finalizers = net?.metadata.finalizers ?? [];
     if (!net || net.metadata.deletionTimestamp) {
-      await tunnels.get(tid)?.close();
-      tunnels.delete(tid);
+      // Tunnel Proxies are owned by the Network: they go with it.
       if (!net || !finalizers.includes(NETWORK_FINALIZER)) return;
       const runtimeName = net.status?.runtimeName ?? runtimeNameFor(net);
       if ((net.spec?.lifetime ?? 'Session') === 'Session') {
@@ -183,13 +214,7 @@ export function createNetworksController(options: NetworksControllerOptions): Co
           requeueAfterMs = 1000;
         }
       }
-      let tunnelMessage: string | undefined;
-      if (options.tunnel !== false && key.name === networkName && info.gateway) {
-        let set = tunnels.get(tid);
-        if (!set) tunnels.set(tid, (set = createTunnelSet({ factory, logger: log })));
-        const failures = await set.sync(await tunnelSpecs(key.namespace, info.gateway, ctx));
-        if (failures.size) tunnelMessage = [...failures.values()].join('; ');
-      }
+      const tunnelMessage = key.name === networkName ? await syncTunnels(current, info, ctx) : undefined;
       const next: NetworkStatus = {
         ...prev,
         phase: 'Ready',
@@ -234,6 +259,20 @@ export function createNetworksController(options: NetworksControllerOptions): Co
     name: 'networks',
     for: 'Network',
     watches: [
+      // Tunnel Proxies: their spec or Bound condition, not every counters update (those are frequent).
+      {
+        type: 'Proxy',
+        map: (o) => {
+          const owner = o.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Network');
+          if (!owner || !o.metadata.labels?.[TUNNEL_FOR_LABEL]) return [];
+          const bound = (o.status as Proxy['status'])?.conditions?.find((c) => c.type === 'Bound');
+          const state = `${o.metadata.generation}|${bound?.status}|${bound?.reason}|${o.metadata.deletionTimestamp ?? ''}`;
+          const uid = o.metadata.uid ?? o.metadata.name;
+          if (tunnelSeen.get(uid) === state) return [];
+          tunnelSeen.set(uid, state);
+          return [{ namespace: o.metadata.namespace ?? 'default', name: owner.name }];
+        },
+      },
       { type: 'Resource', map: (o) => defaultKey(o.metadata.namespace) },
       { type: 'Endpoint', map: (o) => defaultKey(o.metadata.namespace) },
       { type: 'Replica', map: (o) => ((o.status as { containerId?: string } | undefined)?.containerId ? defaultKey(o.metadata.namespace) : []) },
@@ -243,8 +282,6 @@ export function createNetworksController(options: NetworksControllerOptions): Co
     },
     reconcile,
     async dispose() {
-      await Promise.all([...tunnels.values()].map((t) => t.close()));
-      tunnels.clear();
       // Shutdown: session networks go (containers still attached are detached: they are session too).
       for (const name of [...sessionNetworks]) {
         for (let attempt = 0; attempt < 3; attempt++) {

@@ -1,28 +1,70 @@
-// Container tunnel: for every host-process endpoint, a proxy listening on the network's gateway
-// address at the endpoint's host port, forwarding to 127.0.0.1 on the same port. A container then
-// reaches the process at host.apphost.internal:<port> (an /etc/hosts entry for the gateway).
+// Container tunnel: for every host-process endpoint, a Proxy object `<endpoint>-tunnel` (owned by the
+// app's Network) listening on the network's gateway address at the endpoint's host port and
+// forwarding to 127.0.0.1 on the same port. The proxies controller serves it like any Proxy. A
+// container reaches the process at host.apphost.internal:<port> (an /etc/hosts entry for the
+// gateway). The host routes between its bridges, so a container on any other Docker network could
+// reach the gateway address too: `allowedClients` limits the tunnel to the app network's subnet.
 import net from 'node:net';
-import type { Logger } from 'pino';
-import { isProxyError, type ProxyFactory, type RunningProxy } from '../../src/platform/net/index.ts';
+import { API_VERSION, type Endpoint, type Network, type Proxy, type ProxySpec, type Resource } from '../../src/api/types.ts';
+import { ENDPOINT_LABEL, RESOURCE_LABEL, controllerReference } from '../shared/index.ts';
 
-export interface TunnelSpec {
-  /** Endpoint object name. */
-  name: string;
-  address: string;
-  port: number;
-  protocol: 'TCP' | 'UDP';
+/** On tunnel Proxies: the Endpoint (and the endpoint's own Proxy, when proxied) it tunnels to. */
+export const TUNNEL_FOR_LABEL = 'apphost.dev/tunnel-for';
+export const TUNNEL_SUFFIX = '-tunnel';
+
+export const tunnelProxyName = (endpoint: string): string => `${endpoint}${TUNNEL_SUFFIX}`;
+
+export interface TunnelNetwork {
+  gateway: string;
+  /** The app network's subnet(s): the only clients the tunnel serves. */
+  subnets: string[];
 }
 
-interface Tunnel {
-  spec: TunnelSpec;
-  proxy?: RunningProxy;
-  /** The process itself listens on the gateway address (bound to 0.0.0.0): no tunnel needed. */
-  direct?: boolean;
-  error?: string;
+/** The tunnel Proxy objects the app network should have, by name. */
+export function desiredTunnels(network: Network, where: TunnelNetwork, resources: Resource[], endpoints: Endpoint[]): Map<string, Proxy> {
+  const executables = new Set(resources.filter((r) => r.spec?.executable && !r.metadata.deletionTimestamp).map((r) => r.metadata.name));
+  const out = new Map<string, Proxy>();
+  for (const ep of endpoints) {
+    const port = ep.status?.port;
+    if (!executables.has(ep.spec.resource) || !port || ep.metadata.deletionTimestamp) continue;
+    const name = tunnelProxyName(ep.metadata.name);
+    const spec: ProxySpec = {
+      listen: { address: where.gateway, port },
+      protocol: ep.spec.protocol === 'UDP' ? 'UDP' : 'TCP',
+      backends: [{ name: ep.metadata.name, address: '127.0.0.1', port, ready: true }],
+      allowedClients: where.subnets,
+    };
+    out.set(name, {
+      apiVersion: API_VERSION,
+      kind: 'Proxy',
+      metadata: {
+        name,
+        namespace: network.metadata.namespace ?? 'default',
+        labels: {
+          [TUNNEL_FOR_LABEL]: ep.metadata.name,
+          [RESOURCE_LABEL]: ep.spec.resource,
+          ...(ep.spec.name ? { [ENDPOINT_LABEL]: ep.spec.name } : {}),
+        },
+        ownerReferences: [controllerReference(network)],
+      },
+      spec,
+    });
+  }
+  return out;
 }
 
-/** Whether something accepts TCP connections at address:port (within 500 ms). */
-function accepts(address: string, port: number): Promise<boolean> {
+/** The parts of a tunnel's spec this controller owns (the schema fills in defaults such as policy). */
+export function tunnelSpecMatches(existing: ProxySpec, desired: ProxySpec): boolean {
+  const pick = (s: ProxySpec) =>
+    JSON.stringify([s.listen.address, s.listen.port ?? 0, s.protocol ?? 'TCP', s.backends?.map((b) => [b.name, b.address, b.port]), s.allowedClients ?? null]);
+  return pick(existing) === pick(desired);
+}
+
+/**
+ * Whether something already accepts TCP connections at address:port (within 500 ms): a proxyless
+ * process bound to every address needs no tunnel (and the tunnel could not bind anyway).
+ */
+export function accepts(address: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: address, port, timeout: 500 });
     const done = (ok: boolean) => (s.destroy(), resolve(ok));
@@ -30,62 +72,4 @@ function accepts(address: string, port: number): Promise<boolean> {
     s.once('timeout', () => done(false));
     s.once('error', () => done(false));
   });
-}
-
-export interface TunnelSet {
-  /** Make the running tunnels match `specs`. Returns the failures (name -> message). */
-  sync(specs: TunnelSpec[]): Promise<Map<string, string>>;
-  /** Live tunnels: endpoint name -> `address:port`. */
-  list(): Map<string, string>;
-  close(): Promise<void>;
-}
-
-export function createTunnelSet(options: { factory: ProxyFactory; logger?: Logger }): TunnelSet {
-  const tunnels = new Map<string, Tunnel>();
-  const same = (a: TunnelSpec, b: TunnelSpec) => a.address === b.address && a.port === b.port && a.protocol === b.protocol;
-
-  return {
-    async sync(specs) {
-      const wanted = new Map(specs.map((s) => [s.name, s]));
-      for (const [name, t] of tunnels) {
-        const w = wanted.get(name);
-        if (!w || !same(w, t.spec)) {
-          await t.proxy?.close();
-          tunnels.delete(name);
-        }
-      }
-      const failures = new Map<string, string>();
-      for (const spec of specs) {
-        let t = tunnels.get(spec.name);
-        if (t?.proxy || t?.direct) continue;
-        t = { spec };
-        try {
-          t.proxy = await options.factory.start({
-            listen: { address: spec.address, port: spec.port },
-            protocol: spec.protocol,
-            backends: [{ name: spec.name, address: '127.0.0.1', port: spec.port, ready: true }],
-            ...(options.logger ? { logger: options.logger } : {}),
-          });
-          options.logger?.debug({ endpoint: spec.name, address: spec.address, port: spec.port }, 'container tunnel listening');
-        } catch (err) {
-          if (isProxyError(err) && err.code === 'PortInUse' && spec.protocol === 'TCP' && (await accepts(spec.address, spec.port))) {
-            t.direct = true;
-            options.logger?.debug({ endpoint: spec.name, port: spec.port }, 'endpoint already reachable on the gateway address');
-          } else {
-            t.error = `tunnel ${spec.address}:${spec.port} for ${spec.name}: ${(err as Error).message}`;
-            failures.set(spec.name, t.error);
-          }
-        }
-        tunnels.set(spec.name, t);
-      }
-      return failures;
-    },
-    list() {
-      return new Map([...tunnels].filter(([, t]) => t.proxy || t.direct).map(([n, t]) => [n, `${t.spec.address}:${t.spec.port}`]));
-    },
-    async close() {
-      await Promise.all([...tunnels.values()].map((t) => t.proxy?.close()));
-      tunnels.clear();
-    },
-  };
 }

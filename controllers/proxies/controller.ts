@@ -30,7 +30,7 @@ export interface ProxiesControllerOptions {
 
 interface Slot {
   uid: string;
-  /** protocol|address|port the proxy was started with; a change re-binds. */
+  /** protocol|address|port|allowedClients the proxy was started with; a change re-binds. */
   listenKey: string;
   proxy?: RunningProxy;
   backends?: ProxyBackend[];
@@ -63,7 +63,8 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
     }
     const protocol = px.spec.protocol ?? 'TCP';
     const listen = { address: px.spec.listen?.address || 'localhost', port: px.spec.listen?.port ?? 0 };
-    const listenKey = `${protocol}|${listen.address}|${listen.port}`;
+    const allowedClients = px.spec.allowedClients;
+    const listenKey = `${protocol}|${listen.address}|${listen.port}|${allowedClients?.join(',') ?? '*'}`;
     const backends: ProxyBackend[] = (px.spec.backends ?? []).map((b) => ({ name: b.name, address: b.address, port: b.port, ready: b.ready !== false }));
     const policy = px.spec.policy ?? 'RoundRobin';
     const policyKey = `${policy}|${px.spec.clientIPAffinity ?? false}`;
@@ -92,6 +93,7 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
             backends,
             policy,
             ...(px.spec.clientIPAffinity !== undefined ? { clientIPAffinity: px.spec.clientIPAffinity } : {}),
+            ...(allowedClients !== undefined ? { allowedClients } : {}),
           });
           slot.backends = backends;
           slot.policy = policyKey;
@@ -154,13 +156,14 @@ function counters(st: ProxyStatus): ProxyStatus {
     bytesIn: st.bytesIn,
     bytesOut: st.bytesOut,
     failedConnects: st.failedConnects,
+    refusedConnections: st.refusedConnections,
     lastError: st.lastError,
   };
 }
 
 function nextStatus(px: Proxy, slot: Slot, now: Date): ProxyStatus {
   const st = px.status ?? {};
-  const { address: _a, port: _p, activeConnections: _ac, totalConnections: _tc, bytesIn: _bi, bytesOut: _bo, failedConnects: _fc, lastError: _le, ...others } = st;
+  const { address: _a, port: _p, activeConnections: _ac, totalConnections: _tc, bytesIn: _bi, bytesOut: _bo, failedConnects: _fc, refusedConnections: _rc, lastError: _le, ...others } = st;
   if (slot.proxy) {
     const s = slot.proxy.stats();
     return {
@@ -173,6 +176,7 @@ function nextStatus(px: Proxy, slot: Slot, now: Date): ProxyStatus {
       bytesIn: s.bytesIn,
       bytesOut: s.bytesOut,
       failedConnects: s.failedConnects,
+      ...(s.refusedConnections ? { refusedConnections: s.refusedConnections } : {}),
       ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
       conditions: setCondition(st.conditions, {
         type: BOUND_CONDITION,

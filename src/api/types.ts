@@ -307,6 +307,8 @@ export interface ProxySpec {
   backends?: ProxyBackend[];
   policy?: ProxyPolicy;
   clientIPAffinity?: boolean;
+  /** CIDRs or addresses of the clients served; others are reset. Omitted: everyone. */
+  allowedClients?: string[];
 }
 
 export interface ProxyStatus extends CommonStatus {
@@ -317,6 +319,7 @@ export interface ProxyStatus extends CommonStatus {
   bytesIn?: number;
   bytesOut?: number;
   failedConnects?: number;
+  refusedConnections?: number;
   lastError?: string;
   /** `<ready>/<total>` backends, for tables. */
   readyBackends?: string;

@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LABELS } from '../../controllers/containers/index.ts';
-import type { Endpoint, KubeObject, Network, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
+import type { Endpoint, KubeObject, Network, Proxy, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
 import { projectHash, startApphost, type Apphost } from '../../src/host/index.ts';
 import { createDockerRuntime } from '../../src/platform/docker/index.ts';
 import { currentInstanceId } from '../../src/platform/process/index.ts';
-import { TEST_IMAGE, dockerTestEnv } from '../support/docker-env.ts';
+import { TEST_IMAGE, TEST_LABEL, cleanupTestRun, dockerTestEnv } from '../support/docker-env.ts';
 import { freePort, waitFor } from '../support/wait.ts';
 
 const env = await dockerTestEnv();
@@ -100,6 +100,7 @@ describe('container resources through startApphost (real dockerd)', () => {
   afterEach(async () => {
     await down().catch(() => undefined);
     await removeAll();
+    if (env.available) await cleanupTestRun(env.runId);
   });
   afterAll(async () => {
     await removeAll();
@@ -158,7 +159,7 @@ describe('container resources through startApphost (real dockerd)', () => {
     expect(lines[0]).toBe('CACHE_HTTP=http://cache:8080');
   });
 
-  dockerIt('lets a container reach a host executable through its reference variable (host.apphost.internal)', async () => {
+  dockerIt('lets a container reach a host executable through its reference variable (host.apphost.internal), and no container on another network', async () => {
     const dir = await newDir();
     const a = await up(dir, [
       resource('api', {
@@ -177,6 +178,31 @@ describe('container resources through startApphost (real dockerd)', () => {
     }, 30_000, 'the container to reach the host process');
     const port = a.store.get<Endpoint>('Endpoint', NS, 'api-http').status!.port!;
     expect(lines).toContain(`API_HTTP=http://host.apphost.internal:${port}`);
+
+    // A container on a network of its own tries the same host address: the tunnel resets it.
+    // (This busybox's wget crashes with -T, so no timeout flag: the reset ends it at once anyway.)
+    const gateway = a.store.get<Network>('Network', NS, 'default').status!.gateway!;
+    const other = await runtime.createNetwork({ name: `apphost-test-other-${env.runId}`, labels: { [TEST_LABEL]: env.runId } });
+    expect(other.gateway).not.toBe(gateway);
+    const outsider = await runtime.runContainer({
+      name: `apphost-test-outsider-${env.runId}`,
+      image: TEST_IMAGE,
+      command: 'sh',
+      args: ['-c', `for i in 1 2 3; do r=$(wget -q -O - http://${gateway}:${port}/ 2>&1) && echo "GOT $r" || echo "REFUSED $r"; done; sleep 600`],
+      labels: { [TEST_LABEL]: env.runId },
+      network: { network: other.name },
+    });
+    const tries = await until(async () => {
+      const out = (await containerOutput(outsider.id)).filter((l) => /^(GOT|REFUSED)/.test(l));
+      return out.length === 3 ? out : undefined;
+    }, 30_000, 'the outsider to try three times');
+    expect(tries.every((l) => l.startsWith('REFUSED'))).toBe(true);
+    const tunnel = await until(() => {
+      const px = a.store.tryGet<Proxy>('Proxy', NS, 'api-http-tunnel');
+      return (px?.status?.refusedConnections ?? 0) >= 3 ? px : undefined;
+    }, 10_000, 'the tunnel to count the refusals');
+    expect(tunnel.spec.allowedClients).toEqual([a.store.get<Network>('Network', NS, 'default').status!.subnet]);
+    expect(tunnel.status?.lastError).toMatch(new RegExp(`^refused ${other.subnet!.split('.').slice(0, 2).join('\\.')}\\.`));
   });
 
   dockerIt('applies a live env change by recreating the container (and removes the old one)', async () => {

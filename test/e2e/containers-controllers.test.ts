@@ -12,6 +12,7 @@ import { createStore } from '../../apiserver/store/index.ts';
 import type { Store } from '../../src/api/store.ts';
 import { createContainersController, LABELS, type AppIdentity } from '../../controllers/containers/index.ts';
 import { createNetworksController } from '../../controllers/networks/index.ts';
+import { createProxiesController } from '../../controllers/proxies/index.ts';
 import type { Endpoint, Network, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
 import { createDockerRuntime } from '../../src/platform/docker/index.ts';
 import { createLogStore, type LogStore } from '../../src/platform/logs/index.ts';
@@ -53,7 +54,9 @@ describe('containers + networks controllers on real dockerd', () => {
     const app: AppIdentity = { name: appName, projectHash: `ph${env.runId}`, instanceId };
     const manager = createManager({ store, registry, logger, stopTimeoutMs: 2000 });
     const rt = options.runtime ?? runtime;
-    manager.add(createNetworksController({ runtime: rt, app, proxyFactory: createNetProxyFactory(), dockerRetryMs: 200 }));
+    manager.add(createNetworksController({ runtime: rt, app, dockerRetryMs: 200 }));
+    // Serves the container tunnel's Proxy objects.
+    manager.add(createProxiesController({ factory: createNetProxyFactory() }));
     manager.add(createContainersController({ runtime: rt, app, logs, gracePeriodSeconds: 0, dockerRetryMs: 200, restartBackoff: { baseMs: 100, maxMs: 1000, resetAfterMs: 10_000 } }));
     await manager.start();
     running.push({ manager, store });

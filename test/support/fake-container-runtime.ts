@@ -51,7 +51,14 @@ function matches(labels: Record<string, string>, filter?: LabelFilter): boolean 
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-export function createFakeContainerRuntime(options: { endpoint?: string; now?: () => Date } = {}): FakeContainerRuntime {
+export interface FakeContainerRuntimeOptions {
+  endpoint?: string;
+  now?: () => Date;
+  /** Subnet and gateway of the n-th network created (from 1). Default 10.88.<n>.0/24 and .1. */
+  addressing?: (n: number) => { subnet: string; gateway: string };
+}
+
+export function createFakeContainerRuntime(options: FakeContainerRuntimeOptions = {}): FakeContainerRuntime {
   const endpoint = options.endpoint ?? '/var/run/docker.sock';
   const now = options.now ?? (() => new Date());
   const containers = new Map<string, FakeContainer>();
@@ -275,8 +282,7 @@ export function createFakeContainerRuntime(options: { endpoint?: string; now?: (
         id: `net${String(n).padStart(9, '0')}${'e'.repeat(52)}`,
         name: o.name,
         driver: o.driver ?? 'bridge',
-        subnet: `10.88.${n}.0/24`,
-        gateway: `10.88.${n}.1`,
+        ...(options.addressing?.(n) ?? { subnet: `10.88.${n}.0/24`, gateway: `10.88.${n}.1` }),
         labels: { ...(o.labels ?? {}) },
         containers: {},
       };

@@ -180,9 +180,10 @@ export interface UdpClient {
   close(): Promise<void>;
 }
 
-export async function udpClient(port: number, host = '127.0.0.1'): Promise<UdpClient> {
+/** A UDP client of host:port, sending from `from` (default: host itself). */
+export async function udpClient(port: number, host = '127.0.0.1', from = host): Promise<UdpClient> {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+  await new Promise<void>((resolve) => socket.bind(0, from, resolve));
   return {
     request: (message, timeoutMs = 3000) =>
       new Promise((resolve, reject) => {

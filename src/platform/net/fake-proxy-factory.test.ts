@@ -65,8 +65,10 @@ describe('fake proxy factory', () => {
       bytesIn: 10,
       bytesOut: 20,
       failedConnects: 1,
+      refusedConnections: 0,
       lastError: 'a 127.0.0.1:5001: ECONNREFUSED',
     });
+    expect((await f.start({ ...opts(), allowedClients: ['10.0.0.0/8'] }) as FakeProxy).simulateConnection('127.0.0.1')).toBeUndefined();
   });
 
   it('follows live backend and policy changes', async () => {

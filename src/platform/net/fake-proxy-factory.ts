@@ -3,6 +3,7 @@
 // connections, traffic and bind failures.
 import { Balancer } from './balancer.ts';
 import type { BackendSlot } from './balancer.ts';
+import { clientFilter, type ClientFilter } from './client-filter.ts';
 import { ProxyError } from './errors.ts';
 import type {
   ProxyBackend,
@@ -36,7 +37,8 @@ export interface FakeProxy extends RunningProxy {
   readonly backendUpdates: number;
   /**
    * A client connects: the balancer picks a ready backend exactly as the real proxy would.
-   * Returns undefined when no backend is ready (the real proxy would hold the connection).
+   * Returns undefined when no backend is ready (the real proxy would hold the connection) or the
+   * client is not in `allowedClients` (the real proxy would reset it).
    */
   simulateConnection(clientAddress?: string): FakeConnection | undefined;
   /** Adds traffic to the counters. */
@@ -121,12 +123,14 @@ class FakeProxyImpl implements FakeProxy {
   backends: ProxyBackend[];
   backendUpdates = 0;
   private readonly balancer: Balancer;
+  private readonly allowClient: ClientFilter | undefined;
   private readonly counters: ProxyStats = {
     activeConnections: 0,
     totalConnections: 0,
     bytesIn: 0,
     bytesOut: 0,
     failedConnects: 0,
+    refusedConnections: 0,
   };
 
   constructor(
@@ -139,6 +143,7 @@ class FakeProxyImpl implements FakeProxy {
     this.engine = options.protocol === 'UDP' ? 'dgram' : options.engine === 'streams' ? 'streams' : 'handles';
     this.boundAddresses = this.address === 'localhost' ? ['127.0.0.1', '::1'] : [this.address];
     this.backends = options.backends.map((b) => ({ ...b }));
+    this.allowClient = clientFilter(options.allowedClients);
     this.balancer = new Balancer({
       backends: options.backends,
       policy: options.policy,
@@ -177,6 +182,10 @@ class FakeProxyImpl implements FakeProxy {
 
   simulateConnection(clientAddress = '127.0.0.1'): FakeConnection | undefined {
     if (this.closed) return undefined;
+    if (this.allowClient !== undefined && !this.allowClient(clientAddress)) {
+      this.counters.refusedConnections++;
+      return undefined;
+    }
     const slot: BackendSlot | undefined = this.balancer.pick(clientAddress);
     if (slot === undefined) return undefined;
     const counters = this.counters;

@@ -147,16 +147,23 @@ export class HandleTcpProxy extends TcpProxyBase<HandleConnection> {
       client.close();
       return;
     }
+    let peer: string | undefined;
+    if (this.allowClient !== undefined || this.balancer.clientIPAffinity) {
+      const out: { address?: string } = {};
+      client.getpeername(out);
+      peer = out.address;
+      if (this.allowClient !== undefined && !this.allowClient(peer)) {
+        this.refused(peer);
+        if (client.reset(noop) !== 0) client.close();
+        return;
+      }
+    }
     const conn = new HandleConnection(this, client);
     client.conn = conn;
     client.buf = undefined;
     client.onread = onRead as UvTcpHandle['onread'];
     if (!NODELAY_INHERITED) client.setNoDelay(true);
-    if (this.balancer.clientIPAffinity) {
-      const out: { address?: string } = {};
-      client.getpeername(out);
-      conn.clientAddress = out.address;
-    }
+    if (this.balancer.clientIPAffinity) conn.clientAddress = peer;
     this.admit(conn);
   }
 

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { Balancer } from './balancer.ts';
 import type { BackendSlot } from './balancer.ts';
+import { clientFilter, type ClientFilter } from './client-filter.ts';
 import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy } from './types.ts';
 import { validateBackends, validatePolicy } from './validate.ts';
 
@@ -36,8 +37,11 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
     bytesIn: 0,
     bytesOut: 0,
     failedConnects: 0,
+    refusedConnections: 0,
   };
   readonly balancer: Balancer;
+  /** Set when `allowedClients` limits who may connect; the engines check each accepted peer. */
+  readonly allowClient: ClientFilter | undefined;
   readonly log: Logger | undefined;
   readonly holdMaxConnections: number;
   readonly holdMaxBytes: number;
@@ -50,6 +54,7 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
   constructor(options: ProxyOptions) {
     this.address = options.listen.address;
     this.balancer = new Balancer(options);
+    this.allowClient = clientFilter(options.allowedClients);
     this.log = options.logger;
     this.holdMaxConnections = options.hold?.maxConnections ?? DEFAULT_HOLD_MAX_CONNECTIONS;
     this.holdMaxBytes = options.hold?.maxBytes ?? DEFAULT_HOLD_MAX_BYTES;
@@ -87,6 +92,12 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
       this.log?.debug({ address: this.address, port: this.port }, 'tcp proxy closed');
     });
     return this.closing;
+  }
+
+  /** A client outside `allowedClients`: count it; the engine resets the connection. */
+  protected refused(address: string | undefined): void {
+    this.counters.refusedConnections++;
+    this.counters.lastError = `refused ${address ?? 'a client with no address'}: not in allowedClients`;
   }
 
   /** A new client connection: count it, then dial a backend or hold it. */

@@ -287,7 +287,21 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
       bytesIn: 'hello\n'.length,
       bytesOut: 'a\nhello\n'.length,
       failedConnects: 0,
+      refusedConnections: 0,
     });
+  });
+
+  it('resets clients outside allowedClients before dialling, and serves the ones inside', async () => {
+    const a = await backend('a');
+    const p = await proxy({ listen: { address: '0.0.0.0', port: 0 }, backends: [to(a)], allowedClients: ['127.0.0.2/32', '10.0.0.0/8'] });
+    const outsider = net.connect({ host: '127.0.0.1', port: p.port, localAddress: '127.0.0.1' });
+    cleanups.push(() => outsider.destroy());
+    expect(await closed(outsider)).toBe('ECONNRESET');
+    const insider = net.connect({ host: '127.0.0.1', port: p.port, localAddress: '127.0.0.2' });
+    cleanups.push(() => insider.destroy());
+    expect(await readLine(insider)).toBe('a');
+    expect(a.accepted).toBe(1);
+    expect(p.stats()).toMatchObject({ totalConnections: 1, refusedConnections: 1, lastError: 'refused 127.0.0.1: not in allowedClients' });
   });
 
   it('rejects a port in use with ProxyError PortInUse', async () => {
@@ -309,6 +323,9 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
       { listen: { address: '127.0.0.1', port: 0 }, protocol: 'SCTP', backends: [] },
       { listen: { address: '127.0.0.1', port: 0 }, protocol: 'TCP', backends: [{ name: 'x', address: '', port: 1 }] },
       { listen: { address: '127.0.0.1', port: 0 }, protocol: 'TCP', backends: [], policy: 'Sticky' },
+      { listen: { address: '127.0.0.1', port: 0 }, protocol: 'TCP', backends: [], allowedClients: ['10.0.0.0/33'] },
+      { listen: { address: '127.0.0.1', port: 0 }, protocol: 'TCP', backends: [], allowedClients: ['my-network'] },
+      { listen: { address: '127.0.0.1', port: 0 }, protocol: 'TCP', backends: [], allowedClients: '10.0.0.0/8' },
     ]) {
       const err = await factory.start(bad as unknown as ProxyOptions).catch((e: unknown) => e);
       expect((err as ProxyError).code).toBe('InvalidOptions');

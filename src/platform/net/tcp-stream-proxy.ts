@@ -69,6 +69,12 @@ export class StreamTcpProxy extends TcpProxyBase<StreamConnection> {
       client.destroy();
       return;
     }
+    if (this.allowClient !== undefined && !this.allowClient(client.remoteAddress)) {
+      this.refused(client.remoteAddress);
+      client.on('error', noop);
+      client.resetAndDestroy();
+      return;
+    }
     const conn = new StreamConnection(this, client);
     client[kConn] = conn;
     client.on('error', onSocketError);
@@ -109,6 +115,8 @@ export class StreamTcpProxy extends TcpProxyBase<StreamConnection> {
 }
 
 // ------------------------------------------------------------------ shared listeners
+
+function noop(): void {}
 
 function onUpstreamConnect(this: ProxySocket): void {
   const conn = this[kConn];

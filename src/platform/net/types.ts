@@ -25,6 +25,8 @@ export interface ProxyStats {
   bytesOut: number;
   /** Failed connects (TCP) or sends (UDP) to a backend. */
   failedConnects: number;
+  /** Clients turned away because their address is not in `allowedClients` (TCP: reset; UDP: dropped). */
+  refusedConnections: number;
   /** The last backend or listener error, e.g. `api-0 127.0.0.1:5001: ECONNREFUSED`. */
   lastError?: string;
 }
@@ -52,6 +54,12 @@ export interface ProxyOptions {
   backends: ProxyBackend[];
   policy?: ProxyPolicy;
   clientIPAffinity?: boolean;
+  /**
+   * Only clients whose address falls in one of these (CIDRs or single addresses, e.g.
+   * `['172.18.0.0/16']`) are served; others get a TCP reset (UDP: their datagrams are dropped).
+   * Omitted: every client. The container tunnel uses it to serve only the app's own network.
+   */
+  allowedClients?: string[];
   logger?: Logger;
   hold?: HoldOptions;
   /**

@@ -53,6 +53,7 @@ describe('udp proxy', () => {
       bytesIn: 'one'.length + 'two'.length + 'three'.length + 'four'.length,
       bytesOut: 'a:one'.length + 'b:two'.length + 'a:three'.length + 'b:four'.length,
       failedConnects: 0,
+      refusedConnections: 0,
     });
   });
 
@@ -77,6 +78,19 @@ describe('udp proxy', () => {
     expect(await c.request('1')).toBe('a:1');
     p.setBackends([to(b)]);
     expect(await c.request('2')).toBe('b:2');
+  });
+
+  it('drops datagrams from clients outside allowedClients', async () => {
+    const a = await backend('a');
+    const p = await proxy({ backends: [to(a)], allowedClients: ['127.0.0.2'] });
+    const outsider = await udpClient(p.port, '127.0.0.1', '127.0.0.1');
+    cleanups.push(() => outsider.close());
+    await expect(outsider.request('let me in', 300)).rejects.toThrow(/no UDP reply/);
+    const insider = await udpClient(p.port, '127.0.0.1', '127.0.0.2');
+    cleanups.push(() => insider.close());
+    expect(await insider.request('hi')).toBe('a:hi');
+    expect(p.stats()).toMatchObject({ totalConnections: 1, refusedConnections: 1 });
+    expect(a.peers.size).toBe(1);
   });
 
   it('drops datagrams while no backend is ready', async () => {

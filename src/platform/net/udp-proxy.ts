@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { Balancer } from './balancer.ts';
 import type { BackendSlot } from './balancer.ts';
+import { clientFilter, type ClientFilter } from './client-filter.ts';
 import { bindAll } from './listen.ts';
 import type { Bound } from './listen.ts';
 import { validateBackends, validatePolicy } from './validate.ts';
@@ -35,8 +36,10 @@ export class UdpProxy implements RunningProxy {
     bytesIn: 0,
     bytesOut: 0,
     failedConnects: 0,
+    refusedConnections: 0,
   };
   private readonly balancer: Balancer;
+  private readonly allowClient: ClientFilter | undefined;
   private readonly log: Logger | undefined;
   private readonly idleTimeoutMs: number;
   private listeners: Socket[] = [];
@@ -47,6 +50,7 @@ export class UdpProxy implements RunningProxy {
   constructor(options: ProxyOptions) {
     this.address = options.listen.address;
     this.balancer = new Balancer(options);
+    this.allowClient = clientFilter(options.allowedClients);
     this.log = options.logger;
     this.idleTimeoutMs = options.udpIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   }
@@ -101,6 +105,11 @@ export class UdpProxy implements RunningProxy {
     if (this.closing) return;
     const key = `${rinfo.address}|${rinfo.port}`;
     let flow = this.flows.get(key);
+    if (flow === undefined && this.allowClient !== undefined && !this.allowClient(rinfo.address)) {
+      this.counters.refusedConnections++;
+      this.counters.lastError = `refused ${rinfo.address}: not in allowedClients`;
+      return;
+    }
     if (flow === undefined || !flow.slot.ready) {
       // A flow whose backend left is re-balanced on its next datagram.
       if (flow !== undefined) this.drop(flow);

@@ -1,5 +1,6 @@
 // Checks ProxyOptions before anything binds, so a bad spec becomes one clear InvalidOptions error.
 import { isProxyPolicy } from './balancer.ts';
+import { parseAllowedClients } from './client-filter.ts';
 import { ProxyError } from './errors.ts';
 import { validatePort } from './listen.ts';
 import type { ProxyBackend, ProxyOptions } from './types.ts';
@@ -17,6 +18,10 @@ export function validateOptions(options: ProxyOptions): void {
   if (options.policy !== undefined) validatePolicy(options.policy);
   if (options.engine !== undefined && !['auto', 'handles', 'streams'].includes(options.engine)) {
     throw new ProxyError('InvalidOptions', `engine must be auto, handles or streams, got ${String(options.engine)}`);
+  }
+  if (options.allowedClients !== undefined) {
+    if (!Array.isArray(options.allowedClients)) throw new ProxyError('InvalidOptions', 'allowedClients must be a list');
+    parseAllowedClients(options.allowedClients);
   }
   validateBackends(options.backends);
 }
