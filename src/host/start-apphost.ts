@@ -65,7 +65,10 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
 
     const records = createProcessRecords({ dir: processesDir, instanceId });
     const runner = createProcessRunner({ logs, records, logger: logger.child({ component: 'process' }), graceMs });
-    cleanups.push(() => runner.stopAll({ graceMs }));
+    cleanups.push(async () => {
+      await runner.stopAll({ graceMs });
+      await records.release();
+    });
     const ports = createPortAllocator();
 
     const app = { name, projectHash: hash, instanceId };

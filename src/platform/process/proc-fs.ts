@@ -102,3 +102,28 @@ export async function groupAlive(pgid: number): Promise<boolean> {
   if (!hasProcFs()) return true;
   return (await groupMembers(pgid)).length > 0;
 }
+
+/** The value of variable `name` in the environment `pid` started with; undefined if absent or unreadable. */
+export async function readEnvVar(pid: number, name: string): Promise<string | undefined> {
+  try {
+    const prefix = `${name}=`;
+    const entry = (await readFile(`/proc/${pid}/environ`, 'latin1')).split('\0').find((e) => e.startsWith(prefix));
+    return entry?.slice(prefix.length);
+  } catch {
+    return undefined; // gone, or another user's
+  }
+}
+
+/** Live processes whose environment has `name` set to one of `values`, with that value. */
+export async function processesWithEnv(name: string, values: ReadonlySet<string>): Promise<(ProcStat & { value: string })[]> {
+  if (values.size === 0) return [];
+  const found = await Promise.all(
+    (await listPids()).map(async (pid) => {
+      const value = await readEnvVar(pid, name);
+      if (value === undefined || !values.has(value)) return undefined;
+      const stat = await readProcStat(pid);
+      return stat && stat.state !== 'Z' ? { ...stat, value } : undefined;
+    }),
+  );
+  return found.filter((p): p is ProcStat & { value: string } => p !== undefined);
+}

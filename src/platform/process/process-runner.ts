@@ -1,5 +1,6 @@
 // Real ProcessRunner: each child in its own process group (detached), stdout/stderr captured line
-// by line into the LogStore, a crash record while it runs, SIGTERM -> grace -> SIGKILL on stop.
+// by line into the LogStore, a crash record while it runs (and the instance marker in its
+// environment, see process-records.ts), SIGTERM -> grace -> SIGKILL on stop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +10,7 @@ import type { LogStore, LogStream } from '../logs/index.ts';
 import { ProcessError, describeSpawnError } from './errors.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { groupAlive } from './proc-fs.ts';
+import { INSTANCE_ENV } from './process-records.ts';
 import { terminateGroup } from './terminate-group.ts';
 import type {
   ManagedProcess,
@@ -81,8 +83,14 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     // checked only then, to say which (a stat per start costs start-up time at 200 replicas).
     const cwdMissing = async () =>
       startOptions.cwd !== undefined && !(await stat(startOptions.cwd).then((s) => s.isDirectory(), () => false));
-    const env =
+    const env: NodeJS.ProcessEnv =
       startOptions.inheritEnv === false ? { ...startOptions.env } : { ...process.env, ...startOptions.env };
+    if (records) {
+      // The claim is on disk before the first child exists, and every child carries the marker:
+      // if apphost dies before the crash record below is written, the next instance still finds it.
+      await records.claim().catch((err: unknown) => log.warn({ err, dir: records.dir }, 'cannot write the instance claim'));
+      env[INSTANCE_ENV] = records.instanceId;
+    }
 
     let child: ChildProcess;
     try {

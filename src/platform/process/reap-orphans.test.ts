@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,8 @@ let root: string;
 const groups: number[] = [];
 
 /** A detached `sh` with a `sleep` grandchild, as a dead instance's runner would have left it. */
-async function orphanTree(): Promise<{ leader: number; grandchild: number }> {
-  const child = spawn('sh', ['-c', 'sleep 300 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+async function orphanTree(env: Record<string, string> = {}): Promise<{ leader: number; grandchild: number }> {
+  const child = spawn('sh', ['-c', 'sleep 300 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ...env } });
   const leader = child.pid!;
   groups.push(leader);
   const grandchild = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
@@ -93,6 +93,28 @@ describe('reapOrphans', () => {
   });
 });
 
+describe('reapOrphans by the instance marker', () => {
+  it('kills the groups that carry a dead claimant\'s marker though no record was written, and sweeps its temporary files', async () => {
+    const dir = join(root, 'marker');
+    const dead = createProcessRecords({ dir, instanceId: '999999-5' });
+    const alive = createProcessRecords({ dir, instanceId: '999999-6' });
+    await dead.claim();
+    await alive.claim();
+    const unrecorded = await orphanTree({ APPHOST_INSTANCE: '999999-5' });
+    const others = await orphanTree({ APPHOST_INSTANCE: '999999-6' });
+    await writeFile(join(dir, '777.json.999999-5.tmp'), '');
+    await writeFile(join(dir, '778.json.999999-6.tmp'), '');
+
+    const reaped = await reapOrphans({ dir, isAlive: (id) => id !== '999999-5', graceMs: 500 });
+    expect(reaped).toEqual([{ instanceId: '999999-5', killed: expect.arrayContaining([unrecorded.leader, unrecorded.grandchild]) }]);
+    await waitFor(() => isGone(unrecorded.leader) && isGone(unrecorded.grandchild), 3000, 'unrecorded orphans gone');
+    expect(isGone(others.leader) || isGone(others.grandchild)).toBe(false);
+    expect((await readdir(dir)).sort()).toEqual(['778.json.999999-6.tmp', '999999-6.instance']);
+    await alive.release();
+    expect(await readdir(dir)).toEqual(['778.json.999999-6.tmp']);
+  });
+});
+
 describe('reapOrphans after a real crash', () => {
   it('kills what a SIGKILLed instance started through the real runner, using the default liveness check', async () => {
     const dir = join(root, 'crash');
@@ -116,7 +138,7 @@ describe('reapOrphans after a real crash', () => {
     expect(isGone(info.pid)).toBe(false); // its own process group survived the crash
 
     const reaped = await reapOrphans({ dir, graceMs: 500 });
-    expect(reaped.map((r) => r.record.pid)).toEqual([info.pid]);
+    expect(reaped.map((r) => r.record?.pid)).toEqual([info.pid]);
     expect(reaped[0]!.killed).toHaveLength(2); // sh and its sleep
     for (const pid of reaped[0]!.killed) await waitFor(() => isGone(pid), 3000, `pid ${pid} gone`);
     expect(await readRecords(dir)).toEqual([]);

@@ -89,6 +89,13 @@ export interface ProcessRecord {
 export interface ProcessRecords {
   readonly dir: string;
   readonly instanceId: string;
+  /**
+   * Durably records (fsync, rename) that this instance owns every process carrying its marker
+   * (`APPHOST_INSTANCE=<instanceId>`), before the first child is spawned. Idempotent.
+   */
+  claim(): Promise<void>;
+  /** Drops the claim once no record of this instance is left (after a clean stop). */
+  release(): Promise<void>;
   /** Writes the record of a freshly started child (reads its start time from /proc). */
   add(entry: { pid: number; id: string; command: string }): Promise<ProcessRecord | undefined>;
   remove(pid: number): Promise<void>;
@@ -105,7 +112,10 @@ export interface ReapOptions {
 }
 
 export interface ReapedProcess {
-  record: ProcessRecord;
+  /** The dead instance the processes belonged to. */
+  instanceId: string;
+  /** Its crash record; undefined for a group found only by the instance marker in its environment. */
+  record?: ProcessRecord;
   /** Pids that were signalled (the leader and/or other members of its group). */
   killed: number[];
 }
