@@ -29,6 +29,7 @@ import { SyncedSpecs, syncInputs } from './synced-specs.ts';
 import { templateHash } from './template-hash.ts';
 import { mapLimit } from './map-limit.ts';
 import { evaluateWait, type WaitState } from './wait-for.ts';
+import { findWaitCycle, formatCycle } from './wait-cycle.ts';
 
 export const READY = 'Ready';
 export const PORTS_ALLOCATED = 'PortsAllocated';
@@ -91,6 +92,8 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
         deps.set(w.resource, { resource: dep, replicas: reps });
       }
       wait = evaluateWait(waitFor, (name) => deps.get(name) ?? { replicas: [] });
+      // Checked whenever it cannot start yet: a dependency in the cycle may already show the cycle as Failed.
+      if (wait.kind !== 'satisfied') wait = (await waitCycle(ctx, res, deps)) ?? wait;
     }
 
     let blocked: Blocked | undefined;
@@ -107,6 +110,23 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     }
 
     await writeStatus(ctx, res, id, { desired, stopped, wait, blocked, ownEndpoints });
+  }
+
+  /** A waitFor cycle through this (not yet started) resource: it and the others in it wait forever. */
+  async function waitCycle(ctx: ReconcileContext, res: Resource, deps: Map<string, { resource?: Resource }>): Promise<WaitState | undefined> {
+    const ns = res.metadata.namespace ?? '';
+    const cycle = await findWaitCycle(res.metadata.name, async (name) => {
+      const r = name === res.metadata.name ? res : deps.has(name) ? deps.get(name)!.resource : await ctx.client.get<Resource>('Resource', ns, name);
+      if (!r || isDeleting(r)) return undefined;
+      return { waitFor: (r.spec.waitFor ?? []).map((w) => w.resource), started: r !== res && (r.status?.replicas ?? 0) > 0 };
+    });
+    if (!cycle) return undefined;
+    return {
+      kind: 'failed',
+      reason: 'WaitForCycle',
+      dependency: cycle[1]!,
+      message: `waitFor cycle ${formatCycle(cycle)}: none of them can start; remove one of these waitFor entries`,
+    };
   }
 
   /** Replicas controlled by the resource (all of them, including ones being deleted). */
@@ -325,7 +345,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
             : {
                 type: DEPENDENCIES_READY,
                 status: 'False',
-                reason: w.kind === 'failed' ? 'DependencyFailed' : 'WaitingForDependency',
+                reason: w.kind === 'failed' ? (w.reason ?? 'DependencyFailed') : 'WaitingForDependency',
                 message: w.message,
               },
         now,

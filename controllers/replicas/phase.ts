@@ -41,7 +41,7 @@ export function computePhase(i: PhaseInputs): PhaseResult {
       message: left > 0 ? `stopping: ${left} replica(s) left` : 'stopped (spec.stopped): start it with `apphostctl start`',
     };
   }
-  if (i.wait?.kind === 'failed') return { phase: 'Failed', reason: 'DependencyFailed', message: i.wait.message };
+  if (i.wait?.kind === 'failed') return { phase: 'Failed', reason: i.wait.reason ?? 'DependencyFailed', message: i.wait.message };
   if (i.wait?.kind === 'waiting') return { phase: 'Waiting', reason: 'WaitingForDependency', message: i.wait.message };
   if (i.blocked) return { phase: 'Pending', reason: i.blocked.reason, message: i.blocked.message };
   if (i.desired === 0) return { phase: 'Stopped', reason: 'ScaledToZero', message: 'replicas is 0' };

@@ -9,7 +9,7 @@ import { desiredReplicas } from '../shared/resource-info.ts';
 export type WaitState =
   | { kind: 'satisfied' }
   | { kind: 'waiting'; dependency: string; message: string }
-  | { kind: 'failed'; dependency: string; message: string };
+  | { kind: 'failed'; dependency: string; message: string; /** Default DependencyFailed. */ reason?: string };
 
 /** Default condition (the CRD's default for waitFor[].condition, crds/resources.yaml). */
 export const DEFAULT_WAIT_CONDITION: WaitCondition = 'Healthy';
