@@ -6,6 +6,7 @@ import { dashboardCommand } from './commands/dashboard.ts';
 import { deleteCommand } from './commands/delete.ts';
 import { describeCommand } from './commands/describe.ts';
 import { downCommand } from './commands/down.ts';
+import { exportCommand } from './commands/export.ts';
 import { getCommand } from './commands/get.ts';
 import { logsCommand } from './commands/logs.ts';
 import { manifestCommand } from './commands/manifest.ts';
@@ -35,6 +36,7 @@ Examples:
     downCommand(),
     dashboardCommand(),
     manifestCommand(),
+    exportCommand(),
     getCommand(),
     describeCommand(),
     applyCommand(),
