@@ -83,6 +83,8 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
         },
       );
       writeDashboardUrl(stateDir, dashboard.loginUrl);
+    } else {
+      removeDashboardUrl(stateDir); // a crashed earlier run's URL would mislead `apphostctl dashboard`
     }
   } catch (err) {
     await apphost.stop();

@@ -231,4 +231,15 @@ describe('dashboard in a browser', { timeout: 90_000 }, () => {
     expect(await page.locator('.log-line', { hasText: 'ready api-0' }).count()).toBe(0);
     expect(await page.locator('.log-line .rep').count()).toBe(0);
   });
+
+  it('draws the graph: resources as nodes coloured by state, references and waitFor as edges', async () => {
+    await page.goto(`${base}/#/graph`);
+    await page.locator('[data-node="api"]').waitFor();
+    expect(await page.locator('[data-node]').count()).toBe(2);
+    expect(await page.locator('[data-edge="web>api"]').count()).toBe(1);
+    expect(await page.locator('[data-node="web"]').getAttribute('data-state')).toBe('Running');
+    await screenshot(page, 'graph');
+    await page.locator('[data-node="api"]').click();
+    await page.locator('[data-details="api"]').waitFor();
+  });
 });

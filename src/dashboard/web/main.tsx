@@ -3,6 +3,7 @@
 import { render } from 'preact';
 import { ConsolePage } from './console-page.tsx';
 import { DetailsPage } from './details-page.tsx';
+import { GraphPage } from './graph-page.tsx';
 import { Notices } from './notices.tsx';
 import { ResourcesPage } from './resources-page.tsx';
 import { href, useRoute, type Route } from './router.ts';
@@ -12,6 +13,7 @@ import './styles.css';
 const NAV: { page: Route['page']; label: string; icon: string; to: Route }[] = [
   { page: 'resources', label: 'Resources', icon: '▦', to: { page: 'resources' } },
   { page: 'console', label: 'Console', icon: '›_', to: { page: 'console' } },
+  { page: 'graph', label: 'Graph', icon: '⌬', to: { page: 'graph' } },
 ];
 
 function Shell() {
@@ -40,6 +42,8 @@ function Shell() {
         <Notices />
         {route.page === 'details' ? (
           <DetailsPage resource={route.resource} />
+        ) : route.page === 'graph' ? (
+          <GraphPage />
         ) : route.page === 'console' ? (
           <ConsolePage resource={route.resource} replica={route.replica} key={`${route.resource}/${route.replica}`} />
         ) : (
