@@ -6,7 +6,10 @@ import type { Prober } from '../src/platform/health/types.ts';
 import type { ProxyFactory } from '../src/platform/net/types.ts';
 import type { PortAllocator } from '../src/platform/ports/types.ts';
 import type { ProcessRunner } from '../src/platform/process/types.ts';
+import type { ParameterSource } from '../src/platform/secrets/types.ts';
+import type { DatabaseCreator } from '../src/platform/databases/types.ts';
 import type { ControllerDefinition } from '../src/runtime/types.ts';
+import { createDatabasesController } from './databases/index.ts';
 import { createEndpointsController } from './endpoints/index.ts';
 import { createHealthController } from './health/index.ts';
 import { createProcessesController } from './processes/index.ts';
@@ -18,6 +21,10 @@ export interface BuiltinControllerDeps {
   prober: Prober;
   proxies: ProxyFactory;
   ports: PortAllocator;
+  /** Parameter values (`.apphost/secrets.json`, Parameters__<name>). */
+  parameters?: ParameterSource;
+  /** Creates Resource spec.databases on postgres servers (absent: they are not created). */
+  postgres?: DatabaseCreator;
   /** Project folder: relative working directories resolve here (unless a manifest says otherwise). */
   baseDir: string;
   gracePeriodMs?: number;
@@ -33,7 +40,8 @@ export function createBuiltinControllers(deps: BuiltinControllerDeps): Controlle
     createEndpointProxiesController(),
     createHealthController({ prober: deps.prober }),
     createProcessesController({ runner: deps.runner, baseDir: deps.baseDir, ...(deps.gracePeriodMs !== undefined ? { gracePeriodMs: deps.gracePeriodMs } : {}) }),
-    createReplicasController({ ports: deps.ports }),
+    createReplicasController({ ports: deps.ports, parameters: deps.parameters }),
+    ...(deps.postgres ? [createDatabasesController({ postgres: deps.postgres })] : []),
     createEndpointsController({ ports: deps.ports }),
   ];
 }

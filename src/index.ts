@@ -10,6 +10,8 @@ export { createBuilder, ApphostBuilder } from './builder/builder.ts';
 export type { BuiltApphost, CreateBuilderOptions, RunOptions } from './builder/builder.ts';
 export { ResourceBuilder } from './builder/resource-builder.ts';
 export { EndpointReference } from './builder/endpoint-reference.ts';
+export { ParameterReference, DatabaseReference } from './builder/parameter-reference.ts';
+export { IntegrationBuilder, PostgresBuilder } from './builder/integration-builders.ts';
 export { BuilderError, isBuilderError } from './builder/errors.ts';
 export type { BuilderErrorCode } from './builder/errors.ts';
 export type {
@@ -18,7 +20,11 @@ export type {
   HealthCheckOptions,
   LifetimeOption,
   MutableEndpoint,
+  ParameterOptions,
+  PostgresOptions,
   ProjectOptions,
+  RabbitMQOptions,
+  RedisOptions,
   ResourceType,
 } from './builder/types.ts';
 

@@ -106,9 +106,28 @@ export const validateResource: Validator = (obj) => {
     }
     const ref = env.valueFrom?.endpoint?.resource;
     if (ref !== undefined) causes.push(...labelCauses(`spec.env[${i}].valueFrom.endpoint.resource`, ref, `${res}: not a resource name`));
+    if (env.valueFrom && (env.valueFrom.endpoint === undefined) === (env.valueFrom.parameter === undefined)) {
+      causes.push(required(`spec.env[${i}].valueFrom`, `${res}: set exactly one of valueFrom.endpoint or valueFrom.parameter`));
+    }
   });
   (spec.references ?? []).forEach((ref, i) => {
     causes.push(...labelCauses(`spec.references[${i}].resource`, ref.resource, `${res}: not a resource name`));
+    if (ref.database !== undefined && ref.endpoint !== undefined) {
+      causes.push(forbidden(`spec.references[${i}].endpoint`, `${res}: a reference names a database or an endpoint, not both`));
+    }
+  });
+  const params = new Set<string>();
+  (spec.parameters ?? []).forEach((p, i) => {
+    if (params.has(p.name)) causes.push(duplicate(`spec.parameters[${i}].name`, p.name, `${res} already declares parameter ${show(p.name)}`));
+    params.add(p.name);
+    if (p.secret && p.value !== undefined) {
+      causes.push(forbidden(`spec.parameters[${i}].value`, `${res}: secret parameter ${show(p.name)} cannot have a value in the manifest; use generate, Parameters__${p.name} or .apphost/secrets.json`));
+    }
+  });
+  const dbs = new Set<string>();
+  (spec.databases ?? []).forEach((d, i) => {
+    if (dbs.has(d.name)) causes.push(duplicate(`spec.databases[${i}].name`, d.name, `${res} already has database ${show(d.name)}`));
+    dbs.add(d.name);
   });
   (spec.waitFor ?? []).forEach((w, i) => {
     causes.push(...labelCauses(`spec.waitFor[${i}].resource`, w.resource, `${res}: not a resource name`));

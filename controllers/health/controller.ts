@@ -72,7 +72,7 @@ export function createHealthController(options: HealthControllerOptions): Contro
       // Probers never throw; a bug in one must not become an unhandled rejection here.
       const result: ProbeResult = await (target.kind === 'http'
         ? prober.http({ url: target.url, timeoutMs, signal })
-        : prober.tcp({ host: target.host, port: target.port, timeoutMs, signal })
+        : prober.tcp({ host: target.host, port: target.port, timeoutMs, signal, ...(target.protocol ? { protocol: target.protocol } : {}) })
       ).catch((err: unknown) => ({ ok: false, code: 'PROBE_ERROR', message: err instanceof Error ? err.message : String(err) }));
       if (loop.stopped) return;
       const flipped = loop.result?.ok !== result.ok;

@@ -5,7 +5,7 @@ import type { HealthCheckSpec, Replica, ReplicaEndpointPort, Resource } from '..
 import { resourceEndpoints, TARGET_ADDRESS } from '../shared/index.ts';
 
 export type ProbeTarget =
-  | { kind: 'tcp'; host: string; port: number; endpoint: string }
+  | { kind: 'tcp'; host: string; port: number; endpoint: string; protocol?: 'redis' | 'postgres' | 'amqp' }
   | { kind: 'http'; url: string; endpoint: string };
 
 /** Probes go where the proxies forward to. */
@@ -25,7 +25,8 @@ export function probeTarget(rep: Replica, res: Resource): ProbeTarget | undefine
     const path = hc.path ? (hc.path.startsWith('/') ? hc.path : `/${hc.path}`) : '/';
     return { kind: 'http', url: `${scheme}://${PROBE_HOST}:${port}${path}`, endpoint: ep.name };
   }
-  return { kind: 'tcp', host: PROBE_HOST, port, endpoint: ep.name };
+  const protocol = hc.type === 'redis' || hc.type === 'postgres' || hc.type === 'amqp' ? hc.type : undefined;
+  return { kind: 'tcp', host: PROBE_HOST, port, endpoint: ep.name, ...(protocol ? { protocol } : {}) };
 }
 
 /** The port a replica's endpoint is reachable on from the host: hostPort (containers), else targetPort. */

@@ -14,6 +14,7 @@ import type {
   ResourceStatus,
 } from '../../src/api/types.ts';
 import type { PortAllocator } from '../../src/platform/ports/types.ts';
+import type { ParameterSource } from '../../src/platform/secrets/types.ts';
 import { getCondition, setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext } from '../../src/runtime/types.ts';
@@ -21,7 +22,7 @@ import { REPLICA_INDEX_LABEL, RESOURCE_LABEL } from '../shared/labels.ts';
 import { controllerReference, isControlledBy } from '../shared/owners.ts';
 import { desiredReplicas, isDeleting, resourceEndpoints, resourceType } from '../shared/resource-info.ts';
 import { DependencyIndex } from './dependency-index.ts';
-import { envDependencies, replicaEnv, sharedEnv, type EnvInputs, type EnvVarValue } from './env.ts';
+import { envDependencies, replicaEnv, sharedEnv, usesParameters, type EnvInputs, type EnvVarValue } from './env.ts';
 import { computePhase } from './phase.ts';
 import type { Resolved } from './resolve-endpoint.ts';
 import { TargetPortBook } from './target-ports.ts';
@@ -40,6 +41,8 @@ const PORT_CONCURRENCY = 64;
 
 export interface ReplicasControllerOptions {
   ports: PortAllocator;
+  /** Parameter values for valueFrom.parameter and connection strings (default: none configured). */
+  parameters?: ParameterSource;
 }
 
 /** Why replicas could not be brought up to date, and what kind of input is missing. */
@@ -103,7 +106,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
         const other = name === res.metadata.name ? res : await ctx.client.get<Resource>('Resource', ns, name);
         if (other && !isDeleting(other)) resources.set(name, other);
       }
-      const inputs: EnvInputs = { consumer: res, resources, endpoints };
+      const inputs: EnvInputs = { consumer: res, resources, endpoints, parameters: options.parameters };
       const shared = sharedEnv(inputs);
       if (!shared.ok) blocked = { reason: shared.reason, message: shared.message, source: 'references' };
       else blocked = await syncReplicas(ctx, res, id, desired, live, inputs, shared.value);
@@ -352,7 +355,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
         gen,
       );
     }
-    if (envDependencies(res).length > 0) {
+    if (envDependencies(res).length > 0 || usesParameters(res)) {
       const refProblem = s.blocked?.source === 'references' ? s.blocked : undefined;
       conditions = setCondition(
         conditions,

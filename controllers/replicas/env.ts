@@ -1,9 +1,14 @@
-// The effective env of a resource's replicas: references (both variable forms), the resource's own
-// env (values and valueFrom.endpoint), and each endpoint's `env` variable set to that replica's
-// target port. Later sources override earlier ones; the order of first appearance is kept.
+// The effective env of a resource's replicas: references (both variable forms, and
+// ConnectionStrings__<name> for a resource or database with a connection string), the resource's
+// own env (values, valueFrom.endpoint, valueFrom.parameter), and each endpoint's `env` variable set
+// to that replica's target port. Later sources override earlier ones; the order of first
+// appearance is kept.
+import { connectionStringVariableName } from '../../src/api/connection-template.ts';
 import { endpointObjectName, envVariableName, serviceVariableName } from '../../src/api/endpoints.ts';
 import { launchProfileEnv } from '../../src/dotnet/index.ts';
 import type { Endpoint, Resource } from '../../src/api/types.ts';
+import type { ParameterSource } from '../../src/platform/secrets/types.ts';
+import { connectionStringOf, databaseConnectionString, parameterValue, type TemplateScope } from './connection-strings.ts';
 import { resourceType, type ResourceType } from '../shared/resource-info.ts';
 import { consumerView, endpointProperty, type Resolved } from './resolve-endpoint.ts';
 
@@ -18,6 +23,8 @@ export interface EnvInputs {
   resources: ReadonlyMap<string, Resource>;
   /** Endpoint objects of the namespace, by name. */
   endpoints: ReadonlyMap<string, Endpoint>;
+  /** Parameter values (valueFrom.parameter, connection strings); absent: every parameter is missing. */
+  parameters?: ParameterSource;
 }
 
 /** Names of the resources `res` depends on for env (references and valueFrom). */
@@ -25,7 +32,13 @@ export function envDependencies(res: Resource): string[] {
   const names = new Set<string>();
   for (const r of res.spec.references ?? []) names.add(r.resource);
   for (const e of res.spec.env ?? []) if (e.valueFrom?.endpoint?.resource) names.add(e.valueFrom.endpoint.resource);
+  // The consumer's own connection string may name its own endpoints: nothing more to watch.
   return [...names];
+}
+
+/** True when the env takes a parameter's value (so ReferencesResolved reports whether it has one). */
+export function usesParameters(res: Resource): boolean {
+  return (res.spec.env ?? []).some((e) => e.valueFrom?.parameter !== undefined);
 }
 
 class EnvBuilder {
@@ -50,11 +63,23 @@ export function sharedEnv(inputs: EnvInputs): Resolved<EnvVarValue[]> {
   const { consumer } = inputs;
   const consumerType = resourceType(consumer);
   const out = new EnvBuilder();
+  const scope: TemplateScope = { consumer, consumerType, resources: inputs.resources, endpoints: inputs.endpoints, parameters: inputs.parameters };
 
   for (const ref of consumer.spec.references ?? []) {
     const target = inputs.resources.get(ref.resource);
     if (!target) return { ok: false, reason: 'ReferenceNotFound', message: `referenced resource "${ref.resource}" does not exist` };
     const targetType = resourceType(target);
+    if (ref.database !== undefined) {
+      const db = target.spec.databases?.find((d) => d.name === ref.database);
+      if (!db) return { ok: false, reason: 'DatabaseNotFound', message: `resource "${ref.resource}" has no database "${ref.database}"` };
+      const cs = databaseConnectionString(scope, target, db);
+      if (!cs.ok) return cs;
+      out.set(connectionStringVariableName(db.name), cs.value);
+    } else if (ref.endpoint === undefined) {
+      const cs = connectionStringOf(scope, target);
+      if (!cs.ok) return cs;
+      if (cs.value !== undefined) out.set(connectionStringVariableName(ref.resource), cs.value);
+    }
     let eps = endpointsOf(inputs, ref.resource);
     if (ref.endpoint) {
       const named = inputs.endpoints.get(endpointObjectName(ref.resource, ref.endpoint));
@@ -85,7 +110,14 @@ export function sharedEnv(inputs: EnvInputs): Resolved<EnvVarValue[]> {
       out.set(e.name, e.value ?? '');
       continue;
     }
+    if (e.valueFrom.parameter) {
+      const v = parameterValue(scope, e.valueFrom.parameter.name);
+      if (!v.ok) return v;
+      out.set(e.name, v.value);
+      continue;
+    }
     const from = e.valueFrom.endpoint;
+    if (!from) continue;
     // The consumer's own targetPort differs per replica: resolved in replicaEnv.
     if (from.resource === consumer.metadata.name && from.property === 'targetPort') continue;
     const resolved = resolveValueFrom(inputs, from, consumerType);

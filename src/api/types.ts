@@ -78,6 +78,8 @@ export interface EndpointSpec {
   isProxied?: boolean;
   isExternal?: boolean;
   excludeFromReferences?: boolean;
+  /** scheme https: `app` (default) serves TLS itself with apphost's dev certificate; `proxy` terminates it. */
+  tlsTermination?: 'app' | 'proxy';
 }
 
 export interface LaunchProfileRef {
@@ -118,12 +120,33 @@ export type EndpointProperty = 'url' | 'host' | 'port' | 'targetPort' | 'scheme'
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { endpoint: { resource: string; name?: string; property?: EndpointProperty } };
+  /** Exactly one of endpoint or parameter. */
+  valueFrom?: { endpoint?: { resource: string; name?: string; property?: EndpointProperty }; parameter?: { name: string } };
 }
 
 export interface ReferenceSpec {
   resource: string;
   endpoint?: string;
+  /** One of the resource's spec.databases: ConnectionStrings__<database>. */
+  database?: string;
+}
+
+/** A parameter a resource declares; its value lives outside the API (env, .apphost/secrets.json). */
+export interface ParameterSpec {
+  name: string;
+  secret?: boolean;
+  /** Default value (not for secrets). */
+  value?: string;
+  /** Generate a random value when none is configured, and keep it. */
+  generate?: { length?: number };
+}
+
+export interface DatabaseSpec {
+  name: string;
+  /** Name on the server (default name). */
+  databaseName?: string;
+  /** Template; default `{connectionString};Database=<databaseName>`. */
+  connectionString?: string;
 }
 
 export type WaitCondition = 'Running' | 'Healthy' | 'Completed';
@@ -133,8 +156,10 @@ export interface WaitForSpec {
   condition?: WaitCondition;
 }
 
+export type HealthCheckType = 'http' | 'tcp' | 'redis' | 'postgres' | 'amqp';
+
 export interface HealthCheckSpec {
-  type?: 'http' | 'tcp';
+  type?: HealthCheckType;
   endpoint?: string;
   path?: string;
   intervalSeconds?: number;
@@ -152,6 +177,10 @@ export interface ResourceSpec {
   endpoints?: EndpointSpec[];
   references?: ReferenceSpec[];
   waitFor?: WaitForSpec[];
+  parameters?: ParameterSpec[];
+  /** Template over endpoints and parameters, injected as ConnectionStrings__<name> into referencing resources. */
+  connectionString?: string;
+  databases?: DatabaseSpec[];
   healthCheck?: HealthCheckSpec;
   restartPolicy?: RestartPolicy;
   stopGracePeriodSeconds?: number;

@@ -11,8 +11,12 @@ import { deriveProjectEndpoints } from '../dotnet/index.ts';
 import { activeCapture } from './capture.ts';
 import { apphostRunner } from './runner.ts';
 import { BuilderError } from './errors.ts';
-import { ResourceBuilder } from './resource-builder.ts';
-import type { ContainerOptions, ProjectOptions, ResourceType } from './types.ts';
+import { ResourceBuilder, type ResourceOwner } from './resource-builder.ts';
+import type { ContainerOptions, ParameterOptions, PostgresOptions, RabbitMQOptions, RedisOptions, ProjectOptions, ResourceType } from './types.ts';
+import { IntegrationBuilder, PostgresBuilder } from './integration-builders.ts';
+import { ParameterReference } from './parameter-reference.ts';
+import { postgresSpec, rabbitmqSpec, redisSpec, type IntegrationSpec, type ValueSource } from '../integrations/index.ts';
+import type { ParameterSpec } from '../api/types.ts';
 
 export interface CreateBuilderOptions {
   /** Application name (network and container names); default: the folder `up` runs in. */
@@ -124,6 +128,99 @@ export class ApphostBuilder {
     return r;
   }
 
+  /**
+   * A parameter: its value comes from `Parameters__<name>` in apphost's environment, else
+   * `.apphost/secrets.json`, else (`generate`) a random one kept there, else `value`. Secrets are
+   * masked wherever shown and never written into the manifests.
+   */
+  addParameter(name: string, options: ParameterOptions = {}): ParameterReference {
+    const errs = dns1123LabelErrors(name);
+    if (errs.length) throw new BuilderError('BUILDER_INVALID_NAME', `parameter name "${name}": ${errs[0]}`);
+    if (options.secret && options.value !== undefined) {
+      throw new BuilderError('BUILDER_INVALID_ARGUMENT', `parameter "${name}" is secret: give it as Parameters__${name} or in .apphost/secrets.json, or use generate, not value`);
+    }
+    const spec: ParameterSpec = { name };
+    if (options.secret) spec.secret = true;
+    if (options.value !== undefined) spec.value = options.value;
+    if (options.generate) spec.generate = options.generate === true ? {} : { ...options.generate };
+    return new ParameterReference(this.#owner, spec);
+  }
+
+  /**
+   * Redis (image redis:7.4) on target port 6379, endpoint `tcp`, a password (`<name>-password`,
+   * generated and kept unless given), a PING health check, and the connection string
+   * `host:port,password=...` that withReference injects as `ConnectionStrings__<name>`.
+   */
+  addRedis(name: string, options: RedisOptions = {}): IntegrationBuilder<'tcp'> {
+    const password = this.#parameter(name, options.password, 'password');
+    return this.#integration(name, 'redis', redisSpec(name, { ...(options.port !== undefined ? { port: options.port } : {}), ...(password ? { password } : {}) }), IntegrationBuilder);
+  }
+
+  /**
+   * PostgreSQL (image postgres:17.6) on 5432, user `postgres` unless given, a generated password, a
+   * startup-message health check (as pg_isready), `Host=...;Port=...;Username=...;Password=...`;
+   * `.addDatabase('orders')` adds a database created once the server is healthy.
+   */
+  addPostgres(name: string, options: PostgresOptions = {}): PostgresBuilder {
+    const password = this.#parameter(name, options.password, 'password');
+    const user = this.#valueSource(name, options.user, 'user');
+    return this.#integration(
+      name,
+      'postgres',
+      postgresSpec(name, {
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(password ? { password } : {}),
+        ...(user ? { user: user.source, parameters: user.declarations } : {}),
+      }),
+      PostgresBuilder,
+    );
+  }
+
+  /** RabbitMQ (image rabbitmq:4.1-management) on 5672, a generated password, an AMQP health check. */
+  addRabbitMQ(name: string, options: RabbitMQOptions = {}): IntegrationBuilder<'tcp'> {
+    const password = this.#parameter(name, options.password, 'password');
+    const user = this.#valueSource(name, options.user, 'user');
+    return this.#integration(
+      name,
+      'rabbitmq',
+      rabbitmqSpec(name, {
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(password ? { password } : {}),
+        ...(user ? { user: user.source, parameters: user.declarations } : {}),
+        ...(options.management ? { management: true } : {}),
+      }),
+      IntegrationBuilder,
+    ) as IntegrationBuilder<'tcp'>;
+  }
+
+  #parameter(resource: string, p: ParameterReference | undefined, what: string): ParameterSpec | undefined {
+    if (p === undefined) return undefined;
+    if (!(p instanceof ParameterReference) || p.owner !== this.#owner) {
+      throw new BuilderError('BUILDER_INVALID_ARGUMENT', `resource "${resource}": ${what} must be a parameter from this builder's addParameter (a literal would end up in the manifests)`);
+    }
+    return structuredClone(p.spec);
+  }
+
+  #valueSource(resource: string, v: string | ParameterReference | undefined, what: string): { source: ValueSource; declarations: ParameterSpec[] } | undefined {
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return { source: { value: v }, declarations: [] };
+    const spec = this.#parameter(resource, v, what)!;
+    return { source: { parameter: spec.name }, declarations: [spec] };
+  }
+
+  #integration<B extends IntegrationBuilder<'tcp'>>(
+    name: string,
+    kind: B['kind'],
+    made: IntegrationSpec,
+    cls: new (owner: ResourceOwner, name: string, type: 'container', spec: ResourceSpec) => B,
+  ): B {
+    const r = this.#add<'tcp', 'container'>(name, 'container', made.spec, cls as never) as unknown as B;
+    r.kind = kind;
+    if (this.name !== undefined) r.appName = this.name;
+    for (const ep of made.endpoints) r.withEndpoint(ep);
+    return r;
+  }
+
   /** Resources added so far. */
   resources(): readonly ResourceBuilder<string, ResourceType>[] {
     return this.#resources;
@@ -156,13 +253,18 @@ export class ApphostBuilder {
     };
   }
 
-  #add<E extends string, T extends ResourceType>(name: string, type: T, spec: ResourceSpec): ResourceBuilder<E, T> {
+  #add<E extends string, T extends ResourceType>(
+    name: string,
+    type: T,
+    spec: ResourceSpec,
+    cls: new (...args: ConstructorParameters<typeof ResourceBuilder>) => ResourceBuilder<E, T> = ResourceBuilder as never,
+  ): ResourceBuilder<E, T> {
     const errs = dns1123LabelErrors(name);
     if (errs.length) throw new BuilderError('BUILDER_INVALID_NAME', `resource name "${name}": ${errs[0]}`);
     if (this.#resources.some((r) => r.name === name)) {
       throw new BuilderError('BUILDER_DUPLICATE_RESOURCE', `a resource named "${name}" was already added`);
     }
-    const r = new ResourceBuilder<E, T>(this.#owner, name, type, spec);
+    const r = new cls(this.#owner, name, type, spec);
     this.#resources.push(r as unknown as ResourceBuilder<string, ResourceType>);
     return r;
   }
@@ -185,8 +287,8 @@ export class ApphostBuilder {
       const uses: { what: string; resource: string; endpoint?: string }[] = [
         ...(spec.references ?? []).map((x) => ({ what: 'withReference', resource: x.resource, endpoint: x.endpoint })),
         ...(spec.env ?? [])
-          .filter((e) => e.valueFrom)
-          .map((e) => ({ what: `withEnvironment("${e.name}")`, resource: e.valueFrom!.endpoint.resource, endpoint: e.valueFrom!.endpoint.name })),
+          .filter((e) => e.valueFrom?.endpoint)
+          .map((e) => ({ what: `withEnvironment("${e.name}")`, resource: e.valueFrom!.endpoint!.resource, endpoint: e.valueFrom!.endpoint!.name })),
       ];
       for (const u of uses) {
         const target = byName.get(u.resource);

@@ -14,6 +14,7 @@ import type {
 } from '../api/types.ts';
 import { endpointNameErrors, envVarNameErrors } from '../api/names.ts';
 import { EndpointReference } from './endpoint-reference.ts';
+import { DatabaseReference, ParameterReference } from './parameter-reference.ts';
 import { BuilderError } from './errors.ts';
 import type { EndpointOptions, HealthCheckOptions, LifetimeOption, MutableEndpoint, ResourceType } from './types.ts';
 
@@ -121,13 +122,15 @@ export class ResourceBuilder<E extends string = never, T extends ResourceType = 
    * Inject the service variables of a resource (every endpoint not excluded from references) or of
    * one endpoint: `services__api__http__0=http://localhost:1234` and `API_HTTP=...`.
    */
-  withReference(source: ResourceBuilder<string, ResourceType> | EndpointReference): this {
+  withReference(source: ResourceBuilder<string, ResourceType> | EndpointReference | DatabaseReference): this {
     const ref: ReferenceSpec =
       source instanceof EndpointReference
         ? { resource: this.#known(source.resource, source.owner, 'withReference'), endpoint: source.endpoint }
-        : { resource: this.#knownResource(source, 'withReference') };
+        : source instanceof DatabaseReference
+          ? { resource: this.#known(source.resource, source.owner, 'withReference'), database: source.name }
+          : { resource: this.#knownResource(source, 'withReference') };
     const refs = (this.spec.references ??= []);
-    if (!refs.some((r) => r.resource === ref.resource && r.endpoint === ref.endpoint)) refs.push(ref);
+    if (!refs.some((r) => r.resource === ref.resource && r.endpoint === ref.endpoint && r.database === ref.database)) refs.push(ref);
     return this;
   }
 
@@ -152,12 +155,18 @@ export class ResourceBuilder<E extends string = never, T extends ResourceType = 
 
   // ------------------------------------------------------------------ settings
 
-  /** A plain value, or an endpoint property (url by default): `api.getEndpoint('http').property('port')`. */
-  withEnvironment(name: string, value: string | number | boolean | EndpointReference): this {
+  /**
+   * A plain value, an endpoint property (url by default: `api.getEndpoint('http').property('port')`),
+   * or a parameter (`builder.addParameter('api-key', { secret: true })`), resolved at run time.
+   */
+  withEnvironment(name: string, value: string | number | boolean | EndpointReference | ParameterReference): this {
     const errs = envVarNameErrors(name);
     if (errs.length) throw new BuilderError('BUILDER_INVALID_ARGUMENT', `resource "${this.name}": environment variable "${name}": ${errs[0]}`);
+    if (value instanceof ParameterReference) this.declareParameter(value, 'withEnvironment');
     const env: EnvVar =
-      value instanceof EndpointReference
+      value instanceof ParameterReference
+        ? { name, valueFrom: { parameter: { name: value.name } } }
+        : value instanceof EndpointReference
         ? {
             name,
             valueFrom: {
@@ -269,6 +278,15 @@ export class ResourceBuilder<E extends string = never, T extends ResourceType = 
     return this as unknown as ResourceBuilder<E, 'container'>;
   }
 
+  /** @internal declare a parameter this resource uses (its declaration travels with the resource). */
+  declareParameter(p: ParameterReference, method: string): void {
+    if (!(p instanceof ParameterReference) || p.owner !== this.owner) {
+      throw new BuilderError('BUILDER_UNKNOWN_RESOURCE', `resource "${this.name}": ${method} needs a parameter from this builder's addParameter`);
+    }
+    const list = (this.spec.parameters ??= []);
+    if (!list.some((d) => d.name === p.name)) list.push(structuredClone(p.spec));
+  }
+
   // ------------------------------------------------------------------ output
 
   /** @internal the spec with endpoints, defaults left out (name equal to its default). */
@@ -282,8 +300,8 @@ export class ResourceBuilder<E extends string = never, T extends ResourceType = 
     }
     // Canonical key order, so that the YAML reads like a hand-written manifest.
     const order: (keyof ResourceSpec)[] = [
-      'executable', 'container', 'replicas', 'lifetime', 'env', 'endpoints', 'references', 'waitFor',
-      'healthCheck', 'restartPolicy', 'stopGracePeriodSeconds',
+      'executable', 'container', 'replicas', 'lifetime', 'parameters', 'env', 'endpoints', 'references', 'waitFor',
+      'connectionString', 'databases', 'healthCheck', 'restartPolicy', 'stopGracePeriodSeconds',
     ];
     const out: Record<string, unknown> = {};
     for (const k of order) if (spec[k] !== undefined) out[k] = spec[k];

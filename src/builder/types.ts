@@ -32,4 +32,31 @@ export interface ProjectOptions {
   dotnet?: string;
 }
 
+/** Options of builder.addParameter. */
+export interface ParameterOptions {
+  /** Masked wherever shown; cannot have a literal value. */
+  secret?: boolean;
+  /** Default when nothing is configured (not for secrets). */
+  value?: string;
+  /** Generate a random value (letters and digits) when nothing is configured, and keep it. */
+  generate?: boolean | { length?: number };
+}
+
+export interface RedisOptions {
+  /** Host (proxy) port; default a random one. */
+  port?: number;
+  /** Default: `<name>-password`, generated and kept in .apphost/secrets.json. */
+  password?: import('./parameter-reference.ts').ParameterReference;
+}
+
+export interface PostgresOptions extends RedisOptions {
+  /** Default `postgres`. */
+  user?: string | import('./parameter-reference.ts').ParameterReference;
+}
+
+export interface RabbitMQOptions extends PostgresOptions {
+  /** Also the management UI endpoint `management` (http, 15672). */
+  management?: boolean;
+}
+
 export type { EndpointProperty, RestartPolicy, WaitCondition };

@@ -15,6 +15,8 @@ import { createProber } from '../platform/health/index.ts';
 import { createLogStore } from '../platform/logs/index.ts';
 import { createNetProxyFactory } from '../platform/net/index.ts';
 import { createPortAllocator } from '../platform/ports/index.ts';
+import { createFileParameterSource } from '../platform/secrets/index.ts';
+import { createPostgresDatabaseCreator } from '../platform/databases/index.ts';
 import { createProcessRecords, createProcessRunner, currentInstanceId, reapOrphans } from '../platform/process/index.ts';
 import { createManager, type Manager } from '../runtime/manager.ts';
 import { applyManifests } from './apply-manifests.ts';
@@ -81,6 +83,8 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       prober: createProber(),
       proxies: createNetProxyFactory(),
       ports,
+      parameters: createFileParameterSource({ file: join(state, 'secrets.json') }),
+      postgres: createPostgresDatabaseCreator(),
       baseDir: dir,
       gracePeriodMs: graceMs,
       logger: logger.child({ component: 'proxy' }),

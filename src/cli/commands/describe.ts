@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { Condition, Endpoint, KubeObject, Network, Proxy, Replica, Resource } from '../../api/types.ts';
+import { looksSecret } from '../../api/secrets.ts';
 import { objectPath, parseTargets, type KindRef } from '../kinds.ts';
 import { age, formatColumns } from '../output/columns.ts';
 import { withSession, type Session } from '../session.ts';
@@ -163,9 +164,12 @@ function replicaDetails(r: Replica): string[] {
     lines.push('Ports:', ...ports.map((p) => `  ${p.name}: ${p.targetPort}${p.hostPort ? ` (host ${p.hostPort})` : ''}`));
   }
   const env = st.env ?? r.spec?.env ?? [];
-  if (env.length) lines.push('Environment:', ...env.map((e) => `  ${e.name}=${e.value}`));
+  // Passwords, keys, tokens and connection strings are shown as masked, like kubectl describe secret.
+  if (env.length) lines.push('Environment:', ...env.map((e) => `  ${e.name}=${looksSecret(e.name) ? MASKED : e.value}`));
   return lines;
 }
+
+const MASKED = '<masked>';
 
 async function resourceDetails(s: Session, res: Resource): Promise<string[]> {
   const sp = res.spec ?? {};
@@ -181,7 +185,13 @@ async function resourceDetails(s: Session, res: Resource): Promise<string[]> {
     field('Replicas', `${st.readyReplicas ?? 0}/${sp.replicas ?? 1} ready`),
     field('Phase', st.phase),
   ];
-  if (sp.references?.length) lines.push(field('References', sp.references.map((r) => (r.endpoint ? `${r.resource}/${r.endpoint}` : r.resource)).join(', ')));
+  if (sp.references?.length) {
+    lines.push(field('References', sp.references.map((r) => (r.endpoint ? `${r.resource}/${r.endpoint}` : r.database ? `${r.resource} database ${r.database}` : r.resource)).join(', ')));
+  }
+  // Templates only: parameter values never leave apphost's side except into the replicas' env.
+  if (sp.connectionString) lines.push(field('Connection String', sp.connectionString));
+  if (sp.databases?.length) lines.push(field('Databases', sp.databases.map((d) => d.databaseName && d.databaseName !== d.name ? `${d.name} (${d.databaseName})` : d.name).join(', ')));
+  if (sp.parameters?.length) lines.push(field('Parameters', sp.parameters.map((p) => `${p.name}${p.secret ? ' (secret)' : ''}${p.generate ? ' (generated)' : ''}`).join(', ')));
   if (sp.waitFor?.length) lines.push(field('Waits For', sp.waitFor.map((w) => `${w.resource} (${w.condition ?? 'Running'})`).join(', ')));
   if (sp.healthCheck) lines.push(field('Health Check', `${sp.healthCheck.type ?? 'http'} on endpoint ${sp.healthCheck.endpoint ?? '<first>'}${sp.healthCheck.path ? ` path ${sp.healthCheck.path}` : ''}`));
   const ns = res.metadata.namespace;

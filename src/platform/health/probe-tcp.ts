@@ -1,6 +1,7 @@
 // One TCP connect, bounded in time. Never throws.
 import { connect } from 'node:net';
 import { boundedProbe } from './bounded-probe.ts';
+import { GREETINGS } from './protocol-greetings.ts';
 import type { ProbeCode, ProbeResult, TcpProbeOptions } from './types.ts';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 1000;
@@ -34,7 +35,18 @@ export function probeTcp(options: TcpProbeOptions): Promise<ProbeResult> {
       return () => undefined;
     }
     socket.setNoDelay(true);
-    socket.once('connect', () => finish({ ok: true, code: 'PROBE_OK', message: `connected to ${target}` }));
+    socket.once('connect', () => {
+      if (!options.protocol) return finish({ ok: true, code: 'PROBE_OK', message: `connected to ${target}` });
+      const greeting = GREETINGS[options.protocol]();
+      let reply = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        reply = Buffer.concat([reply, chunk]);
+        const verdict = greeting.judge(reply);
+        if (verdict) finish({ ok: verdict.ok, code: verdict.ok ? 'PROBE_OK' : 'PROBE_PROTOCOL', message: `${verdict.message} (${target})` });
+      });
+      socket.once('end', () => finish({ ok: false, code: 'PROBE_PROTOCOL', message: `${target} closed the connection without a ${options.protocol} answer` }));
+      socket.write(greeting.request);
+    });
     socket.once('error', (err: NodeJS.ErrnoException) => finish(failureOf(err)));
     return () => socket.destroy();
   });

@@ -6,6 +6,8 @@ export type ProbeCode =
   | 'PROBE_REFUSED'
   | 'PROBE_TIMEOUT'
   | 'PROBE_HTTP_STATUS'
+  /** Connected, but the service did not answer its protocol's greeting as a ready server does. */
+  | 'PROBE_PROTOCOL'
   | 'PROBE_INVALID_URL'
   | 'PROBE_ABORTED'
   | 'PROBE_ERROR';
@@ -21,6 +23,8 @@ export interface ProbeResult {
 export interface TcpProbeOptions {
   host: string;
   port: number;
+  /** After connecting, exchange a greeting in this protocol (protocol-greetings.ts). */
+  protocol?: 'redis' | 'postgres' | 'amqp';
   /** Default 1000 ms. */
   timeoutMs?: number;
   signal?: AbortSignal;
