@@ -118,7 +118,7 @@ function Environment(props: { r: Resource; replicas: Replica[] }) {
   const current = props.replicas.find((x) => x.metadata.name === selected) ?? props.replicas[0];
   const env: { name: string; value: string }[] = current
     ? (current.status?.env ?? current.spec.env ?? [])
-    : (props.r.spec?.env ?? []).map((e) => ({ name: e.name, value: e.value ?? (e.valueFrom ? `(from endpoint ${e.valueFrom.endpoint.resource}/${e.valueFrom.endpoint.name ?? ''} ${e.valueFrom.endpoint.property ?? 'url'})` : '') }));
+    : (props.r.spec?.env ?? []).map((e) => ({ name: e.name, value: e.value ?? (e.valueFrom?.endpoint ? `(from endpoint ${e.valueFrom.endpoint.resource}/${e.valueFrom.endpoint.name ?? ''} ${e.valueFrom.endpoint.property ?? 'url'})` : e.valueFrom?.parameter ? `(from parameter ${e.valueFrom.parameter.name})` : '') }));
   return (
     <>
       {props.replicas.length > 1 ? (
