@@ -49,7 +49,14 @@ export function exportEnv(model: ExportModel, r: ExportResource, addressing: Add
       vars.set(e.name, e.value ?? '');
       continue;
     }
+    if (e.valueFrom.parameter) {
+      // Parameter values live outside the manifests (.apphost/secrets.json): left for the user to fill.
+      vars.set(e.name, '');
+      notes.push(`resource "${r.name}": env ${e.name} takes parameter "${e.valueFrom.parameter.name}", exported empty: fill it in`);
+      continue;
+    }
     const from = e.valueFrom.endpoint;
+    if (!from) continue;
     const target = resourceNamed(model, from.resource);
     const p = from.name ? portOf(target, from.name, r) : (target.ports.find((x) => x.endpoint === 'http') ?? target.ports[0]);
     if (!p) throw new ExportError('EXPORT_INVALID', `resource "${r.name}": env ${e.name} takes a value from "${target.name}", which has no endpoint`);
