@@ -26,6 +26,13 @@ spec:
   endpoints: [{scheme: http, env: PORT}]
   references: [{resource: api}]
   waitFor: [{resource: api, condition: Healthy}]
+---
+apiVersion: apphost.dev/v1
+kind: Resource
+metadata: {name: flood}
+spec:
+  executable: {command: node, args: [say.mjs]}
+  endpoints: [{scheme: http, env: PORT}]
 `;
 
 describe('dashboard in a browser', { timeout: 90_000 }, () => {
@@ -43,7 +50,7 @@ describe('dashboard in a browser', { timeout: 90_000 }, () => {
     app = await startCliApp({
       name: 'dash',
       files: { 'say.mjs': SAY_APP, 'apphost.yaml': APP_YAML },
-      ready: /\[apphost\] web: Running 1\/1 ready/,
+      ready: /\[apphost\] web: Running 1\/1 ready[\s\S]*\[apphost\] flood: Running 1\/1 ready|\[apphost\] flood: Running 1\/1 ready[\s\S]*\[apphost\] web: Running 1\/1 ready/,
     });
     loginUrl = dashboardUrl(app.up.output());
     base = new URL(loginUrl).origin;
@@ -78,7 +85,7 @@ describe('dashboard in a browser', { timeout: 90_000 }, () => {
   });
 
   it('shows every resource with its state and its URL as a link once ready', async () => {
-    for (const name of ['api', 'web']) {
+    for (const name of ['api', 'web', 'flood']) {
       const ep = await waitFor(`the ${name} endpoint URL`, async () => (await app.get('endpoints', `${name}-http`))?.status?.url as string | undefined);
       const link = row(name).locator('a.endpoint');
       await link.waitFor();
@@ -147,7 +154,7 @@ describe('dashboard in a browser', { timeout: 90_000 }, () => {
     await waitFor('no rows', async () => (await page.locator('tr.resource').count()) === 0);
     expect(await page.locator('.empty').textContent()).toMatch(/No resource matches/);
     await page.selectOption('select[aria-label="Kind"]', '');
-    await waitFor('both rows', async () => (await page.locator('tr.resource').count()) === 2);
+    await waitFor('every row', async () => (await page.locator('tr.resource').count()) === 3);
   });
 
   it('shows the details of a resource: spec, endpoints with proxy counters, references, conditions', async () => {
@@ -235,11 +242,44 @@ describe('dashboard in a browser', { timeout: 90_000 }, () => {
   it('draws the graph: resources as nodes coloured by state, references and waitFor as edges', async () => {
     await page.goto(`${base}/#/graph`);
     await page.locator('[data-node="api"]').waitFor();
-    expect(await page.locator('[data-node]').count()).toBe(2);
+    expect(await page.locator('[data-node]').count()).toBe(3);
     expect(await page.locator('[data-edge="web>api"]').count()).toBe(1);
     expect(await page.locator('[data-node="web"]').getAttribute('data-state')).toBe('Running');
     await screenshot(page, 'graph');
     await page.locator('[data-node="api"]').click();
     await page.locator('[data-details="api"]').waitFor();
+  });
+
+  it('keeps 100,000 console lines responsive: a bounded window, only the rows in view in the DOM', async () => {
+    await page.goto(`${base}/#/console/flood`);
+    await page.locator('.log-line', { hasText: 'ready flood-0' }).waitFor();
+    const ep = (await app.get('endpoints', 'flood-http')).status.url as string;
+    const sent = Date.now();
+    await (await fetch(`${ep}/flood?n=120000`)).text();
+    await page.locator('.log-line', { hasText: /^.*flood 119999 x+$/ }).waitFor({ timeout: 20_000 });
+    const caughtUpMs = Date.now() - sent;
+    const count = Number(await page.locator('[data-count]').getAttribute('data-count'));
+    // The window is bounded (oldest dropped in tenths), and nearly everything arrived.
+    expect(count).toBeLessThanOrEqual(100_000);
+    expect(count).toBeGreaterThanOrEqual(80_000);
+    expect(await page.locator('.log-line').count()).toBeLessThan(150);
+    // Jumping to the top and filtering 100,000 lines each take well under a second.
+    const jumpMs = await page.evaluate(async () => {
+      const view = document.querySelector('.log-view') as HTMLElement;
+      const t = performance.now();
+      view.scrollTop = 0;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      if (!/flood \d+ /.test(view.querySelector('.log-line')?.textContent ?? '')) throw new Error('no line at the top');
+      return performance.now() - t;
+    });
+    expect(jumpMs).toBeLessThan(500);
+    const filterStart = Date.now();
+    await page.fill('input[aria-label="Filter lines"]', 'flood 11999');
+    // 119990-119999 (line 11999 itself left the window long ago).
+    await waitFor('the filtered view', async () => Number(await page.locator('[data-count]').getAttribute('data-count')) === 10, 2000);
+    const filterMs = Date.now() - filterStart;
+    expect(filterMs).toBeLessThan(1000);
+    await screenshot(page, 'console-100k-filtered');
+    console.log(`100,000-line console: caught up ${caughtUpMs} ms after 120,000 lines were printed; jump to top ${Math.round(jumpMs)} ms; filter ${filterMs} ms; ${count} lines held`);
   });
 });

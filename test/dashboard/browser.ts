@@ -26,13 +26,21 @@ export function dashboardUrl(output: string): string {
   return m[1];
 }
 
-/** A node app for the browser tests: /say?text=..&err=1 prints a line, /health answers ok. */
+/** A node app for the browser tests: /say?text=..&err=1 prints a line, /flood?n=N prints N, /health answers ok. */
 export const SAY_APP = `
 import { createServer } from 'node:http';
 const name = process.env.APPHOST_REPLICA ?? 'app';
 const server = createServer((req, res) => {
   const u = new URL(req.url, 'http://x');
   if (u.pathname === '/say') (u.searchParams.get('err') ? console.error : console.log)(u.searchParams.get('text'));
+  if (u.pathname === '/flood') {
+    const n = Number(u.searchParams.get('n'));
+    let chunk = '';
+    for (let i = 0; i < n; i++) {
+      chunk += 'flood ' + i + ' ' + 'x'.repeat(40) + '\\n';
+      if (chunk.length > 65536 || i === n - 1) { process.stdout.write(chunk); chunk = ''; }
+    }
+  }
   res.end(u.pathname === '/health' ? 'ok' : 'hello from ' + name);
 });
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log('\\x1b[32mready\\x1b[0m ' + name + ' pid ' + process.pid));
