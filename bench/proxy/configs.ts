@@ -1,4 +1,5 @@
-// Generated configurations: nginx (the backend, one worker) and HAProxy (the reference, one thread).
+// Generated configurations: nginx (the backend, one worker) and HAProxy (the reference: one thread
+// when pinned, or its default threads, one per core, as a user runs it).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -42,13 +43,12 @@ http {
   return file;
 }
 
-export function writeHaproxyConfig(dir: string, port: number, backendPort: number): string {
-  const file = join(dir, 'haproxy.cfg');
+export function writeHaproxyConfig(dir: string, port: number, backendPort: number, threads: 'one' | 'default'): string {
+  const file = join(dir, `haproxy-${threads}.cfg`);
   writeFileSync(
     file,
     `global
-  nbthread 1
-  maxconn 4096
+${threads === 'one' ? '  nbthread 1\n' : ''}  maxconn 4096
 defaults
   mode tcp
   timeout connect 5s
