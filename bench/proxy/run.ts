@@ -161,7 +161,7 @@ async function measureWith(
   await waitForPort(nginxPort);
 
   // The apphost proxy, in its own process so it can be pinned like HAProxy.
-  const apphost = launch(process.execPath, [join(root, 'bin/run-ts.js'), join(here, 'proxy-server.ts'), '--backend', `127.0.0.1:${nginxPort}`], {
+  const apphost = launch(process.execPath, [join(root, 'bin/run-ts.js'), join(here, 'proxy-server.ts'), '--backend', `127.0.0.1:${nginxPort}`, ...(setup.name === 'pinned' ? ['--workers', '0'] : [])], {
     cpus: PROXY_CPUS,
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -169,10 +169,10 @@ async function measureWith(
   const apphostPort = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`apphost proxy did not start: ${apphostOut()}`)), 20_000);
     apphost.stdout!.on('data', () => {
-      const m = /\{"port":(\d+),"engine":"(\w+)"\}/.exec(apphostOut());
+      const m = /\{"port":(\d+),"engine":"(\w+)","workers":(\d+)\}/.exec(apphostOut());
       if (m) {
         clearTimeout(timer);
-        apphostEngine = m[2]!;
+        apphostEngine = `${m[2]!}, ${m[3]!} worker process(es)`;
         resolvePort(Number(m[1]));
       }
     });

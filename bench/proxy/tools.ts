@@ -1,7 +1,7 @@
 // Benchmark plumbing: finding tools, free ports, child processes killed by PID, CPU time from /proc.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export interface Tool {
@@ -114,16 +114,30 @@ export function killAll(): void {
 
 const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** User + system CPU seconds used so far by a process (Linux /proc), or undefined elsewhere. */
+/**
+ * User + system CPU seconds used so far by a process and its live descendants (apphost's proxy
+ * workers), from Linux /proc, or undefined elsewhere.
+ */
 export function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Fields after the command: state is [0]; utime is [11], stime is [12].
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    const own = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return own + childPids(pid).reduce((sum, child) => sum + (cpuSeconds(child) ?? 0), 0);
   } catch {
     return undefined;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
   }
 }
 

@@ -13,7 +13,7 @@ import { createBuiltinControllers } from '../../controllers/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { createProber } from '../platform/health/index.ts';
 import { createLogStore } from '../platform/logs/index.ts';
-import { createNetProxyFactory } from '../platform/net/index.ts';
+import { createNetProxyFactory, defaultProxyWorkers } from '../platform/net/index.ts';
 import { createPortAllocator } from '../platform/ports/index.ts';
 import { createFileParameterSource } from '../platform/secrets/index.ts';
 import { createPostgresDatabaseCreator } from '../platform/databases/index.ts';
@@ -76,12 +76,15 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
     const app = { name, projectHash: hash, instanceId };
     const dockerControllers = await createDockerControllers(options.docker ?? 'auto', { app, logs, baseDir: dir, graceMs, logger });
 
+    // Proxy worker processes go after the proxies they serve (cleanups run in reverse).
+    const proxies = createNetProxyFactory({ workers: defaultProxyWorkers(), logger: logger.child({ component: 'proxy-workers' }) });
+    cleanups.push(() => proxies.close?.() ?? Promise.resolve());
     const manager: Manager = createManager({ store, registry, logger, stopTimeoutMs: 1000 });
     cleanups.push(() => manager.stop());
     for (const def of createBuiltinControllers({
       runner,
       prober: createProber(),
-      proxies: createNetProxyFactory(),
+      proxies,
       ports,
       parameters: createFileParameterSource({ file: join(state, 'secrets.json') }),
       postgres: createPostgresDatabaseCreator(),

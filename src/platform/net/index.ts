@@ -13,7 +13,7 @@ export type {
 } from './types.ts';
 export { ProxyError, isProxyError } from './errors.ts';
 export type { ProxyErrorCode } from './errors.ts';
-export { createNetProxyFactory } from './net-proxy-factory.ts';
+export { createNetProxyFactory, defaultProxyWorkers } from './net-proxy-factory.ts';
 export type { NetProxyFactoryOptions } from './net-proxy-factory.ts';
 export { createFakeProxyFactory } from './fake-proxy-factory.ts';
 export type { FakeConnection, FakeProxy, FakeProxyFactory } from './fake-proxy-factory.ts';

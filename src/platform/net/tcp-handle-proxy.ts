@@ -118,14 +118,36 @@ export class HandleTcpProxy extends TcpProxyBase<HandleConnection> {
   readonly engine = 'handles' as const;
   private servers: UvTcpHandle[] = [];
 
+  private readonly onConnection = (status: number, client: UvTcpHandle | undefined): void => {
+    if (status !== 0 || client === undefined) {
+      this.counters.lastError = `accept: ${errorName(status)}`;
+      return;
+    }
+    this.accept(client as ConnHandle);
+  };
+
+  /** The listening handles, to share with proxy worker processes (they accept on the same sockets). */
+  listeningHandles(): readonly UvTcpHandle[] {
+    return this.servers;
+  }
+
+  /**
+   * Accepts on listening sockets another process bound (received over IPC): the kernel hands each
+   * new connection to one of the processes accepting on the socket.
+   */
+  adopt(handles: UvTcpHandle[], addresses: string[], port: number): void {
+    for (const handle of handles) {
+      handle.onconnection = this.onConnection;
+      const err = handle.listen(BACKLOG);
+      if (err !== 0) throw uvError(err, 'listen');
+    }
+    this.servers = handles;
+    this.boundAddresses = addresses;
+    this.port = port;
+  }
+
   async listen(port: number): Promise<void> {
-    const onConnection = (status: number, client: UvTcpHandle | undefined): void => {
-      if (status !== 0 || client === undefined) {
-        this.counters.lastError = `accept: ${errorName(status)}`;
-        return;
-      }
-      this.accept(client as ConnHandle);
-    };
+    const onConnection = this.onConnection;
     const bound: Bound<UvTcpHandle>[] = await bindAll<UvTcpHandle>({
       address: this.address,
       port,

@@ -94,4 +94,6 @@ export interface RunningProxy {
 export interface ProxyFactory {
   /** Rejects with a ProxyError (`PortInUse`, `BindFailed`, `AddressNotAvailable`, `InvalidOptions`). */
   start(options: ProxyOptions): Promise<RunningProxy>;
+  /** Releases what the factory itself holds (proxy worker processes), after its proxies are closed. */
+  close?(): Promise<void>;
 }
