@@ -36,7 +36,9 @@ export function createNetProxyFactory(factoryOptions: NetProxyFactoryOptions = {
     const local = await startHandleTcpProxy(options);
     if (workers === 0) return local;
     pool ??= new ProxyWorkerPool(workers, factoryOptions.logger);
-    return new SharedTcpProxy(local, pool, options);
+    const shared = new SharedTcpProxy(local, pool, options);
+    await shared.started;
+    return shared;
   };
   return {
     async close() {

@@ -36,6 +36,7 @@ process.on('message', (message: ToWorker, handle: unknown) => {
         const proxy = new HandleTcpProxy(message.options);
         proxy.adopt(handles, message.addresses, message.port);
         proxies.set(message.id, { proxy, reported: '' });
+        send({ op: 'started', id: message.id });
       } catch (err) {
         for (const h of handles) h?.close();
         send({ op: 'failed', id: message.id, message: (err as Error).message });

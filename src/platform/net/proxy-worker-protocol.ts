@@ -16,6 +16,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { op: 'ready' }
+  | { op: 'started'; id: string }
   | { op: 'stats'; id: string; stats: ProxyStats }
   | { op: 'closed'; id: string }
   | { op: 'failed'; id: string; message: string };

@@ -17,6 +17,8 @@ const WORKER_MAIN = fileURLToPath(new URL('./proxy-worker-main.ts', import.meta.
 /** A worker that does not confirm a close within this is killed (its copy of the socket holds the port). */
 const CLOSE_TIMEOUT_MS = 3000;
 const RESTART_DELAY_MS = 1000;
+/** How long a new proxy waits for running workers to accept on it too. */
+const START_TIMEOUT_MS = 2000;
 const MAX_RESTARTS = 5;
 
 /** What a proxy shares with the workers, kept so a replacement worker gets it again. */
@@ -33,6 +35,8 @@ interface Worker {
   ready: boolean;
   stats: Map<string, ProxyStats>;
   closing: Map<string, () => void>;
+  /** Proxies sent to this worker that it has not confirmed yet. */
+  starting: Map<string, () => void>;
 }
 
 
@@ -54,11 +58,25 @@ export class ProxyWorkerPool {
     return `p${this.nextId++}`;
   }
 
-  /** Shares a listening proxy with every worker (started on first use). */
-  share(state: SharedProxyState): void {
+  /**
+   * Shares a listening proxy with every worker (started on first use). Resolves when the workers
+   * already running accept on it too; workers still starting take it when they are ready.
+   */
+  share(state: SharedProxyState): Promise<void> {
     this.proxies.set(state.id, state);
     while (this.workers.size < this.size && !this.disposed) this.spawn();
-    for (const worker of this.workers) if (worker.ready) this.sendProxy(worker, state);
+    const started = [...this.workers].filter((w) => w.ready).map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, START_TIMEOUT_MS);
+          worker.starting.set(state.id, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          this.sendProxy(worker, state);
+        }),
+    );
+    return Promise.all(started).then(() => undefined);
   }
 
   setBackends(id: string, backends: ProxyBackend[]): void {
@@ -130,7 +148,7 @@ export class ProxyWorkerPool {
 
   private spawn(): void {
     const child = fork(RUN_TS, [WORKER_MAIN], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const worker: Worker = { child, ready: false, stats: new Map(), closing: new Map() };
+    const worker: Worker = { child, ready: false, stats: new Map(), closing: new Map(), starting: new Map() };
     this.workers.add(worker);
     child.unref();
     (child.channel as { unref?: () => void } | undefined)?.unref?.();
@@ -145,6 +163,12 @@ export class ProxyWorkerPool {
         worker.ready = true;
         for (const state of this.proxies.values()) this.sendProxy(worker, state);
         return;
+      case 'started':
+      case 'failed':
+        worker.starting.get(message.id)?.();
+        worker.starting.delete(message.id);
+        if (message.op === 'failed') this.log?.warn({ pid: worker.child.pid, proxy: message.id, message: message.message }, 'proxy worker could not take a proxy');
+        return;
       case 'stats':
         if (this.proxies.has(message.id) || worker.closing.has(message.id)) worker.stats.set(message.id, message.stats);
         return;
@@ -152,16 +176,13 @@ export class ProxyWorkerPool {
         worker.closing.get(message.id)?.();
         worker.closing.delete(message.id);
         return;
-      case 'failed':
-        this.log?.warn({ pid: worker.child.pid, proxy: message.id, message: message.message }, 'proxy worker could not take a proxy');
-        return;
     }
   }
 
   private onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.workers.delete(worker);
     for (const [id, s] of worker.stats) this.retired.set(id, addStats(this.retired.get(id) ?? { ...ZERO_STATS }, endedStats(s)));
-    for (const done of worker.closing.values()) done();
+    for (const done of [...worker.closing.values(), ...worker.starting.values()]) done();
     if (this.disposed) return;
     this.log?.warn({ pid: worker.child.pid, code, signal }, 'proxy worker exited');
     if (this.restarts++ < MAX_RESTARTS && this.proxies.size > 0) {

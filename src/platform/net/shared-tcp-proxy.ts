@@ -18,6 +18,9 @@ export class SharedTcpProxy implements RunningProxy {
   /** What workers counted for this proxy before it stopped being shared. */
   private ended: ProxyStats = { ...ZERO_STATS };
 
+  /** Resolves when the workers that were running accept on the proxy too. */
+  readonly started: Promise<void>;
+
   constructor(
     private readonly local: HandleTcpProxy,
     private readonly pool: ProxyWorkerPool,
@@ -25,12 +28,12 @@ export class SharedTcpProxy implements RunningProxy {
   ) {
     const { logger: _logger, engine: _engine, ...shared } = options;
     this.options = shared;
-    if (!options.clientIPAffinity) this.share();
+    this.started = options.clientIPAffinity ? Promise.resolve() : this.share();
   }
 
-  private share(): void {
+  private share(): Promise<void> {
     this.id = this.pool.newId();
-    this.pool.share({ id: this.id, handles: this.local.listeningHandles(), addresses: [...this.local.boundAddresses], port: this.port, options: this.options });
+    return this.pool.share({ id: this.id, handles: this.local.listeningHandles(), addresses: [...this.local.boundAddresses], port: this.port, options: this.options });
   }
 
   private async unshare(): Promise<void> {
@@ -61,7 +64,7 @@ export class SharedTcpProxy implements RunningProxy {
     this.options = { ...this.options, policy, ...(clientIPAffinity !== undefined ? { clientIPAffinity } : {}) };
     if (this.closing) return;
     if (clientIPAffinity === true && this.id !== undefined) void this.unshare();
-    else if (clientIPAffinity === false && this.id === undefined) this.share();
+    else if (clientIPAffinity === false && this.id === undefined) void this.share();
     else if (this.id !== undefined) this.pool.setPolicy(this.id, policy, clientIPAffinity);
   }
 
