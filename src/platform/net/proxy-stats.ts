@@ -1,7 +1,7 @@
 // Adding up proxy counters of several processes serving one proxy.
 import type { ProxyStats } from './types.ts';
 
-export const ZERO_STATS: Readonly<ProxyStats> = { activeConnections: 0, totalConnections: 0, bytesIn: 0, bytesOut: 0, failedConnects: 0 };
+export const ZERO_STATS: Readonly<ProxyStats> = { activeConnections: 0, totalConnections: 0, bytesIn: 0, bytesOut: 0, failedConnects: 0, refusedConnections: 0 };
 
 /** a + b (the first lastError found); `b` undefined counts as zero. */
 export function addStats(a: ProxyStats, b: ProxyStats | undefined): ProxyStats {
@@ -13,6 +13,7 @@ export function addStats(a: ProxyStats, b: ProxyStats | undefined): ProxyStats {
     bytesIn: a.bytesIn + b.bytesIn,
     bytesOut: a.bytesOut + b.bytesOut,
     failedConnects: a.failedConnects + b.failedConnects,
+    refusedConnections: a.refusedConnections + b.refusedConnections,
     ...(lastError !== undefined ? { lastError } : {}),
   };
 }
