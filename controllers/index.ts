@@ -3,6 +3,7 @@
 // go away.
 import type { Logger } from 'pino';
 import type { Prober } from '../src/platform/health/types.ts';
+import type { LogStore } from '../src/platform/logs/types.ts';
 import type { ProxyFactory } from '../src/platform/net/types.ts';
 import type { PortAllocator } from '../src/platform/ports/types.ts';
 import type { ProcessRunner } from '../src/platform/process/types.ts';
@@ -12,6 +13,7 @@ import type { ControllerDefinition } from '../src/runtime/types.ts';
 import { createDatabasesController } from './databases/index.ts';
 import { createEndpointsController } from './endpoints/index.ts';
 import { createHealthController } from './health/index.ts';
+import { createLogRetentionController } from './logs/index.ts';
 import { createProcessesController } from './processes/index.ts';
 import { createReplicasController } from './replicas/index.ts';
 import { createEndpointProxiesController, createProxiesController } from './proxies/index.ts';
@@ -29,6 +31,8 @@ export interface BuiltinControllerDeps {
   baseDir: string;
   gracePeriodMs?: number;
   logger?: Logger;
+  /** Captured output: a replica's ring is freed when the Replica is gone. */
+  logs?: LogStore;
   /** Controllers that come before the process-level ones (e.g. networks, containers). */
   extra?: ControllerDefinition[];
 }
@@ -43,7 +47,8 @@ export function createBuiltinControllers(deps: BuiltinControllerDeps): Controlle
     createReplicasController({ ports: deps.ports, parameters: deps.parameters }),
     ...(deps.postgres ? [createDatabasesController({ postgres: deps.postgres })] : []),
     createEndpointsController({ ports: deps.ports }),
+    ...(deps.logs ? [createLogRetentionController({ logs: deps.logs })] : []),
   ];
 }
 
-export { createReplicasController, createEndpointsController, createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };
+export { createLogRetentionController, createReplicasController, createEndpointsController, createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };

@@ -3,4 +3,4 @@ export { startApiServer } from './server.ts';
 export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.ts';
 export { generateTls, type TlsMaterial } from './tls.ts';
 export { ApiServerError, isApiServerError, type ApiServerErrorCode } from './errors.ts';
-export type { ApiServer, ApiServerOptions, LogProvider, LogLine } from './types.ts';
+export type { ApiServer, ApiServerOptions, LogProvider, LogProviderStats, LogLine } from './types.ts';

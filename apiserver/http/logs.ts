@@ -8,6 +8,9 @@ import { boolParam, intParam } from './query.ts';
 import type { ObjectRoute } from './routes.ts';
 import type { LogLine } from './types.ts';
 
+/** Unread bytes a following client may have queued before new lines wait in the ring for it. */
+const FOLLOW_MAX_BUFFERED = 256 * 1024;
+
 function rfc3339(time: LogLine['time']): string {
   const d = time instanceof Date ? time : new Date(time);
   return Number.isNaN(d.getTime()) ? String(time) : d.toISOString();
@@ -37,11 +40,34 @@ export function serveLogs(ctx: HandlerContext, _req: IncomingMessage, res: Serve
   let pending: LogLine[] | undefined = [];
   let stopped = false;
   let lastSeq = -Infinity;
+  // Backpressure: while the client has more than FOLLOW_MAX_BUFFERED unread, new lines are not
+  // queued for it; on 'drain' it reads them from the provider's ring after its cursor (lastSeq), so
+  // a slow `logs -f` costs at most the ring, never a copy of the whole flood. Lines the ring dropped
+  // meanwhile are said in one line.
+  let behind = 0;
+  const send = (lines: LogLine[]) => {
+    if (lines.length === 0) return;
+    for (const l of lines) if (typeof l.seq === 'number') lastSeq = Math.max(lastSeq, l.seq);
+    res.write(lines.map(format).join(''));
+    if (res.writableLength > FOLLOW_MAX_BUFFERED && Number.isFinite(lastSeq)) {
+      behind = 1;
+      res.once('drain', catchUp);
+    }
+  };
+  const catchUp = () => {
+    if (stopped) return;
+    const missed = behind - 1;
+    behind = 0;
+    const lines = ctx.logs!.read(id, { afterSeq: lastSeq });
+    if (missed > lines.length) res.write(`[apphost] ${missed - lines.length} lines dropped: the client read too slowly to keep up\n`);
+    send(lines);
+  };
   const unfollow = ctx.logs.follow(id, (line) => {
     if (stopped) return;
     try {
       if (pending) pending.push(line);
-      else res.write(format(line));
+      else if (behind > 0) behind++;
+      else send([line]);
     } catch (err) {
       // Runs inside the log store's append: never let it throw there.
       ctx.logger.error({ err, id }, 'log line could not be sent; ending the follow');
@@ -54,8 +80,7 @@ export function serveLogs(ctx: HandlerContext, _req: IncomingMessage, res: Serve
   pending = undefined;
   res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
   res.flushHeaders();
-  const text = [...lines, ...later].map(format).join('');
-  if (text) res.write(text);
+  send([...lines, ...later]);
   const stop = () => {
     if (stopped) return;
     stopped = true;

@@ -199,7 +199,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       slowWatchesClosed: ctx.watchStats.slowClosed,
     };
   }
-  metrics = metricsRegistry(stats);
+  metrics = metricsRegistry(stats, options.logs);
   return {
     url,
     port,

@@ -15,10 +15,22 @@ export interface LogLine {
 
 /** Source of replica logs; `id` is `<namespace>/<replica name>`. */
 export interface LogProvider {
-  /** `sinceMs`: only lines of the last that many milliseconds; `tail`: at most the last N lines. */
-  read(id: string, options: { sinceMs?: number; tail?: number }): LogLine[];
+  /**
+   * `sinceMs`: only lines of the last that many milliseconds; `tail`: at most the last N lines;
+   * `afterSeq`: only lines with a greater `seq` (a slow follower catching up).
+   */
+  read(id: string, options: { sinceMs?: number; tail?: number; afterSeq?: number }): LogLine[];
   /** Calls `cb` for every new line until the returned function is called. */
   follow(id: string, cb: (line: LogLine) => void): () => void;
+  /** What the provider holds (served at /metrics when given). */
+  stats?(): LogProviderStats;
+}
+
+export interface LogProviderStats {
+  ids: number;
+  lines: number;
+  bytes: number;
+  droppedLines: number;
 }
 
 export interface ApiServerOptions {

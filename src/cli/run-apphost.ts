@@ -1,6 +1,7 @@
 // Runs an apphost in the foreground, exactly as `apphostctl up` does (and `builder.build().run()`):
 // start it, show the live status view above prefixed replica logs, stop cleanly on Ctrl+C or
-// SIGTERM with a summary. Talks to its own API through the kubeconfig like any other client.
+// SIGTERM with a summary. Reads status through its own API like any other client; replica logs come
+// in-process from the log rings (folded when a replica floods).
 import { dirname, relative } from 'node:path';
 import type { Endpoint, KubeObject, Replica, Resource } from '../api/types.ts';
 import { startDashboard, type Dashboard } from '../dashboard/index.ts';
@@ -11,7 +12,7 @@ import { removeDashboardUrl, writeDashboardUrl } from './commands/dashboard-url.
 import { CliError } from './errors.ts';
 import { prefixLine } from './commands/logs.ts';
 import { loadControllerFiles } from './up/load-controllers.ts';
-import { followAllReplicaLogs } from './up/replica-logs.ts';
+import { followReplicaLogs } from './up/replica-logs.ts';
 import { createStatusView, summarize, type ResourceLine } from './up/status-view.ts';
 import { removePid, writePid } from './up/pid-file.ts';
 import { createLogSink } from './up/log-sink.ts';
@@ -120,18 +121,19 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
       .finally(() => (refreshing = false));
   }, 1000);
   await refresh().catch(() => undefined);
-  const logs = followAllReplicaLogs({
-    client,
+  // In-process, from the same rings the API serves: a flooding replica is folded, not copied.
+  const logs = followReplicaLogs({
+    logs: apphost.logs,
     namespace: 'default',
-    signal: ac.signal,
-    onLine: (replica, line) => view.log(prefixLine(replica, line)),
+    format: prefixLine,
+    write: (text) => view.log(text.slice(0, -1)),
   });
 
   const reason = await stopRequested;
   clearInterval(timer);
   await refresh().catch(() => undefined);
   ac.abort();
-  await logs;
+  logs.close();
   client.close();
   view.close();
   out.write(`stopping apphost ${apphost.name} (${reason})...\n`);

@@ -90,6 +90,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       postgres: createPostgresDatabaseCreator(),
       baseDir: dir,
       gracePeriodMs: graceMs,
+      logs,
       logger: logger.child({ component: 'proxy' }),
       extra: dockerControllers,
     })) {

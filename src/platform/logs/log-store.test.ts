@@ -29,6 +29,37 @@ describe('createLogStore', () => {
     expect(logs.read('x').map((l) => l.line)).toEqual(['line 7', 'line 8', 'line 9']);
   });
 
+  it('is bounded in bytes too: a flood of long lines keeps only the newest that fit', () => {
+    const logs = createLogStore({ maxLinesPerId: 10_000, maxBytesPerId: 10_000 });
+    for (let i = 0; i < 1000; i++) logs.append('flood', 'stdout', `${String(i).padStart(4, '0')}${'x'.repeat(896)}`);
+    logs.append('quiet', 'stdout', 'hello');
+    const kept = logs.read('flood');
+    // 900 characters + ~96 bytes of overhead a line: 10 lines fit in 10,000 bytes.
+    expect(kept).toHaveLength(10);
+    expect(kept.at(-1)!.line.startsWith('0999')).toBe(true);
+    expect(logs.read('quiet').map((l) => l.line)).toEqual(['hello']);
+    const stats = logs.stats();
+    expect(stats).toMatchObject({ ids: 2, lines: 11, droppedLines: 990 });
+    expect(stats.bytes).toBeLessThanOrEqual(10_000 + 101);
+    logs.clear('flood');
+    expect(logs.stats()).toMatchObject({ ids: 1, lines: 1, droppedLines: 990 });
+    expect(logs.stats().bytes).toBeLessThan(200);
+  });
+
+  it('reads after a sequence number as a cursor, across drops and from lastSeq()', () => {
+    const logs = createLogStore({ maxLinesPerId: 100 });
+    expect(logs.lastSeq()).toBe(0);
+    for (let i = 0; i < 250; i++) logs.append(i % 2 ? 'a' : 'b', 'stdout', `l${i}`);
+    const a = logs.read('a');
+    expect(a).toHaveLength(100);
+    expect(logs.read('a', { afterSeq: a[41]!.seq }).map((l) => l.line)).toEqual(a.slice(42).map((l) => l.line));
+    expect(logs.read('a', { afterSeq: 0 })).toHaveLength(100); // older than the ring: everything kept
+    const cursor = logs.lastSeq();
+    expect(logs.read('a', { afterSeq: cursor })).toEqual([]);
+    logs.append('a', 'stdout', 'next');
+    expect(logs.read('a', { afterSeq: cursor }).map((l) => l.line)).toEqual(['next']);
+  });
+
   it('filters by tail, sinceMs, sinceTime and afterSeq', () => {
     const c = clock();
     const logs = createLogStore({ now: c.now });
@@ -72,7 +103,7 @@ describe('createLogStore', () => {
     expect(logs.ids()).toEqual([]);
     let caught: unknown;
     try {
-      createLogStore({ maxLinesPerId: 0 });
+      createLogStore({ maxBytesPerId: 0 });
     } catch (err) {
       caught = err;
     }

@@ -1,61 +1,39 @@
-// In-memory LogStore: one bounded ring buffer per id, synchronous followers.
+// In-memory LogStore: one ring per id, bounded in lines and bytes (a flooding replica keeps only its
+// newest few MiB), freed when its id is cleared; synchronous followers.
 import { LogError } from './errors.ts';
+import { LineRing } from './ring.ts';
 import type {
   LogLine,
   LogListener,
   LogStore,
   LogStoreOptions,
+  LogStoreStats,
   LogStream,
   ReadOptions,
 } from './types.ts';
 
 const DEFAULT_MAX_LINES = 10_000;
+const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_LINE_LENGTH = 16_384;
 
-/** Fixed-capacity ring of lines; oldest dropped first. */
-class Ring {
-  private readonly items: (LogLine | undefined)[];
-  private start = 0;
-  private size = 0;
-
-  constructor(private readonly capacity: number) {
-    this.items = new Array<LogLine | undefined>(capacity);
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new LogError('LOG_INVALID_OPTIONS', `${name} must be a positive integer, got ${value}`);
   }
-
-  push(line: LogLine): void {
-    const at = (this.start + this.size) % this.capacity;
-    this.items[at] = line;
-    if (this.size < this.capacity) this.size++;
-    else this.start = (this.start + 1) % this.capacity;
-  }
-
-  toArray(): LogLine[] {
-    const out: LogLine[] = [];
-    for (let i = 0; i < this.size; i++) out.push(this.items[(this.start + i) % this.capacity]!);
-    return out;
-  }
-
-  clear(): void {
-    this.items.fill(undefined);
-    this.start = 0;
-    this.size = 0;
-  }
+  return value;
 }
 
 export function createLogStore(options: LogStoreOptions = {}): LogStore {
-  const maxLines = options.maxLinesPerId ?? DEFAULT_MAX_LINES;
-  const maxLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-  if (!Number.isInteger(maxLines) || maxLines < 1) {
-    throw new LogError('LOG_INVALID_OPTIONS', `maxLinesPerId must be a positive integer, got ${maxLines}`);
-  }
-  if (!Number.isInteger(maxLength) || maxLength < 1) {
-    throw new LogError('LOG_INVALID_OPTIONS', `maxLineLength must be a positive integer, got ${maxLength}`);
-  }
+  const maxLines = positiveInteger('maxLinesPerId', options.maxLinesPerId ?? DEFAULT_MAX_LINES);
+  const maxBytes = positiveInteger('maxBytesPerId', options.maxBytesPerId ?? DEFAULT_MAX_BYTES);
+  const maxLength = positiveInteger('maxLineLength', options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   const now = options.now ?? (() => new Date());
-  const rings = new Map<string, Ring>();
+  const rings = new Map<string, LineRing>();
   const listeners = new Map<string, Set<LogListener>>();
   const allListeners = new Set<LogListener>();
   let seq = 0;
+  /** Lines dropped by rings already cleared (the live rings count their own). */
+  let droppedBefore = 0;
 
   function notify(set: Iterable<LogListener>, line: LogLine, id: string): void {
     for (const listener of [...set]) {
@@ -73,7 +51,7 @@ export function createLogStore(options: LogStoreOptions = {}): LogStore {
       const line: LogLine = Object.freeze({ seq: ++seq, time: now(), stream, line: cut });
       let ring = rings.get(id);
       if (!ring) {
-        ring = new Ring(maxLines);
+        ring = new LineRing(maxLines, maxBytes);
         rings.set(id, ring);
       }
       ring.push(line);
@@ -86,8 +64,8 @@ export function createLogStore(options: LogStoreOptions = {}): LogStore {
     read(id: string, readOptions: ReadOptions = {}): LogLine[] {
       const ring = rings.get(id);
       if (!ring) return [];
-      let lines = ring.toArray();
       const { sinceMs, sinceTime, afterSeq, tail } = readOptions;
+      let lines = ring.toArray(afterSeq);
       if (sinceMs !== undefined) {
         const from = now().getTime() - sinceMs;
         lines = lines.filter((l) => l.time.getTime() >= from);
@@ -96,7 +74,6 @@ export function createLogStore(options: LogStoreOptions = {}): LogStore {
         const from = sinceTime.getTime();
         lines = lines.filter((l) => l.time.getTime() >= from);
       }
-      if (afterSeq !== undefined) lines = lines.filter((l) => l.seq > afterSeq);
       if (tail !== undefined) lines = tail <= 0 ? [] : lines.slice(-tail);
       return lines;
     },
@@ -128,8 +105,24 @@ export function createLogStore(options: LogStoreOptions = {}): LogStore {
     },
 
     clear(id: string): void {
-      rings.get(id)?.clear();
+      droppedBefore += rings.get(id)?.dropped ?? 0;
       rings.delete(id);
+    },
+
+    lastSeq(): number {
+      return seq;
+    },
+
+    stats(): LogStoreStats {
+      let lines = 0;
+      let bytes = 0;
+      let dropped = droppedBefore;
+      for (const ring of rings.values()) {
+        lines += ring.length;
+        bytes += ring.bytes;
+        dropped += ring.dropped;
+      }
+      return { ids: rings.size, lines, bytes, droppedLines: dropped };
     },
   };
 }

@@ -18,7 +18,7 @@ export interface ReadOptions {
   sinceMs?: number;
   /** Only lines captured at or after this time. */
   sinceTime?: Date;
-  /** Only lines with a sequence number greater than this one. */
+  /** Only lines with a sequence number greater than this one (a cursor: `lastSeq()` or a line's `seq`). */
   afterSeq?: number;
   /** At most the last `tail` lines (after the filters above). */
   tail?: number;
@@ -37,13 +37,29 @@ export interface LogStore {
   followAll(listener: LogListener): () => void;
   /** Ids that have at least one line, in first-seen order. */
   ids(): string[];
-  /** Forgets the lines of `id` (followers stay subscribed). */
+  /** Forgets the lines of `id` and frees its ring (followers stay subscribed). */
   clear(id: string): void;
+  /** Sequence number of the newest line of any id (0 before the first): read `afterSeq` from here. */
+  lastSeq(): number;
+  /** What the store holds now, and how many lines its bounds dropped so far. */
+  stats(): LogStoreStats;
+}
+
+export interface LogStoreStats {
+  /** Ids with a ring. */
+  ids: number;
+  lines: number;
+  /** Text length plus a per-line overhead, summed over every ring. */
+  bytes: number;
+  /** Lines dropped (oldest first) to keep rings within their bounds, since the store was made. */
+  droppedLines: number;
 }
 
 export interface LogStoreOptions {
   /** Lines kept per id; older lines are dropped. Default 10 000. */
   maxLinesPerId?: number;
+  /** Bytes kept per id (text plus ~96 bytes a line); older lines are dropped. Default 2 MiB. */
+  maxBytesPerId?: number;
   /** Longer lines are cut to this many characters (with a trailing `…`). Default 16 384. */
   maxLineLength?: number;
   now?: () => Date;

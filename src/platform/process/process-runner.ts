@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import type { LogStore, LogStream } from '../logs/index.ts';
+import { createTurnBudget, type LogStore, type LogStream } from '../logs/index.ts';
 import { ProcessError, describeSpawnError } from './errors.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { groupAlive } from './proc-fs.ts';
@@ -27,6 +27,8 @@ export interface ProcessRunnerOptions {
   /** Crash records (`.apphost/processes/`); none are written when omitted. */
   records?: ProcessRecords;
   logger?: Logger;
+  /** Output bytes captured per event-loop turn before a child's pipe is paused (default 256 KiB). */
+  captureBytesPerTurn?: number;
   /** Default grace period between SIGTERM and SIGKILL. Default 10 000 ms. */
   graceMs?: number;
   now?: () => Date;
@@ -41,6 +43,8 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
   const log = options.logger ?? pino({ level: 'silent' });
   const defaultGraceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const now = options.now ?? (() => new Date());
+  // Log bytes handled per event-loop turn, across every child: a flood waits for the next turn.
+  const budget = createTurnBudget(options.captureBytesPerTurn);
   // Started and not cleaned up yet: running, or exited with its group still being terminated.
   const live = new Set<ManagedProcess>();
 
@@ -63,7 +67,10 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
   function capture(id: string, stream: Readable | null, name: LogStream): Promise<void> {
     if (!stream) return Promise.resolve();
     const splitter = new LineSplitter({ onLine: (line) => logs.append(id, name, line) });
-    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+    stream.on('data', (chunk: Buffer) => {
+      splitter.push(chunk);
+      budget.take(stream, chunk.length);
+    });
     return new Promise((resolve) => {
       const done = () => {
         splitter.end();

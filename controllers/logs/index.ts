@@ -1,0 +1,2 @@
+export { createLogRetentionController } from './controller.ts';
+export type { LogRetentionControllerOptions } from './controller.ts';
