@@ -32,3 +32,14 @@ export function nodeDockerfile(r: ExportResource, generated: GeneratedImage): st
 export function buildCommand(r: ExportResource, generated: GeneratedImage): string {
   return `docker build -t ${r.image} -f ${dockerfilePath(r)} ${generated.context}`;
 }
+
+/** The Dockerfiles of every resource without an image, and a note each on how to build it. */
+export function dockerfiles(resources: readonly ExportResource[], notes: string[]): { path: string; content: string }[] {
+  const out: { path: string; content: string }[] = [];
+  for (const r of resources) {
+    if (!r.generated) continue;
+    out.push({ path: dockerfilePath(r), content: nodeDockerfile(r, r.generated) });
+    notes.push(`resource "${r.name}" has no image: build and push ${r.image} first (${buildCommand(r, r.generated)})`);
+  }
+  return out;
+}

@@ -3,6 +3,9 @@
 export { buildModel, FIRST_ASSIGNED_PORT } from './model.ts';
 export type { ExportModel, ExportResource, ExportPort, ModelOptions } from './model.ts';
 export { composeExport, COMPOSE_NETWORK } from './compose.ts';
+export { manifestsExport, CONFIG_HASH_ANNOTATION } from './manifests.ts';
+export type { KubernetesWriterOptions } from './manifests.ts';
+export { helmExport } from './helm-chart.ts';
 export { writeExport, MARKER_FILE } from './write-files.ts';
 export { ExportError, isExportError } from './errors.ts';
 export type { ExportFile, ExportResult, WriterOptions } from './output.ts';

@@ -31,5 +31,5 @@ export function uniqueNotes(notes: readonly string[]): string[] {
  * follow YAML 1.1, where `no`, `on`, `y` are booleans, so such strings are quoted.
  */
 export function toYaml(doc: unknown): string {
-  return stringify(doc, { version: '1.1', lineWidth: 0 });
+  return stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
 }

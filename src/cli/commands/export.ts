@@ -4,7 +4,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { Argument, Command, Option } from 'commander';
 import { dns1123LabelErrors } from '../../api/names.ts';
-import { buildModel, composeExport, writeExport, type ExportResult } from '../../export/index.ts';
+import { buildModel, composeExport, helmExport, manifestsExport, writeExport, type ExportModel, type ExportResult } from '../../export/index.ts';
 import { CliError } from '../errors.ts';
 import { defaultInput, loadInput } from '../load-input.ts';
 
@@ -15,39 +15,70 @@ interface ExportOpts {
   registry?: string;
   name?: string;
   includeSecrets?: boolean;
+  format: string;
+  gateway?: string | boolean;
+  namespace?: string;
 }
 
-const TARGETS = ['compose'] as const;
+const TARGETS = ['kubernetes', 'compose'] as const;
+const FORMATS = ['helm', 'manifests'] as const;
 type Target = (typeof TARGETS)[number];
 
 export function exportCommand(): Command {
   return new Command('export')
-    .description('Write the app as a Docker Compose file, without running anything')
+    .description('Write the app as a Helm chart, Kubernetes manifests or a Docker Compose file, without running anything')
     .addArgument(new Argument('<target>', `what to write: ${TARGETS.join(' | ')}`).choices(TARGETS))
     .option('-f, --filename <path>', 'apphost.ts / .js, or YAML/JSON file or folder (default: ./apphost.ts, else ./apphost.yaml)')
     .requiredOption('-o, --output <dir>', 'folder to write to (created; an earlier export there is replaced)')
     .option('--image <name=image>', 'container image of an executable (repeatable)', collect, [])
     .option('--registry <prefix>', 'registry prefix for the images apphost writes a Dockerfile for (Node apps without an image)')
+    .addOption(new Option('--format <format>', 'kubernetes: a Helm chart, or plain manifests with kustomization.yaml').choices(FORMATS).default('helm'))
+    .option('-n, --namespace <ns>', 'kubernetes: namespace to install into (manifests: kustomization namespace)')
+    .option('--gateway [name]', 'kubernetes: Gateway API HTTPRoutes (attached to Gateway NAME, default "gateway") instead of Ingresses')
     .option('--name <app>', 'application name (default: the apphost file\'s name, else its folder)')
     .addOption(new Option('--include-secrets', 'write secret-looking values (PASSWORD, TOKEN, KEY, ...) into the output instead of leaving them to fill in'))
     .addHelpText(
       'after',
       `
 Examples:
+  apphostctl export kubernetes -f apphost.ts -o deploy/chart --image api=ghcr.io/org/api:1.2
+  helm install myapp deploy/chart --namespace myapp --create-namespace
+  apphostctl export kubernetes --format manifests -o deploy/k8s --namespace myapp && kubectl apply -k deploy/k8s
   apphostctl export compose -f apphost.ts -o deploy/compose --image api=ghcr.io/org/api:1.2
   cd deploy/compose && docker compose up`,
     )
-    .action(async (target: Target, opts: ExportOpts) => {
+    .action(async function (this: Command, target: Target) {
+      // -n/--namespace is also apphostctl's global option: read it from either place.
+      const opts = this.optsWithGlobals<ExportOpts>();
       const input = opts.filename ?? defaultInput(process.cwd());
       if (!input) throw new CliError('USAGE', 'no apphost.ts or apphost.yaml here: pass -f FILE|DIR');
       const loaded = await loadInput(input);
       const app = appName(opts.name ?? loaded.name, input);
       const model = buildModel(loaded.objects, { app, images: parseImages(opts.image), registry: opts.registry });
       const outDir = resolve(opts.output);
-      const result: ExportResult = composeExport(model, { includeSecrets: opts.includeSecrets ?? false, outDir });
+      const result = write(target, model, opts, outDir);
       const written = writeExport(outDir, result.files);
       report(target, opts.output, written, result);
     });
+}
+
+function write(target: Target, model: ExportModel, opts: ExportOpts, outDir: string): ExportResult {
+  const includeSecrets = opts.includeSecrets ?? false;
+  if (target === 'compose') {
+    if (opts.format !== 'helm' || opts.gateway !== undefined) throw new CliError('USAGE', '--format and --gateway are for `export kubernetes`');
+    return composeExport(model, { includeSecrets, outDir });
+  }
+  if (opts.namespace !== undefined && dns1123LabelErrors(opts.namespace).length) {
+    throw new CliError('USAGE', `--namespace ${opts.namespace}: ${dns1123LabelErrors(opts.namespace)[0]}`);
+  }
+  const options = {
+    includeSecrets,
+    outDir,
+    namespace: opts.namespace,
+    gateway: opts.gateway !== undefined && opts.gateway !== false,
+    gatewayName: typeof opts.gateway === 'string' ? opts.gateway : 'gateway',
+  };
+  return opts.format === 'manifests' ? manifestsExport(model, options) : helmExport(model, options);
 }
 
 function collect(value: string, previous: string[]): string[] {
