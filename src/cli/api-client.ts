@@ -28,7 +28,18 @@ function bodyText(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
+/** The texts of Kubernetes `Warning: 299 - "text"` headers (several may share one header line). */
+export function warningTexts(header: string | string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const h of [header ?? []].flat()) {
+    for (const m of h.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) out.push(m[1]!.replace(/\\u([0-9a-fA-F]{4})|\\(.)/g, (_, hex?: string, c?: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : c!)));
+  }
+  return out;
+}
+
 export class ApiClient {
+  /** Called with each warning the server sends (`Warning` headers), e.g. an unknown field. */
+  onWarning: (text: string) => void = () => undefined;
   readonly server: string;
   readonly namespace: string;
   readonly kubeconfigPath: string;
@@ -171,13 +182,17 @@ export class ApiClient {
 
   #open(options: RequestOptions, onResponse: (res: import('node:http').IncomingMessage) => void) {
     const u = this.url(options.path, options.query);
+    const withWarnings = (res: import('node:http').IncomingMessage) => {
+      for (const w of warningTexts(res.headers.warning)) this.onWarning(w);
+      onResponse(res);
+    };
     const headers: Record<string, string> = { ...this.#headers, accept: options.accept ?? 'application/json' };
     if (options.body !== undefined) {
       headers['content-type'] = options.contentType ?? 'application/json';
       // Node sends a DELETE body without chunked encoding: the length must be declared.
       headers['content-length'] = String(Buffer.byteLength(bodyText(options.body)));
     }
-    return https.request(u, { method: options.method ?? 'GET', agent: this.#agent, headers }, onResponse);
+    return https.request(u, { method: options.method ?? 'GET', agent: this.#agent, headers }, withWarnings);
   }
 
   #statusError(code: number, text: string): CliError {

@@ -22,6 +22,8 @@ export interface Session {
 export async function openSession(options: GlobalOptions): Promise<Session> {
   const path = findKubeconfig({ explicit: options.kubeconfig });
   const client = await ApiClient.fromKubeconfig(path);
+  // As kubectl does: every warning of the server on stderr.
+  client.onWarning = (text) => process.stderr.write(`Warning: ${text}\n`);
   let kinds: Promise<Kinds> | undefined;
   return {
     client,

@@ -1,9 +1,13 @@
-// Applies manifests through the API client: create, or update the existing object (keeping its
-// status). A refused object becomes one HostError line naming the object and the fields.
+// Applies manifests (`up -f`, an apphost file, Apphost.apply) straight to the store: create, or
+// update the existing object (keeping its status). Strict field validation, as `kubectl apply`
+// does by default: a typo (`spec.replica`) is refused with its field path, never silently
+// dropped. A refused object becomes one HostError line naming where it came from, the object and
+// the fields.
 import { isApiError } from '../api/status.ts';
+import type { Store, WriteOptions } from '../api/store.ts';
 import { DEFAULT_NAMESPACE, type KubeObject } from '../api/types.ts';
-import type { Client } from '../runtime/types.ts';
 import { HostError } from './errors.ts';
+import { manifestSource } from './manifests.ts';
 
 export interface AppliedObject {
   kind: string;
@@ -12,20 +16,22 @@ export interface AppliedObject {
   action: 'created' | 'configured' | 'unchanged';
 }
 
-export async function applyManifests(client: Client, objects: KubeObject[]): Promise<AppliedObject[]> {
+const WRITE: WriteOptions = { fieldValidation: 'Strict' };
+
+export async function applyManifests(store: Store, objects: KubeObject[]): Promise<AppliedObject[]> {
   const applied: AppliedObject[] = [];
-  for (const obj of objects) applied.push(await applyOne(client, obj));
+  for (const obj of objects) applied.push(applyOne(store, obj));
   return applied;
 }
 
-async function applyOne(client: Client, input: KubeObject): Promise<AppliedObject> {
+function applyOne(store: Store, input: KubeObject): AppliedObject {
   const namespace = input.metadata.namespace ?? DEFAULT_NAMESPACE;
   const obj: KubeObject = { ...input, metadata: { ...input.metadata, namespace } };
   const what = { kind: obj.kind, name: obj.metadata.name, namespace };
   try {
-    const existing = await client.get(obj.kind, namespace, obj.metadata.name);
+    const existing = store.tryGet(obj.kind, namespace, obj.metadata.name);
     if (!existing) {
-      await client.create(obj);
+      store.create(obj, WRITE);
       return { ...what, action: 'created' };
     }
     const { status: _status, ...rest } = obj;
@@ -34,11 +40,12 @@ async function applyOne(client: Client, input: KubeObject): Promise<AppliedObjec
       ...(existing.status !== undefined ? { status: existing.status } : {}),
       metadata: { ...existing.metadata, ...obj.metadata, resourceVersion: existing.metadata.resourceVersion },
     };
-    const updated = await client.update(next);
+    const updated = store.update(next, WRITE);
     const changed = updated.metadata.resourceVersion !== existing.metadata.resourceVersion;
     return { ...what, action: changed ? 'configured' : 'unchanged' };
   } catch (err) {
-    throw new HostError('MANIFEST_APPLY', `${obj.kind} "${obj.metadata.name}": ${describe(err)}`, { cause: err });
+    const source = manifestSource(input);
+    throw new HostError('MANIFEST_APPLY', `${source ? `${source}: ` : ''}${obj.kind} "${obj.metadata.name}": ${describe(err)}`, { cause: err });
   }
 }
 

@@ -7,6 +7,7 @@ export type HostErrorCode =
   | 'MANIFEST_PARSE'
   | 'MANIFEST_INVALID'
   | 'MANIFEST_APPLY'
+  | 'MANIFEST_DUPLICATE'
   | 'START_FAILED';
 
 export class HostError extends CodedError<HostErrorCode> {}

@@ -62,7 +62,8 @@ describe('loadManifests', () => {
     await writeFile(file, `${res('ok')}---\napiVersion: apphost.dev/v1\nkind: Resource\nmetadata: {}\n`);
     const err = await loadManifests(file).catch((e: unknown) => e);
     expect(isHostError(err, 'MANIFEST_INVALID')).toBe(true);
-    expect((err as Error).message).toBe(`${file} (document 2): Resource is missing "metadata.name"`);
+    const line = res('ok').split('\n').length + 1; // the first line after `---`
+    expect((err as Error).message).toBe(`${file} (document 2, line ${line}): Resource is missing "metadata.name"`);
   });
 
   it('reports a missing path', async () => {

@@ -2,7 +2,7 @@
 // expanded) or a directory (every .yaml/.yml/.json in it, sorted by name, not recursive).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../api/types.ts';
 import { BASE_DIR_ANNOTATION } from '../api/annotations.ts';
 import { HostError } from './errors.ts';
@@ -21,7 +21,7 @@ export async function loadManifests(pathToFileOrDir: string): Promise<KubeObject
   } catch {
     throw new HostError('MANIFEST_NOT_FOUND', `${pathToFileOrDir}: no such file or directory`);
   }
-  if (!info.isDirectory()) return loadManifestFile(pathToFileOrDir);
+  if (!info.isDirectory()) return checkUnique(await loadManifestFile(pathToFileOrDir));
   const names = (await readdir(pathToFileOrDir)).filter(isManifestFile).sort();
   const out: KubeObject[] = [];
   for (const name of names) {
@@ -31,7 +31,29 @@ export async function loadManifests(pathToFileOrDir: string): Promise<KubeObject
     if (extname(name).toLowerCase() === '.json' && !(await looksLikeManifestJson(file))) continue;
     out.push(...(await loadManifestFile(file)));
   }
-  return out;
+  return checkUnique(out);
+}
+
+/**
+ * Refuses two definitions of one object (same group, kind, namespace and name): applied in turn,
+ * the last would silently win. The error names both places.
+ */
+export function checkUnique(objects: KubeObject[]): KubeObject[] {
+  const seen = new Map<string, KubeObject>();
+  for (const obj of objects) {
+    const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+    const key = [group, obj.kind, obj.metadata.namespace ?? '', obj.metadata.name].join('\0');
+    const first = seen.get(key);
+    if (first) {
+      const ns = obj.metadata.namespace ? ` in namespace "${obj.metadata.namespace}"` : '';
+      throw new HostError(
+        'MANIFEST_DUPLICATE',
+        `${obj.kind} "${obj.metadata.name}"${ns} is defined twice: in ${manifestSource(first) ?? 'the input'} and in ${manifestSource(obj) ?? 'the input'}; rename one or remove it`,
+      );
+    }
+    seen.set(key, obj);
+  }
+  return objects;
 }
 
 async function looksLikeManifestJson(file: string): Promise<boolean> {
@@ -47,7 +69,21 @@ export async function loadManifestFile(file: string): Promise<KubeObject[]> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new HostError('MANIFEST_NOT_FOUND', `${file}: cannot be read`);
   });
-  return parseManifests(text, file).map((obj) => withBaseDir(obj, dirname(resolve(file))));
+  return parseManifests(text, file).map((obj) => withSource(withBaseDir(obj, dirname(resolve(file))), manifestSource(obj)));
+}
+
+// Where each loaded object came from (`apphost.yaml (document 2)`), for error messages, without
+// adding anything to the object itself.
+const sources = new WeakMap<object, string>();
+
+function withSource(obj: KubeObject, source: string | undefined): KubeObject {
+  if (source) sources.set(obj, source);
+  return obj;
+}
+
+/** `file` or `file (document N)` of an object these loaders returned; undefined for any other. */
+export function manifestSource(obj: KubeObject): string | undefined {
+  return sources.get(obj);
 }
 
 /**
@@ -63,11 +99,14 @@ function withBaseDir(obj: KubeObject, dir: string): KubeObject {
 /** Parses manifest text; `source` names the file in error messages. */
 export function parseManifests(text: string, source: string): KubeObject[] {
   const out: KubeObject[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter });
   // parseAllDocuments returns an EmptyStream (not an array) for empty input.
   if (!Array.isArray(docs)) return out;
   docs.forEach((doc, i) => {
-    const where = docs.length > 1 ? `${source} (document ${i + 1})` : source;
+    const start = doc.contents?.range?.[0];
+    const line = start !== undefined && docs.length > 1 ? `, line ${lineCounter.linePos(start).line}` : '';
+    const where = docs.length > 1 ? `${source} (document ${i + 1}${line})` : source;
     const err = doc.errors[0];
     if (err) {
       const line = err.linePos?.[0] ? ` at line ${err.linePos[0].line}` : '';
@@ -75,7 +114,11 @@ export function parseManifests(text: string, source: string): KubeObject[] {
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return;
-    for (const obj of expandList(value, where)) out.push(checkObject(obj, where));
+    const isList = isRecord(value) && value.kind === 'List';
+    expandList(value, where).forEach((obj, j) => {
+      const at = isList ? `${where}, items[${j}]` : where;
+      out.push(withSource(checkObject(obj, at), at));
+    });
   });
   return out;
 }

@@ -99,7 +99,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
     for (const def of options.controllers ?? []) manager.add(def);
     await manager.start();
 
-    const apply = (objects: KubeObject[]) => applyManifests(manager.client, objects);
+    const apply = (objects: KubeObject[]) => applyManifests(store, objects);
     const applied = await apply(options.manifests ?? []);
 
     let stopping: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { CliError, isCliError } from '../errors.ts';
 import { objectPath, qualifiedName, type KindRef } from '../kinds.ts';
 import { loadInput, type LoadedInput } from '../load-input.ts';
+import { checkUnique, manifestSource } from '../../host/manifests.ts';
 import { withSession, type Session } from '../session.ts';
 
 export type ApplyResult = 'created' | 'configured' | 'unchanged';
@@ -15,6 +16,7 @@ export function applyCommand(): Command {
     .description('Create or update objects from YAML/JSON manifests or a TypeScript apphost file')
     .requiredOption('-f, --filename <path...>', 'file or folder (repeatable): .yaml, .yml, .json, or apphost.ts/.js')
     .option('--dry-run', 'validate on the server and report, without changing anything')
+    .option('--validate <mode>', 'unknown or duplicate fields: strict (refuse), warn, ignore (as kubectl; true = strict, false = ignore)', 'strict')
     .addHelpText(
       'after',
       `
@@ -23,9 +25,15 @@ Examples:
   apphostctl apply -f manifests/
   apphostctl apply -f apphost.ts`,
     )
-    .action(async (opts: { filename: string[]; dryRun?: boolean }, cmd: Command) => {
+    .action(async (opts: { filename: string[]; dryRun?: boolean; validate: string }, cmd: Command) => {
+      const fieldValidation = fieldValidationOf(opts.validate);
       const inputs: LoadedInput[] = [];
       for (const f of opts.filename) inputs.push(await loadInput(f));
+      // Across several -f too: one definition per object, or the last would silently win.
+      checkUnique(inputs.flatMap((i) => i.objects));
+      if (inputs.every((i) => i.objects.length === 0)) {
+        throw new CliError('BAD_INPUT', `no objects passed to apply: ${opts.filename.join(', ')} holds no manifests`);
+      }
       await withSession(cmd, async (s) => {
         const kinds = await s.kinds();
         let failures = 0;
@@ -33,12 +41,16 @@ Examples:
           for (const obj of input.objects) {
             const kind = kinds.forObject(obj.apiVersion, obj.kind);
             try {
-              const result = await applyObject(s, kind, obj, opts.dryRun);
+              const result = await applyObject(s, kind, obj, { dryRun: opts.dryRun, fieldValidation });
               s.out.write(`${qualifiedName(kind, obj.metadata.name)} ${result}${opts.dryRun ? ' (server dry run)' : ''}\n`);
             } catch (err) {
               if (!isCliError(err, 'API_ERROR')) throw err;
               failures++;
-              s.err.write(`error: ${err.message}\n`);
+              // A 422 names the object itself (as kubectl's); any other refusal (a strict decoding
+              // error) is named here, with where it came from.
+              const source = manifestSource(obj);
+              const what = err.status?.reason === 'Invalid' ? '' : `${source ? `${source}: ` : ''}${qualifiedName(kind, obj.metadata.name)}: `;
+              s.err.write(`error: ${what}${err.message}\n`);
             }
           }
         }
@@ -52,7 +64,24 @@ Examples:
  * earlier apply of it set and it no longer does are removed, and fields others set (a `scale`, a
  * controller) are kept, as with `kubectl apply`.
  */
-export async function applyObject(s: Session, kind: KindRef, obj: KubeObject, dryRun = false): Promise<ApplyResult> {
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+const VALIDATE: Record<string, FieldValidation> = { strict: 'Strict', true: 'Strict', warn: 'Warn', ignore: 'Ignore', false: 'Ignore' };
+
+export function fieldValidationOf(mode: string): FieldValidation {
+  const v = VALIDATE[mode.toLowerCase()];
+  if (!v) throw new CliError('USAGE', `--validate must be strict, warn or ignore (or true/false), got "${mode}"`);
+  return v;
+}
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** Default Strict: an unknown field (a typo) is refused with its path, as kubectl apply does. */
+  fieldValidation?: FieldValidation;
+}
+
+export async function applyObject(s: Session, kind: KindRef, obj: KubeObject, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const { dryRun = false, fieldValidation = 'Strict' } = options;
   const ns = kind.namespaced ? (obj.metadata.namespace ?? s.namespace) : undefined;
   const body: KubeObject = { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } };
   delete body.status;
@@ -68,7 +97,7 @@ export async function applyObject(s: Session, kind: KindRef, obj: KubeObject, dr
     path,
     body,
     contentType: 'application/apply-patch+yaml',
-    query: { fieldManager: 'apphostctl', force: 'true', dryRun: dryRun ? 'All' : undefined },
+    query: { fieldManager: 'apphostctl', force: 'true', fieldValidation, dryRun: dryRun ? 'All' : undefined },
   });
   if (!existing) return 'created';
   const { status: _a, ...before } = existing;

@@ -52,6 +52,10 @@ Examples:
       const input = opts.filename ?? defaultInput(dir);
       // Load first: a mistake in the manifests fails before anything starts (also with --detach).
       const loaded = input ? await loadInput(input) : { objects: [], name: undefined };
+      if (loaded.objects.length === 0) {
+        const what = input ? `${relative(dir, resolve(input)) || input} holds no objects` : 'no apphost.ts or apphost.yaml here (and no -f)';
+        process.stderr.write(`Warning: ${what}: apphost starts with nothing to run; add resources with \`apphostctl apply -f\`\n`);
+      }
       if (opts.detach) {
         await detach(dir);
         return;
