@@ -31,6 +31,20 @@ export interface CliAppOptions {
   timeoutMs?: number;
 }
 
+/** The API of the app running in `dir`, from the kubeconfig its `up` wrote (close the client). */
+export function connectToApp(dir: string): { kubeconfig: CliApp['kubeconfig']; client: CliApp['client'] } {
+  const path = join(dir, '.apphost', 'kubeconfig');
+  const kc = YAML.parse(readFileSync(path, 'utf8'));
+  const kubeconfig = {
+    path,
+    server: kc.clusters[0].cluster.server as string,
+    token: kc.users[0].user.token as string,
+    ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
+  };
+  const client = createRawClient({ url: kubeconfig.server, port: Number(new URL(kubeconfig.server).port), token: kubeconfig.token, caPem: kubeconfig.ca });
+  return { kubeconfig, client };
+}
+
 export async function startCliApp(options: CliAppOptions): Promise<CliApp> {
   const dir = mkdtempSync(join(tmpdir(), `apphost-${options.name}-`));
   for (const [file, content] of Object.entries(options.files)) writeFileSync(join(dir, file), content);
@@ -42,15 +56,7 @@ export async function startCliApp(options: CliAppOptions): Promise<CliApp> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const path = join(dir, '.apphost', 'kubeconfig');
-  const kc = YAML.parse(readFileSync(path, 'utf8'));
-  const kubeconfig = {
-    path,
-    server: kc.clusters[0].cluster.server as string,
-    token: kc.users[0].user.token as string,
-    ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
-  };
-  const client = createRawClient({ url: kubeconfig.server, port: Number(new URL(kubeconfig.server).port), token: kubeconfig.token, caPem: kubeconfig.ca });
+  const { kubeconfig, client } = connectToApp(dir);
   const base = '/apis/apphost.dev/v1/namespaces/default';
   return {
     dir,
