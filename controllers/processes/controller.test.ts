@@ -159,8 +159,14 @@ describe('processes controller', () => {
     const st = get('api-0').status!;
     expect(st.state).toBe('Failed');
     expect(st.message).toContain('command not found: node');
+    // Written with its backoff from the first write on (a crash loop, not a final Failed).
+    expect(st.message).toMatch(/; restarting in \d+/);
+    expect(running('api-0')?.reason).toBe('BackOff');
     expect(runner.starts().map((s) => s.id)).toEqual(['default/api-0']);
     expect(get('web-0').status).toBeUndefined();
+    await fx.advance(1000);
+    expect(runner.starts().map((s) => s.id)).toEqual(['default/api-0', 'default/api-0']);
+    expect(get('api-0').status).toMatchObject({ state: 'Running', restarts: 1, message: 'restarted; last run: command not found: node' });
   });
 
   it('stops every process on stop (dispose)', async () => {

@@ -87,18 +87,27 @@ export function createProcessesController(options: ProcessesControllerOptions): 
     });
     slot.proc = proc;
     if (proc.pid) ctx.log.info({ pid: proc.pid, command: exe.command }, 'process started');
+    // A spawn that failed (command not found) has exited already: record it now, so this very
+    // reconcile writes the exit with its backoff (one write per exit, never a Failed without it).
+    if (proc.exit) recordExit(slot, proc, proc.exit);
     void proc.exited.then((exit) => {
       if (slots.get(id) !== slot || slot.proc !== proc) return;
-      const at = clock.now();
-      slot.lastExit = exit;
-      slot.finishedAt = at;
-      if (!slot.stopping) {
-        const next = nextRestart(slot.attempt, at.getTime() - proc.startedAt.getTime(), backoff);
-        slot.attempt = next.attempt;
-        slot.notBefore = at.getTime() + next.delayMs;
-      }
-      if (!disposed) hooks?.enqueue(key);
+      if (recordExit(slot, proc, exit) && !disposed) hooks?.enqueue(key);
     });
+  }
+
+  /** Records how the slot's process ended and when it may restart; false if already recorded. */
+  function recordExit(slot: Slot, proc: ManagedProcess, exit: ProcessExit): boolean {
+    if (slot.lastExit === exit) return false;
+    const at = clock.now();
+    slot.lastExit = exit;
+    slot.finishedAt = at;
+    if (!slot.stopping) {
+      const next = nextRestart(slot.attempt, at.getTime() - proc.startedAt.getTime(), backoff);
+      slot.attempt = next.attempt;
+      slot.notBefore = at.getTime() + next.delayMs;
+    }
+    return true;
   }
 
   async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | void> {
@@ -160,6 +169,10 @@ export function createProcessesController(options: ProcessesControllerOptions): 
           await start(id, key, slot, rep, res, ctx);
         }
       }
+    }
+    // Started just now and already gone (the spawn failed): back off before the next try.
+    if (requeueAfterMs === undefined && slot.lastExit && slot.proc?.exit && !slot.stopping && shouldRestart(res.spec.restartPolicy, slot.lastExit)) {
+      requeueAfterMs = Math.max(1, slot.notBefore - clock.now().getTime());
     }
 
     await writeStatus(rep, res, slot, requeueAfterMs, ctx);

@@ -3,6 +3,7 @@
 // SIGTERM with a summary. Reads status through its own API like any other client; replica logs come
 // in-process from the log rings (folded when a replica floods).
 import { dirname, relative } from 'node:path';
+import pc from 'picocolors';
 import type { Endpoint, KubeObject, Replica, Resource } from '../api/types.ts';
 import { startDashboard, type Dashboard } from '../dashboard/index.ts';
 import { startApphost } from '../host/index.ts';
@@ -14,6 +15,7 @@ import { prefixLine } from './commands/logs.ts';
 import { loadControllerFiles } from './up/load-controllers.ts';
 import { followReplicaLogs } from './up/replica-logs.ts';
 import { createStatusView, summarize, type ResourceLine } from './up/status-view.ts';
+import { createExitNotices } from './up/exit-notices.ts';
 import { removePid, writePid } from './up/pid-file.ts';
 import { createLogSink } from './up/log-sink.ts';
 
@@ -128,11 +130,19 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
     format: prefixLine,
     write: (text) => view.log(text.slice(0, -1)),
   });
+  // Each exit of a replica, as the store sees it (a crash loop shows in the terminal, rate-limited).
+  const exits = createExitNotices();
+  const exitWatch = apphost.store.watch<Replica>('Replica', { namespace: 'default' }).subscribe((ev) => {
+    if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') return;
+    const notice = exits.observe(ev.object);
+    if (notice) view.log(pc.yellow(notice));
+  });
 
   const reason = await stopRequested;
   clearInterval(timer);
   await refresh().catch(() => undefined);
   ac.abort();
+  exitWatch.unsubscribe();
   logs.close();
   client.close();
   view.close();

@@ -13,7 +13,8 @@ import { age, formatColumns } from '../../src/cli/output/columns.ts';
 import { parseOutput } from '../../src/cli/output/objects.ts';
 import { renderTable, type Table } from '../../src/cli/output/table.ts';
 import { parseFor, satisfied } from '../../src/cli/commands/wait.ts';
-import { summarize } from '../../src/cli/up/status-view.ts';
+import { phaseText, summarize } from '../../src/cli/up/status-view.ts';
+import { createExitNotices } from '../../src/cli/up/exit-notices.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 
 function code(fn: () => unknown): string | undefined {
@@ -191,17 +192,41 @@ describe('kubeconfig lookup', () => {
 
 describe('up status view', () => {
   it('summarizes resources, ready replicas and endpoint URLs', () => {
-    const res = (name: string, replicas: number, phase?: string) => ({ apiVersion: 'apphost.dev/v1', kind: 'Resource' as const, metadata: { name }, spec: { replicas }, status: { phase } as never });
-    const rep = (name: string, resource: string, ready: boolean) => ({ apiVersion: 'apphost.dev/v1', kind: 'Replica' as const, metadata: { name }, spec: { resource, index: 0 }, status: { ready } });
+    const res = (name: string, replicas: number, phase?: string, reason?: string) => ({ apiVersion: 'apphost.dev/v1', kind: 'Resource' as const, metadata: { name }, spec: { replicas }, status: { phase, reason } as never });
+    const rep = (name: string, resource: string, ready: boolean, restarts?: number) => ({ apiVersion: 'apphost.dev/v1', kind: 'Replica' as const, metadata: { name }, spec: { resource, index: 0 }, status: { ready, restarts } });
     const lines = summarize({
-      resources: [res('web', 2, 'Running'), res('api', 1)],
-      replicas: [rep('web-0', 'web', true), rep('web-1', 'web', false), rep('api-0', 'api', true)],
+      resources: [res('web', 2, 'Running', 'Ready'), res('api', 1)],
+      replicas: [rep('web-0', 'web', true, 1), rep('web-1', 'web', false, 4), rep('api-0', 'api', true)],
       endpoints: [{ apiVersion: 'apphost.dev/v1', kind: 'Endpoint', metadata: { name: 'web-http' }, spec: { resource: 'web', name: 'http' }, status: { url: 'http://localhost:5066' } }],
     });
     expect(lines).toEqual([
-      { name: 'api', phase: 'Pending', ready: '1/1', urls: [] },
-      { name: 'web', phase: 'Running', ready: '1/2', urls: ['http://localhost:5066'] },
+      { name: 'api', phase: 'Pending', reason: undefined, ready: '1/1', restarts: 0, urls: [] },
+      { name: 'web', phase: 'Running', reason: 'Ready', ready: '1/2', restarts: 5, urls: ['http://localhost:5066'] },
     ]);
+    expect(phaseText({ phase: 'Running', reason: 'Ready' })).toBe('Running');
+    expect(phaseText({ phase: 'Degraded', reason: 'CrashLoopBackOff' })).toBe('Degraded (CrashLoopBackOff)');
+    expect(phaseText({ phase: 'Stopped', reason: 'Stopped' })).toBe('Stopped');
+  });
+
+  it('prints each exit of a replica once, rate-limited per resource, saying how many were not shown', () => {
+    let t = 0;
+    const notices = createExitNotices({ perWindow: 2, windowMs: 10_000, now: () => t });
+    const rep = (name: string, status: Record<string, unknown>) =>
+      ({ apiVersion: 'apphost.dev/v1', kind: 'Replica', metadata: { name, uid: name }, spec: { resource: name.replace(/-\d+$/, ''), index: 0 }, status }) as never;
+    const failed = (name: string, restarts: number) =>
+      rep(name, { state: 'Failed', exitCode: 1, restarts, finishedAt: `t${restarts}`, message: `exited with code 1; restarting in ${2 ** restarts}s` });
+    expect(notices.observe(rep('a-0', { state: 'Running', restarts: 0 }))).toBeUndefined();
+    expect(notices.observe(failed('a-0', 0))).toBe('[apphost] a-0 exited with code 1; restarting in 1s (0 restarts so far)');
+    // The same exit seen again (another status write, a watch replay): nothing.
+    expect(notices.observe(failed('a-0', 0))).toBeUndefined();
+    expect(notices.observe(failed('a-0', 1))).toBe('[apphost] a-0 exited with code 1; restarting in 2s (1 restart so far)');
+    // Over the budget of the window: counted, not shown; another resource has its own budget.
+    expect(notices.observe(failed('a-0', 2))).toBeUndefined();
+    expect(notices.observe(failed('a-0', 3))).toBeUndefined();
+    expect(notices.observe(failed('b-0', 0))).toMatch(/^\[apphost\] b-0 exited/);
+    t = 10_000;
+    expect(notices.observe(failed('a-0', 4))).toBe('[apphost] a-0 exited with code 1; restarting in 16s (4 restarts so far; 2 more exit(s) of a not shown)');
+    expect(notices.observe(rep('a-0', { state: 'Failed', restarts: 5, finishedAt: 'x', message: 'command not found: x' }))).toBe('[apphost] a-0 command not found: x (5 restarts so far)');
   });
 });
 
@@ -230,13 +255,18 @@ describe('up live view on a terminal', () => {
     let written = '';
     (out as unknown as PassThrough).on('data', (d: Buffer) => (written += d.toString()));
     const view = createStatusView({ title: 'apphost demo', out, tty: true });
-    view.update([{ name: 'api', phase: 'Running', ready: '2/2', urls: ['http://localhost:5066'] }]);
+    view.update([
+      { name: 'api', phase: 'Running', ready: '2/2', restarts: 0, urls: ['http://localhost:5066'] },
+      { name: 'job', phase: 'Degraded', reason: 'CrashLoopBackOff', ready: '0/1', restarts: 7, urls: [] },
+    ]);
     view.log('[api-0] hello');
     view.close();
-    // Block: title + header + 1 row + rule = 4 lines; logs scroll in rows 5..30.
-    expect(written).toContain('\x1b[5;30r');
-    expect(written).toMatch(/api\s+\S*Running\S*\s+2\/2\s+http:\/\/localhost:5066/);
-    expect(written.indexOf('[api-0] hello')).toBeGreaterThan(written.indexOf('\x1b[5;30r'));
+    // Block: title + header + 2 rows + rule = 5 lines; logs scroll in rows 6..30.
+    expect(written).toContain('\x1b[6;30r');
+    expect(written).toMatch(/RESOURCE\s+PHASE\s+READY\s+RESTARTS\s+ENDPOINTS/);
+    expect(written).toMatch(/api\s+\S*Running\S*\s+2\/2\s+0\s+http:\/\/localhost:5066/);
+    expect(written).toMatch(/job\s+\S*Degraded \(CrashLoopBackOff\)\S*\s+0\/1\s+7\s+-/);
+    expect(written.indexOf('[api-0] hello')).toBeGreaterThan(written.indexOf('\x1b[6;30r'));
     expect(written.endsWith('\x1b[r\x1b[30;1H\n')).toBe(true);
   });
 });

@@ -28,6 +28,8 @@ function manifest(withContainer: boolean): string {
   const docs = [
     `kind: Resource\nmetadata: {name: exits}\nspec:\n  executable: {command: sh, args: ['-c', 'echo failing; exit 1']}\n  restartPolicy: Always`,
     `kind: Resource\nmetadata: {name: missing}\nspec:\n  executable: {command: /nonexistent/apphost-no-such-binary}\n  restartPolicy: Always`,
+    // Four replicas crashing together: the terminal rate-limits their exit lines.
+    `kind: Resource\nmetadata: {name: burst}\nspec:\n  executable: {command: sh, args: ['-c', 'exit 3']}\n  replicas: 4`,
     `kind: Resource\nmetadata: {name: healthy}\nspec:\n  executable: {command: node, args: [app.mjs]}\n  endpoints: [{scheme: http, env: PORT}]`,
   ];
   if (withContainer) docs.push(`kind: Resource\nmetadata: {name: noimage}\nspec:\n  container: {image: nope/none, tag: '1'}\n  restartPolicy: Always`);
@@ -109,5 +111,30 @@ describe('crash loops', { timeout: 120_000 }, () => {
     expect({ exits: reason('exits'), missing: reason('missing'), healthy: reason('healthy') }).toEqual({ exits: 'CrashLoopBackOff', missing: 'CrashLoopBackOff', healthy: 'Ready' });
     expect(row(wide.stdout, 'missing').join('  ')).toMatch(/command not found: \/nonexistent\/apphost-no-such-binary/);
     expect(row(wide.stdout, 'exits').join('  ')).toMatch(/exit(ed)? with code 1/);
+  });
+
+  it("up's terminal shows each exit with its code and when it restarts, rate-limited per resource", () => {
+    const out = app.up.output();
+    const lines = (re: RegExp) => out.split('\n').filter((l) => re.test(l));
+    const exits = lines(/^\[apphost\] exits-0 exited with code 1; restarting in \d+(\.\d)?m?s \(\d+ restarts? so far/);
+    const missing = lines(/^\[apphost\] missing-0 command not found: \/nonexistent\/apphost-no-such-binary; restarting in /);
+    // Each resource exited 4-9 times in the window (see the backoff test); one line for each exit.
+    expect(exits.length).toBeGreaterThanOrEqual(4);
+    expect(missing.length).toBeGreaterThanOrEqual(4);
+    // The restart delay grows from line to line.
+    const delays = exits.map((l) => {
+      const [, n, unit] = /restarting in ([\d.]+)(m?s)/.exec(l)!;
+      return Number(n) * (unit === 'ms' ? 1 : 1000);
+    });
+    expect(delays.at(-1)!).toBeGreaterThan(delays[0]!);
+    // The status line says why, not just "Degraded".
+    expect(out).toMatch(/^\[apphost\] exits: Degraded \(CrashLoopBackOff\) 0\/1 ready/m);
+    // burst: 4 replicas exiting together, ~20 exits in the first 10 s: at most 5 lines per 10 s,
+    // and a later line says how many were left out.
+    const burst = lines(/^\[apphost\] burst-\d exited with code 3/);
+    const windows = Math.ceil((WINDOW_MS + 10_000) / 10_000);
+    expect(burst.length).toBeGreaterThanOrEqual(5);
+    expect(burst.length).toBeLessThanOrEqual(5 * windows);
+    expect(burst.join('\n')).toMatch(/\d+ more exit\(s\) of burst not shown/);
   });
 });

@@ -14,8 +14,16 @@ export interface StatusSnapshot {
 export interface ResourceLine {
   name: string;
   phase: string;
+  /** Why it is in that phase (CrashLoopBackOff, PortInUse, WaitForCycle...), when not Running. */
+  reason?: string;
   ready: string;
+  restarts: number;
   urls: string[];
+}
+
+/** The phase, with its reason when that says more (`Degraded (CrashLoopBackOff)`). */
+export function phaseText(l: Pick<ResourceLine, 'phase' | 'reason'>): string {
+  return l.reason && l.phase !== 'Running' && l.reason !== l.phase ? `${l.phase} (${l.reason})` : l.phase;
 }
 
 export function summarize(s: StatusSnapshot): ResourceLine[] {
@@ -30,26 +38,27 @@ export function summarize(s: StatusSnapshot): ResourceLine[] {
         .filter((e) => e.spec?.resource === name)
         .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
         .map((e) => e.status?.url ?? `${e.spec?.name ?? e.metadata.name}: <pending>`);
-      return { name, phase: r.status?.phase ?? 'Pending', ready: `${ready}/${want}`, urls };
+      const restarts = reps.reduce((n, x) => n + (x.status?.restarts ?? 0), 0);
+      return { name, phase: r.status?.phase ?? 'Pending', reason: r.status?.reason, ready: `${ready}/${want}`, restarts, urls };
     });
 }
 
-function colourPhase(phase: string): string {
-  if (phase === 'Running') return pc.green(phase);
-  if (phase === 'Failed' || phase === 'Degraded') return pc.red(phase);
-  return pc.yellow(phase);
+function colourPhase(phase: string, text = phase): string {
+  if (phase === 'Running') return pc.green(text);
+  if (phase === 'Failed' || phase === 'Degraded') return pc.red(text);
+  return pc.yellow(text);
 }
 
 export function statusLines(title: string, lines: ResourceLine[], details: string[] = []): string[] {
   const { lines: table } = formatColumns(
-    ['RESOURCE', 'PHASE', 'READY', 'ENDPOINTS'],
-    lines.map((l) => [l.name, l.phase, l.ready, l.urls.join(' ') || '-']),
+    ['RESOURCE', 'PHASE', 'READY', 'RESTARTS', 'ENDPOINTS'],
+    lines.map((l) => [l.name, phaseText(l), l.ready, String(l.restarts), l.urls.join(' ') || '-']),
   );
   // Colour after padding so widths stay right.
   const coloured = table.map((t, i) => {
     if (i === 0) return pc.dim(t);
     const l = lines[i - 1];
-    return t.replace(l.phase, colourPhase(l.phase));
+    return t.replace(phaseText(l), colourPhase(l.phase, phaseText(l)));
   });
   return [pc.bold(title), ...details, ...coloured];
 }
@@ -118,7 +127,7 @@ function plainView(header: string[], out: NodeJS.WritableStream): StatusView {
         titled = true;
       }
       for (const l of lines) {
-        const text = `${l.phase} ${l.ready} ready${l.urls.length ? ` ${l.urls.join(' ')}` : ''}`;
+        const text = `${phaseText(l)} ${l.ready} ready${l.urls.length ? ` ${l.urls.join(' ')}` : ''}`;
         if (shown.get(l.name) === text) continue;
         shown.set(l.name, text);
         out.write(`${pc.bold(`[apphost] ${l.name}:`)} ${text}\n`);
