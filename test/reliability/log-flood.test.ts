@@ -7,6 +7,7 @@ import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, TEST_APP } from '../cli/support.ts';
 import { startCliApp, type CliApp } from '../support/cli-app.ts';
+import { floodApp } from '../support/flood-app.ts';
 import { cpuSeconds, percentile, rssMiB } from '../support/proc-usage.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -14,20 +15,7 @@ const FLOOD_LINES = 50_000;
 const LINE_BYTES = 1000;
 const MAX_REQUESTS = 3000;
 
-// Writes FLOOD_LINES lines of LINE_BYTES as fast as the pipe takes them, then says so and idles.
-const FLOOD_APP = `
-const pad = 'x'.repeat(${LINE_BYTES - 20});
-let i = 0;
-function pump() {
-  while (i < ${FLOOD_LINES}) {
-    if (!process.stdout.write(\`flood \${String(i++).padStart(8, '0')} \${pad}\\n\`)) return process.stdout.once('drain', pump);
-  }
-  console.log('FLOOD-DONE');
-}
-pump();
-setInterval(() => {}, 1 << 30);
-process.on('SIGTERM', () => process.exit(0));
-`;
+const FLOOD_APP = floodApp({ lines: FLOOD_LINES, lineBytes: LINE_BYTES });
 
 const APP_YAML = `apiVersion: apphost.dev/v1
 kind: Resource
