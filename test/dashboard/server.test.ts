@@ -8,6 +8,7 @@ import { createStore } from '../../apiserver/store/index.ts';
 import type { Store } from '../../src/api/store.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 import { startDashboard, type Dashboard } from '../../src/dashboard/index.ts';
+import { createStateFeed } from '../../src/dashboard/state-feed.ts';
 import { createLogStore, type LogStore } from '../../src/platform/logs/index.ts';
 import { waitFor } from '../support/wait.ts';
 import { openSseReader } from './sse-client.ts';
@@ -242,3 +243,48 @@ describe('console logs', () => {
     expect((await file.text()).split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(/^\S+Z api-1 stderr one complains$/)]));
   });
 });
+
+describe('events', () => {
+  it('streams events when an Event kind is served, newest kept within a bound', async () => {
+    const { fileURLToPath } = await import('node:url');
+    const crds = fileURLToPath(new URL('./fixtures/event-crd', import.meta.url));
+    const withEvents = createStore({ registry: createApphostRegistry({ extraCrdDirs: [crds] }) });
+    const d = await startDashboard({ store: withEvents, logs, debounceMs: 20 });
+    try {
+      const c = ((await fetch(d.loginUrl, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0];
+      const sse = await openSseReader(`${d.url}/api/stream`, { cookie: c });
+      try {
+        const snap = await sse.next('snapshot');
+        expect(snap.data.kinds).toContain('events');
+        withEvents.create({
+          apiVersion: 'test.apphost.dev/v1',
+          kind: 'Event',
+          metadata: { name: 'api.1', namespace: 'default' },
+          involvedObject: { kind: 'Resource', name: 'api' },
+          reason: 'PortInUse',
+          message: 'port 5066 is in use (held by pid 7: nc)',
+          type: 'Warning',
+        } as KubeObject);
+        const put = await sse.next('delta');
+        expect(put.data).toContainEqual(expect.objectContaining({ op: 'put', kind: 'events', object: expect.objectContaining({ reason: 'PortInUse' }) }));
+      } finally {
+        sse.close();
+      }
+    } finally {
+      await d.close();
+    }
+    // Bounded: only the newest events stay in the feed.
+    const feed = createStateFeed({ store: withEvents, maxEvents: 3, debounceMs: 5 });
+    try {
+      for (let i = 2; i <= 6; i++) {
+        withEvents.create({ apiVersion: 'test.apphost.dev/v1', kind: 'Event', metadata: { name: `api.${i}`, namespace: 'default' }, reason: 'Restarted' } as KubeObject);
+      }
+      expect(feed.list('events').map((e) => e.metadata.name)).toEqual(['api.4', 'api.5', 'api.6']);
+    } finally {
+      feed.close();
+    }
+    // The store without the kind: the stream says so, and the page leaves events out.
+    expect(dash.feed.snapshot().kinds).not.toContain('events');
+  });
+});
+
