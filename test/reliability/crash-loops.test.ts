@@ -111,6 +111,20 @@ describe('crash loops', { timeout: 120_000 }, () => {
     expect({ exits: reason('exits'), missing: reason('missing'), healthy: reason('healthy') }).toEqual({ exits: 'CrashLoopBackOff', missing: 'CrashLoopBackOff', healthy: 'Ready' });
     expect(row(wide.stdout, 'missing').join('  ')).toMatch(/command not found: \/nonexistent\/apphost-no-such-binary/);
     expect(row(wide.stdout, 'exits').join('  ')).toMatch(/exit(ed)? with code 1/);
+
+    // get replicas: a replica that does not run shows no pid (not the stale one of its last run).
+    const reps = await runCli(['get', 'replicas'], app.dir);
+    const repHeader = reps.stdout.split('\n')[0]!.split(/\s{2,}/);
+    const states = ['exits-0', 'missing-0', 'healthy-0'].map((name) => {
+      const cells = row(reps.stdout, name);
+      return { name, state: cells[repHeader.indexOf('STATE')], pid: cells[repHeader.indexOf('PID')] };
+    });
+    for (const s of states) {
+      if (s.state === 'Running') expect(s.pid).toMatch(/^\d+$/);
+      else expect(s).toEqual({ ...s, pid: '<none>' });
+    }
+    expect(states.find((s) => s.name === 'missing-0')).toEqual({ name: 'missing-0', state: 'Failed', pid: '<none>' });
+    expect(states.find((s) => s.name === 'healthy-0')!.state).toBe('Running');
   });
 
   it("up's terminal shows each exit with its code and when it restarts, rate-limited per resource", () => {
