@@ -9,6 +9,7 @@ import type { PortAllocator } from '../src/platform/ports/types.ts';
 import type { ProcessRunner } from '../src/platform/process/types.ts';
 import type { ParameterSource } from '../src/platform/secrets/types.ts';
 import type { DatabaseCreator } from '../src/platform/databases/types.ts';
+import type { DevCertificates } from '../src/platform/tls/index.ts';
 import type { ControllerDefinition } from '../src/runtime/types.ts';
 import { createDatabasesController } from './databases/index.ts';
 import { createEndpointsController } from './endpoints/index.ts';
@@ -25,6 +26,8 @@ export interface BuiltinControllerDeps {
   ports: PortAllocator;
   /** Parameter values (`.apphost/secrets.json`, Parameters__<name>). */
   parameters?: ParameterSource;
+  /** Development certificates for https endpoints. */
+  devCertificates?: DevCertificates;
   /** Creates Resource spec.databases on postgres servers (absent: they are not created). */
   postgres?: DatabaseCreator;
   /** Project folder: relative working directories resolve here (unless a manifest says otherwise). */
@@ -41,10 +44,10 @@ export function createBuiltinControllers(deps: BuiltinControllerDeps): Controlle
   return [
     ...(deps.extra ?? []),
     createProxiesController({ factory: deps.proxies, ports: deps.ports, ...(deps.logger ? { proxyDefaults: { logger: deps.logger } } : {}) }),
-    createEndpointProxiesController(),
+    createEndpointProxiesController({ devCertificates: deps.devCertificates }),
     createHealthController({ prober: deps.prober }),
     createProcessesController({ runner: deps.runner, baseDir: deps.baseDir, ...(deps.gracePeriodMs !== undefined ? { gracePeriodMs: deps.gracePeriodMs } : {}) }),
-    createReplicasController({ ports: deps.ports, parameters: deps.parameters }),
+    createReplicasController({ ports: deps.ports, parameters: deps.parameters, devCertificates: deps.devCertificates }),
     ...(deps.postgres ? [createDatabasesController({ postgres: deps.postgres })] : []),
     createEndpointsController({ ports: deps.ports }),
     ...(deps.logs ? [createLogRetentionController({ logs: deps.logs })] : []),

@@ -21,7 +21,8 @@ export function probeTarget(rep: Replica, res: Resource): ProbeTarget | undefine
   if (port === undefined) return undefined;
   const http = hc.type === 'http' || (hc.type === undefined && hc.path !== undefined);
   if (http) {
-    const scheme = ep.scheme === 'https' ? 'https' : 'http';
+    // With tlsTermination: proxy the replicas themselves speak plain http.
+    const scheme = ep.scheme === 'https' && ep.tlsTermination !== 'proxy' ? 'https' : 'http';
     const path = hc.path ? (hc.path.startsWith('/') ? hc.path : `/${hc.path}`) : '/';
     return { kind: 'http', url: `${scheme}://${PROBE_HOST}:${port}${path}`, endpoint: ep.name };
   }

@@ -3,6 +3,7 @@
 // change live; a listen or protocol change re-binds. A failed bind sets Bound=False (reason PortInUse,
 // naming the holder) and retries with backoff until it succeeds. Status (address, port, counters) is
 // written at most once per statusIntervalMs.
+import { readFile } from 'node:fs/promises';
 import type { Proxy, ProxyStatus } from '../../src/api/types.ts';
 import type { ProxyBackend, ProxyFactory, ProxyOptions, RunningProxy } from '../../src/platform/net/types.ts';
 import type { PortAllocator } from '../../src/platform/ports/types.ts';
@@ -64,7 +65,8 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
     const protocol = px.spec.protocol ?? 'TCP';
     const listen = { address: px.spec.listen?.address || 'localhost', port: px.spec.listen?.port ?? 0 };
     const allowedClients = px.spec.allowedClients;
-    const listenKey = `${protocol}|${listen.address}|${listen.port}|${allowedClients?.join(',') ?? '*'}`;
+    const tlsFiles = px.spec.tls;
+    const listenKey = `${protocol}|${listen.address}|${listen.port}|${allowedClients?.join(',') ?? '*'}|${tlsFiles ? `${tlsFiles.certFile}|${tlsFiles.keyFile}` : ''}`;
     const backends: ProxyBackend[] = (px.spec.backends ?? []).map((b) => ({ name: b.name, address: b.address, port: b.port, ready: b.ready !== false }));
     const policy = px.spec.policy ?? 'RoundRobin';
     const policyKey = `${policy}|${px.spec.clientIPAffinity ?? false}`;
@@ -86,7 +88,9 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
       if (now < slot.notBefore) requeueAfterMs = slot.notBefore - now;
       else {
         try {
+          const tlsPem = tlsFiles ? { cert: await readFile(tlsFiles.certFile, 'utf8'), key: await readFile(tlsFiles.keyFile, 'utf8') } : undefined;
           slot.proxy = await factory.start({
+            ...(tlsPem ? { tls: tlsPem } : {}),
             ...options.proxyDefaults,
             listen,
             protocol,

@@ -15,6 +15,8 @@ import type {
 } from '../../src/api/types.ts';
 import type { PortAllocator } from '../../src/platform/ports/types.ts';
 import type { ParameterSource } from '../../src/platform/secrets/types.ts';
+import type { DevCertificatePaths, DevCertificates } from '../../src/platform/tls/index.ts';
+import { tlsNeeds } from './tls-env.ts';
 import { getCondition, setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext } from '../../src/runtime/types.ts';
@@ -43,6 +45,8 @@ export interface ReplicasControllerOptions {
   ports: PortAllocator;
   /** Parameter values for valueFrom.parameter and connection strings (default: none configured). */
   parameters?: ParameterSource;
+  /** The development certificates for https endpoints (created on first need). */
+  devCertificates?: DevCertificates;
 }
 
 /** Why replicas could not be brought up to date, and what kind of input is missing. */
@@ -106,9 +110,18 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
         const other = name === res.metadata.name ? res : await ctx.client.get<Resource>('Resource', ns, name);
         if (other && !isDeleting(other)) resources.set(name, other);
       }
-      const inputs: EnvInputs = { consumer: res, resources, endpoints, parameters: options.parameters };
+      let tls: DevCertificatePaths | undefined;
+      let tlsProblem: string | undefined;
+      if (options.devCertificates && tlsNeeds(res, resources) !== 'none') {
+        tls = await options.devCertificates.ensure().catch((err: unknown) => {
+          tlsProblem = err instanceof Error ? err.message : String(err);
+          return undefined;
+        });
+      }
+      const inputs: EnvInputs = { consumer: res, resources, endpoints, parameters: options.parameters, tls };
       const shared = sharedEnv(inputs);
-      if (!shared.ok) blocked = { reason: shared.reason, message: shared.message, source: 'references' };
+      if (tlsProblem) blocked = { reason: 'DevCertificatesUnavailable', message: tlsProblem, source: 'references' };
+      else if (!shared.ok) blocked = { reason: shared.reason, message: shared.message, source: 'references' };
       else blocked = await syncReplicas(ctx, res, id, desired, live, inputs, shared.value);
     }
 

@@ -8,6 +8,8 @@ import { endpointObjectName, envVariableName, serviceVariableName } from '../../
 import { launchProfileEnv } from '../../src/dotnet/index.ts';
 import type { Endpoint, Resource } from '../../src/api/types.ts';
 import type { ParameterSource } from '../../src/platform/secrets/types.ts';
+import type { DevCertificatePaths } from '../../src/platform/tls/index.ts';
+import { tlsEnv, tlsNeeds } from './tls-env.ts';
 import { connectionStringOf, databaseConnectionString, parameterValue, type TemplateScope } from './connection-strings.ts';
 import { resourceType, type ResourceType } from '../shared/resource-info.ts';
 import { consumerView, endpointProperty, type Resolved } from './resolve-endpoint.ts';
@@ -25,6 +27,8 @@ export interface EnvInputs {
   endpoints: ReadonlyMap<string, Endpoint>;
   /** Parameter values (valueFrom.parameter, connection strings); absent: every parameter is missing. */
   parameters?: ParameterSource;
+  /** The development certificates, when the consumer needs them (tlsNeeds). */
+  tls?: DevCertificatePaths;
 }
 
 /** Names of the resources `res` depends on for env (references and valueFrom). */
@@ -64,6 +68,11 @@ export function sharedEnv(inputs: EnvInputs): Resolved<EnvVarValue[]> {
   const consumerType = resourceType(consumer);
   const out = new EnvBuilder();
   const scope: TemplateScope = { consumer, consumerType, resources: inputs.resources, endpoints: inputs.endpoints, parameters: inputs.parameters };
+  // Certificate paths and trust first: the resource's own env may override them.
+  const needs = tlsNeeds(consumer, inputs.resources);
+  if (needs !== 'none' && inputs.tls) {
+    for (const v of tlsEnv(inputs.tls, needs, consumerType, consumer.spec.executable?.launchProfile !== undefined)) out.set(v.name, v.value);
+  }
 
   for (const ref of consumer.spec.references ?? []) {
     const target = inputs.resources.get(ref.resource);

@@ -338,6 +338,8 @@ export interface ProxySpec {
   clientIPAffinity?: boolean;
   /** CIDRs or addresses of the clients served; others are reset. Omitted: everyone. */
   allowedClients?: string[];
+  /** Terminate TLS with these PEM files; backends get plain TCP. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface ProxyStatus extends CommonStatus {

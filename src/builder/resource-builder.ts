@@ -63,7 +63,7 @@ export class ResourceBuilder<E extends string = never, T extends ResourceType = 
     this.#checkPort(name, 'port', options.port);
     this.#checkPort(name, 'targetPort', options.targetPort);
     const ep: EndpointSpec & { name: string } = { name };
-    for (const key of ['scheme', 'protocol', 'transport', 'port', 'targetPort', 'env', 'isProxied', 'isExternal', 'excludeFromReferences'] as const) {
+    for (const key of ['scheme', 'protocol', 'transport', 'port', 'targetPort', 'env', 'isProxied', 'isExternal', 'excludeFromReferences', 'tlsTermination'] as const) {
       if (options[key] !== undefined) (ep as unknown as Record<string, unknown>)[key] = options[key];
     }
     this.#endpoints.push(ep);

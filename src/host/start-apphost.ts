@@ -17,6 +17,7 @@ import { createNetProxyFactory, defaultProxyWorkers } from '../platform/net/inde
 import { createPortAllocator } from '../platform/ports/index.ts';
 import { createFileParameterSource } from '../platform/secrets/index.ts';
 import { createPostgresDatabaseCreator } from '../platform/databases/index.ts';
+import { createDevCertificates } from '../platform/tls/index.ts';
 import { createProcessRecords, createProcessRunner, currentInstanceId, reapOrphans } from '../platform/process/index.ts';
 import { createManager, type Manager } from '../runtime/manager.ts';
 import { applyManifests } from './apply-manifests.ts';
@@ -74,6 +75,8 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
     const ports = createPortAllocator();
 
     const app = { name, projectHash: hash, instanceId };
+    // Created on first need (an https endpoint), in $APPHOST_HOME/dev-certs or ~/.apphost/dev-certs.
+    const devCertificates = createDevCertificates();
     const dockerControllers = await createDockerControllers(options.docker ?? 'auto', { app, logs, baseDir: dir, graceMs, logger });
 
     // Proxy worker processes go after the proxies they serve (cleanups run in reverse).
@@ -88,6 +91,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       ports,
       parameters: createFileParameterSource({ file: join(state, 'secrets.json') }),
       postgres: createPostgresDatabaseCreator(),
+      devCertificates,
       baseDir: dir,
       gracePeriodMs: graceMs,
       logs,

@@ -48,6 +48,8 @@ export function createNetProxyFactory(factoryOptions: NetProxyFactoryOptions = {
     async start(options: ProxyOptions): Promise<RunningProxy> {
       validateOptions(options);
       if (options.protocol === 'UDP') return startUdpProxy(options);
+      // TLS is a stream transform: the handle engine forwards raw bytes.
+      if (options.tls) return startStreamTcpProxy(options);
       const wanted = options.engine ?? factoryOptions.engine ?? envEngine() ?? 'auto';
       const address = options.listen.address;
       const handlesFit = address === 'localhost' || net.isIP(address) !== 0;

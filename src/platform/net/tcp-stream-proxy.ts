@@ -5,6 +5,7 @@
 // connect completes, so a failed connect is retried on another backend without losing a byte.
 import net from 'node:net';
 import type { Server, Socket } from 'node:net';
+import tls from 'node:tls';
 import type { BackendSlot } from './balancer.ts';
 import { bindAll } from './listen.ts';
 import type { Bound } from './listen.ts';
@@ -40,13 +41,19 @@ class StreamConnection implements BaseConnection {
 export class StreamTcpProxy extends TcpProxyBase<StreamConnection> {
   readonly engine = 'streams' as const;
   private servers: Server[] = [];
+  private readonly tls: ProxyOptions['tls'];
+
+  constructor(options: ProxyOptions) {
+    super(options);
+    this.tls = options.tls;
+  }
 
   async listen(port: number): Promise<void> {
     const onConnection = (socket: Socket): void => this.accept(socket as ProxySocket);
     const bound: Bound<Server>[] = await bindAll<Server>({
       address: this.address,
       port,
-      bindOne: (address, p) => listenServer(address, p, onConnection),
+      bindOne: (address, p) => listenServer(address, p, onConnection, this.tls),
       closeOne: closeServer,
     });
     this.servers = bound.map((b) => b.handle);
@@ -227,9 +234,13 @@ function onHeldEnd(this: ProxySocket): void {
 
 // ------------------------------------------------------------------ listeners
 
-function listenServer(address: string, port: number, onConnection: (socket: Socket) => void): Promise<Bound<Server>> {
+function listenServer(address: string, port: number, onConnection: (socket: Socket) => void, tlsOptions?: ProxyOptions['tls']): Promise<Bound<Server>> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
+    // With TLS, a connection is handed over once its handshake is done (a failed handshake never is).
+    const server: Server = tlsOptions
+      ? tls.createServer({ ...tlsOptions, allowHalfOpen: true, noDelay: true, handshakeTimeout: 10_000 }, onConnection)
+      : net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
+    if (tlsOptions) server.on('tlsClientError', (_err, socket) => socket.destroy());
     const onError = (err: Error): void => {
       server.close();
       reject(err);

@@ -70,6 +70,11 @@ export interface ProxyOptions {
   engine?: ProxyEngine;
   /** UDP: a client flow and its upstream socket are dropped after this long idle. Default 120 000 ms. */
   udpIdleTimeoutMs?: number;
+  /**
+   * TCP: terminate TLS (PEM certificate and key): clients speak TLS to the proxy, backends get the
+   * plain bytes. Served by the streams engine.
+   */
+  tls?: { cert: string; key: string };
 }
 
 export interface RunningProxy {
