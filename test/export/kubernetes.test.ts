@@ -36,9 +36,11 @@ const api = b.addExecutable('api', 'python3', './api', ['app.py'])
   .withHttpHealthCheck('/health', 'http')
   .waitFor(cache, 'Healthy')
   .waitForCompletion(migrate);
+const auth = b.addContainer('auth-svc', { image: 'ghcr.io/org/auth', tag: '3' }).withHttpEndpoint({ targetPort: 80 });
 b.addNodeApp('web', './web', 'server.js')
   .withHttpEndpoint({ port: 5066, env: 'PORT', isExternal: true })
   .withReference(api)
+  .withReference(auth)
   .withEnvironment('API_PORT', api.getEndpoint('http').property('port'))
   .waitFor(api);
 await b.build().run();
@@ -106,6 +108,9 @@ function checkCommon(objects: Obj[], env: (resource: string) => Record<string, s
     API_HTTP: 'http://api:8080',
     services__api__admin__0: 'tcp://api:9000',
     API_ADMIN: 'tcp://api:9000',
+    // A hyphen stays in the services__ form (valid in Kubernetes) and is encoded in the other (Aspire #16613).
+    'services__auth-svc__http__0': 'http://auth-svc:80',
+    AUTH_SVC_HTTP: 'http://auth-svc:80',
     API_PORT: '8080',
     PORT: '8080',
   });
