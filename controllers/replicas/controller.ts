@@ -273,6 +273,14 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
         } else out.push({ name: ep.name, targetPort });
         continue;
       }
+      if (!ep.isProxied && !existing) {
+        // The app binds this port itself: while someone else holds it, starting one only makes a
+        // crash loop (whose backoff would then delay the recovery). Wait until the endpoints
+        // controller has looked at the port, and for the port to be free.
+        const held = portHeld(obj);
+        if (held) return held;
+        if (!endpointPort) return notAllocated(res, ep);
+      }
       if (ep.targetPort !== undefined) {
         out.push({ name: ep.name, targetPort: ep.targetPort });
       } else if (!ep.isProxied) {
@@ -287,6 +295,13 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     }
     targetPorts.releaseEndpoints(id, replica, allocated);
     return { ok: true, value: out };
+  }
+
+  /** A proxyless endpoint whose port another process holds (the endpoints controller says so). */
+  function portHeld(obj: Endpoint | undefined): Resolved<never> | undefined {
+    const c = getCondition(obj?.status?.conditions, 'PortAllocated');
+    if (c?.status !== 'False' || c.reason !== 'PortInUse') return undefined;
+    return { ok: false, reason: 'PortInUse', message: `endpoint ${obj!.metadata.name}: ${c.message ?? 'port in use'}; the replica starts once it is free` };
   }
 
   function notAllocated(res: Resource, ep: NormalizedEndpoint): Resolved<never> {

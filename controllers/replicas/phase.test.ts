@@ -61,5 +61,7 @@ describe('computePhase', () => {
       message: 'endpoint web-http: port 5066 is in use',
     });
     expect(computePhase(inputs({ replicas: r })).phase).toBe('Running');
+    // Proxyless: no replica starts while the port is held; the resource says so the same way.
+    expect(computePhase(inputs({ endpoints: [ep], blocked: { reason: 'PortInUse', message: 'm' } }))).toMatchObject({ phase: 'Degraded', reason: 'PortInUse' });
   });
 });

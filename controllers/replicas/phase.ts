@@ -32,6 +32,10 @@ const restarting = (r: Replica) => getCondition(r.status?.conditions, 'Running')
  */
 const failing = (r: Replica) => r.status?.ready !== true && (restarting(r) || (r.status?.restarts ?? 0) > 0);
 
+function portInTrouble(endpoints: readonly Endpoint[]) {
+  return endpoints.map((e) => ({ e, c: getCondition(e.status?.conditions, 'PortAllocated') })).find(({ c }) => c?.status === 'False');
+}
+
 export function computePhase(i: PhaseInputs): PhaseResult {
   if (i.stopped) {
     const left = i.replicas.length;
@@ -43,7 +47,10 @@ export function computePhase(i: PhaseInputs): PhaseResult {
   }
   if (i.wait?.kind === 'failed') return { phase: 'Failed', reason: i.wait.reason ?? 'DependencyFailed', message: i.wait.message };
   if (i.wait?.kind === 'waiting') return { phase: 'Waiting', reason: 'WaitingForDependency', message: i.wait.message };
-  if (i.blocked) return { phase: 'Pending', reason: i.blocked.reason, message: i.blocked.message };
+  // A port someone else holds is the reason, whether the replicas run (behind a proxy that cannot
+  // bind) or wait for it (proxyless): Degraded, PortInUse, naming the holder.
+  const portProblem = i.desired === 0 ? undefined : portInTrouble(i.endpoints);
+  if (i.blocked && !(portProblem && i.blocked.reason === 'PortInUse')) return { phase: 'Pending', reason: i.blocked.reason, message: i.blocked.message };
   if (i.desired === 0) return { phase: 'Stopped', reason: 'ScaledToZero', message: 'replicas is 0' };
 
   const total = i.replicas.length;
@@ -62,9 +69,6 @@ export function computePhase(i: PhaseInputs): PhaseResult {
     return { phase: 'Stopped', reason: 'Completed', message: 'all replicas exited with code 0' };
   }
 
-  const portProblem = i.endpoints
-    .map((e) => ({ e, c: getCondition(e.status?.conditions, 'PortAllocated') }))
-    .find(({ c }) => c?.status === 'False');
   if (portProblem) {
     return {
       phase: 'Degraded',
