@@ -72,8 +72,10 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
     crdDirs: options.crdDirs,
     controllers,
   });
-  writePid(options.dir);
   const stateDir = dirname(apphost.kubeconfigPath);
+  // Before the pid: a crashed earlier run's URL would mislead `apphostctl dashboard` and `up -d`.
+  removeDashboardUrl(stateDir);
+  writePid(options.dir);
   let client: ApiClient;
   let dashboard: Dashboard | undefined;
   try {
@@ -86,8 +88,6 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
         },
       );
       writeDashboardUrl(stateDir, dashboard.loginUrl);
-    } else {
-      removeDashboardUrl(stateDir); // a crashed earlier run's URL would mislead `apphostctl dashboard`
     }
   } catch (err) {
     await apphost.stop();

@@ -59,7 +59,9 @@ describe('apphostctl up', { timeout: 120_000 }, () => {
     cleanup.push(() => {
       if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
     });
-    expect(started.stdout).toMatch(/^apphost started in the background \(pid \d+\); logs: \.apphost\/apphost\.log; stop it with `apphostctl down`\n$/);
+    expect(started.stdout).toMatch(
+      /^apphost started in the background \(pid \d+\); logs: \.apphost\/apphost\.log; stop it with `apphostctl down`\ndashboard {2}http:\/\/127\.0\.0\.1:\d+\/login\?t=\S+\n$/,
+    );
     expect(isAlive(pid)).toBe(true);
     const wait = await runCli(['wait', '--for=condition=Ready', 'endpoint/web-http', '--timeout=60s'], dir);
     expect(wait.stdout).toBe('endpoint.apphost.dev/web-http condition met\n');

@@ -1,6 +1,6 @@
 // The dashboard's CLI face through the real `apphostctl`: `up` prints the login URL (on the port
 // --dashboard-port names), `apphostctl dashboard` prints it again, `--no-dashboard` serves none.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,25 @@ describe('apphostctl and the dashboard', { timeout: 90_000 }, () => {
       expect(res.stderr).toMatch(new RegExp(`^error: dashboard port ${taken} is in use: pick another with --dashboard-port`, 'm'));
       expect(res.stderr).not.toMatch(/\n\s+at /);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the dashboard URL of a detached apphost too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apphost-dashdetach-'));
+    try {
+      for (const [f, c] of Object.entries(files)) writeFileSync(join(dir, f), c);
+      const up = await runCli(['up', '-d', '--name', 'detached'], dir);
+      expect(up.code).toBe(0);
+      const url = dashboardUrl(up.stdout);
+      expect((await fetch(url, { redirect: 'manual' })).status).toBe(302);
+      expect((await runCli(['dashboard'], dir)).stdout).toBe(`dashboard  ${url}\n`);
+      expect((await runCli(['down'], dir)).code).toBe(0);
+      const after = await runCli(['dashboard'], dir);
+      expect(after.code).not.toBe(0);
+      expect(after.stderr).toMatch(/^error: /m);
+    } finally {
+      await runCli(['down'], dir).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { readDashboardUrl } from './dashboard-url.ts';
 import { defaultInput, loadInput } from '../load-input.ts';
 import { isAlive, pidFilePath, readPid, runningApphost } from '../up/pid-file.ts';
 
@@ -81,6 +82,17 @@ function parseDashboardPort(value: string | undefined): number | undefined {
   return port;
 }
 
+/** The background apphost writes its dashboard URL just after its pid: wait for it (briefly). */
+async function waitForDashboardUrl(stateDir: string, gone: () => boolean): Promise<string | undefined> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !gone()) {
+    const url = readDashboardUrl(stateDir);
+    if (url) return url;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}
+
 /** Re-runs this `up` without --detach in a detached child; returns once it serves the API. */
 async function detach(dir: string): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--detach' && a !== '-d');
@@ -100,6 +112,8 @@ async function detach(dir: string): Promise<void> {
       process.stdout.write(
         `apphost started in the background (pid ${pid}); logs: ${relative(process.cwd(), logPath)}; stop it with \`apphostctl down\`\n`,
       );
+      const dashboard = args.includes('--no-dashboard') ? undefined : await waitForDashboardUrl(join(dir, '.apphost'), () => exited !== undefined);
+      if (dashboard) process.stdout.write(`dashboard  ${dashboard}\n`);
       return;
     }
     if (exited !== undefined || !isAlive(pid)) {

@@ -74,7 +74,7 @@ function Row(props: { row: ResourceRow; expanded: boolean; toggle(): void }) {
         <td>
           <span class={`kind kind-${row.kind}`}>{row.kind}</span>
         </td>
-        <td data-field="state">
+        <td data-field="state" class="state-cell">
           <Badge tone={row.tone} text={row.state} title={row.reason} />
           {row.reason ? (
             <div class="reason" title={row.reason}>
