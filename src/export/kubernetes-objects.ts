@@ -6,6 +6,7 @@
 // that waits for the dependency's Service. The values a chart makes configurable come from
 // `KubeParams`, so plain manifests and the Helm chart are the same objects.
 import { exportEnv, KUBERNETES_ADDRESSING, type ExportEnvVar } from './env.ts';
+import { ExportError } from './errors.ts';
 import { resourceNamed, type ExportModel, type ExportPort, type ExportResource } from './model.ts';
 
 type Obj = Record<string, unknown>;
@@ -76,8 +77,17 @@ function isIngressPort(p: ExportPort): boolean {
   return p.isExternal && p.scheme.toLowerCase() === 'http';
 }
 
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 export function kubernetesObjects(model: ExportModel, params: KubeParams, options: KubeOptions, notes: string[]): ResourceObjects[] {
   return model.resources.map((r) => {
+    const longest = r.ports.some((p) => p.isExternal && !['http', 'https'].includes(p.scheme.toLowerCase())) ? `${r.name}-external` : r.name;
+    if ((r.ports.length > 0 || usesStatefulSet(r)) && !DNS1035_LABEL.test(longest)) {
+      throw new ExportError(
+        'EXPORT_INVALID',
+        `resource "${r.name}": its Service "${longest}" needs a name of at most 63 lower-case letters, digits and '-' that starts with a letter: rename the resource`,
+      );
+    }
     const env = exportEnv(model, r, KUBERNETES_ADDRESSING, notes);
     return { resource: r, objects: resourceObjects(model, r, env, params, options, notes), env };
   });
@@ -106,7 +116,7 @@ function resourceObjects(model: ExportModel, r: ExportResource, env: ExportEnvVa
     objects.push({ apiVersion: 'v1', kind: 'Service', metadata: meta(r.name), spec: { clusterIP: 'None', selector } });
   }
   for (const alias of r.aliases) {
-    if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(alias)) {
+    if (!DNS1035_LABEL.test(alias)) {
       notes.push(`resource "${r.name}": network alias "${alias}" is not a valid Service name, so it has no Service`);
       continue;
     }

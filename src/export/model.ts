@@ -221,7 +221,8 @@ function exportPorts(r: Resource, notes: string[]): ExportPort[] {
       while (taken.has(next)) next++;
       containerPort = next;
       taken.add(next);
-      if (!ep.env) {
+      // A .NET project is told where to listen by its launch-profile variables (env.ts).
+      if (!ep.env && !r.spec.executable?.launchProfile) {
         notes.push(`resource "${r.metadata.name}", endpoint "${ep.name}" has no env variable for its port: the app must listen on ${containerPort}`);
       }
     }

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/support.ts';
@@ -71,6 +72,37 @@ describe('apphostctl export', () => {
     const dockerfile = readFileSync(join(out, 'dockerfiles', 'web.Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^CMD \["node","server\.js"\]$/m);
     expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
+  });
+
+  it('tells a .NET project to listen on its fixed ports on every interface (Kestrel endpoints)', async () => {
+    const project = fileURLToPath(new URL('../fixtures/dotnet/kestrel', import.meta.url));
+    const app = join(dir, 'dotnet');
+    mkdirSync(app);
+    writeFileSync(join(app, 'apphost.yaml'), `apiVersion: apphost.dev/v1
+kind: Resource
+metadata: {name: orders}
+spec:
+  executable: {command: dotnet, args: [run], workingDir: ${project}, launchProfile: {}, image: ghcr.io/org/orders:1}
+`);
+    const r = await runCli(['export', 'compose', '-o', join(app, 'out')], app);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/has no env variable/);
+    const doc = parse(readFileSync(join(app, 'out', 'compose.yaml'), 'utf8'));
+    expect(doc.services.orders.environment).toEqual({
+      Kestrel__Endpoints__Http__Url: 'http://+:8080',
+      Kestrel__Endpoints__Grpc_Internal__Url: 'http://+:8081',
+    });
+    expect(doc.services.orders.expose).toEqual(['8080', '8081']);
+  });
+
+  it('refuses a resource whose name cannot name a Kubernetes Service', async () => {
+    const app = join(dir, 'digit');
+    mkdirSync(app);
+    writeFileSync(join(app, 'apphost.yaml'), 'apiVersion: apphost.dev/v1\nkind: Resource\nmetadata: {name: 1api}\nspec:\n  container: {image: x}\n  endpoints: [{name: http, targetPort: 80}]\n');
+    const r = await runCli(['export', 'kubernetes', '-o', join(app, 'out')], app);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: resource "1api": its Service "1api" needs a name .* starts with a letter: rename the resource\n$/);
+    expect(existsSync(join(app, 'out'))).toBe(false);
   });
 
   it('never writes into a folder that holds other files; replaces its own earlier export', async () => {
