@@ -152,6 +152,17 @@ describe.skipIf(!env.available)('createDockerRuntime (real dockerd)', () => {
     await rt.removeContainer(info.id, { force: true });
   });
 
+  it('follows a flooding container whole, in order, a turn budget at a time', async () => {
+    // 100,000 numbered lines (~1.3 MB); the stream is paused each time a turn's budget is spent.
+    const info = await rt.runContainer({ name: `${run}-flood`, image: TEST_IMAGE, command: 'sh', args: ['-c', 'seq 1 100000 | sed s/^/line-/; sleep 1'], labels });
+    const lines: string[] = [];
+    await rt.logs(info.id, { follow: true, onLine: (l) => lines.push(l.line) }).done;
+    expect(lines).toHaveLength(100_000);
+    expect(lines[0]).toBe('line-1');
+    expect(lines.every((l, i) => l === `line-${i + 1}`)).toBe(true);
+    await rt.removeContainer(info.id, { force: true });
+  });
+
   it('delivers start and die events (with exit code) filtered by label', async () => {
     const events: ContainerEvent[] = [];
     let connected = 0;

@@ -1,6 +1,8 @@
 // ContainerRuntime on the real Docker Engine API, through dockerode.
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
+import type { Readable } from 'node:stream';
+import { createTurnBudget } from '../logs/index.ts';
 import { createLogDemuxer } from './log-demux.ts';
 import { ContainerRuntimeError, DOCKER_UNAVAILABLE_MESSAGE, toContainerRuntimeError } from './errors.ts';
 import type {
@@ -109,6 +111,9 @@ export function createDockerRuntime(options: DockerRuntimeOptions = {}): Contain
   const pullPolicy = options.pullPolicy ?? 'missing';
   const pingTimeoutMs = options.pingTimeoutMs ?? 3000;
   const log = options.logger;
+  // Container output shares the event loop with the proxies: at most a turn's budget of it per
+  // loop iteration, the log stream paused beyond that (see src/platform/logs/turn-budget.ts).
+  const logBudget = createTurnBudget();
 
   const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -253,7 +258,10 @@ export function createDockerRuntime(options: DockerRuntimeOptions = {}): Contain
           return;
         }
         await new Promise<void>((resolve) => {
-          stream!.on('data', (chunk: Buffer) => demux.push(chunk));
+          stream!.on('data', (chunk: Buffer) => {
+            demux.push(chunk);
+            logBudget.take(stream as Readable, chunk.length);
+          });
           stream!.on('end', resolve);
           stream!.on('close', resolve);
           stream!.on('error', resolve);
