@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { endpointObjectName, normalizeEndpoints } from '../../src/api/endpoints.ts';
 import type { Endpoint, Lifetime, Replica, Resource } from '../../src/api/types.ts';
 import { BASE_DIR_ANNOTATION } from '../../src/api/annotations.ts';
+import { CONTAINER_DEV_CERTS_DIR, devCertificatePaths, devCertsDir } from '../../src/platform/tls/index.ts';
 import type { PortBinding, RunContainerOptions, VolumeMount } from '../../src/platform/docker/index.ts';
 import { LABELS } from './labels.ts';
 import { lifecycleKey } from './naming.ts';
@@ -84,6 +85,15 @@ export function desiredContainer(options: {
     return { target: v.target, type: bind ? 'bind' : 'volume', ...(source ? { source } : {}), ...(v.readOnly ? { readOnly: true } : {}) };
   });
 
+  // The replicas controller pointed TLS variables at the development certificates: mount those
+  // files read-only (not the folder: the CA's key stays on the host).
+  const host = devCertificatePaths(devCertsDir());
+  const inside = devCertificatePaths(CONTAINER_DEV_CERTS_DIR);
+  for (const file of ['caCert', 'bundle', 'cert', 'key'] as const) {
+    if (rep.spec.env?.some((e) => e.value === inside[file]) && !volumes.some((v) => v.target === inside[file])) {
+      volumes.push({ source: host[file], target: inside[file], type: 'bind', readOnly: true });
+    }
+  }
   const env = effectiveContainerEnv(rep, res);
   const envRecord = Object.fromEntries(env.map((e) => [e.name, e.value]));
   const aliases = [...new Set([res.metadata.name, ...(spec.networkAliases ?? [])])];

@@ -5,11 +5,8 @@
 // by the containers controller).
 import type { Resource } from '../../src/api/types.ts';
 import type { DevCertificatePaths } from '../../src/platform/tls/index.ts';
-import { devCertificatePaths } from '../../src/platform/tls/index.ts';
+import { CONTAINER_DEV_CERTS_DIR, devCertificatePaths } from '../../src/platform/tls/index.ts';
 import type { ResourceType } from '../shared/resource-info.ts';
-
-/** Where a container finds the development certificates. */
-export const CONTAINER_DEV_CERTS_DIR = '/run/apphost/dev-certs';
 
 export type TlsNeeds = 'none' | 'trust' | 'server';
 

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { apiResourcesCommand } from './commands/api-resources.ts';
 import { applyCommand } from './commands/apply.ts';
+import { certsCommand } from './commands/certs.ts';
 import { dashboardCommand } from './commands/dashboard.ts';
 import { deleteCommand } from './commands/delete.ts';
 import { describeCommand } from './commands/describe.ts';
@@ -49,6 +50,7 @@ Examples:
     waitCommand(),
     apiResourcesCommand(),
     versionCommand(),
+    certsCommand(),
   ]) {
     program.addCommand(cmd);
   }

@@ -320,7 +320,7 @@ describe('apphostctl without an apphost', { timeout: 120_000 }, () => {
       const program = createProgram();
       const verbs = program.commands.map((c) => c.name());
       expect(verbs.sort()).toEqual(
-        ['up', 'down', 'dashboard', 'manifest', 'export', 'get', 'describe', 'apply', 'delete', 'logs', 'scale', 'restart', 'stop', 'start', 'wait', 'api-resources', 'version'].sort(),
+        ['up', 'down', 'dashboard', 'manifest', 'export', 'get', 'describe', 'apply', 'delete', 'logs', 'scale', 'restart', 'stop', 'start', 'wait', 'api-resources', 'version', 'certs'].sort(),
       );
       for (const c of program.commands) {
         let text = '';

@@ -20,6 +20,8 @@ export const DEV_CERT_NAMES = { dns: ['localhost', 'host.apphost.internal'], ip:
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const crypto = webcrypto as unknown as Crypto;
 const DAY = 86_400_000;
+/** Where a container finds the development certificates (bind-mounted read-only). */
+export const CONTAINER_DEV_CERTS_DIR = '/run/apphost/dev-certs';
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
 
 export interface DevCertificatePaths {

@@ -6,6 +6,7 @@ export {
   devCertsDir,
   ensureDevCertificates,
   DEV_CERT_NAMES,
+  CONTAINER_DEV_CERTS_DIR,
 } from './dev-certs.ts';
 export type { DevCertificatePaths, DevCertificates, EnsureResult } from './dev-certs.ts';
 export { TlsError, isTlsError } from './errors.ts';
