@@ -262,7 +262,7 @@ describe('Endpoint and Proxy validators', () => {
     const pxInfo = registry.resolve('proxies')!;
     for (const address of ['localhost', '127.0.0.1', '::1', '0.0.0.0']) {
       const { object } = registry.admit(pxInfo, { apiVersion: 'apphost.dev/v1', kind: 'Proxy', metadata: { name: 'p' }, spec: { listen: { address }, backends: [{ name: 'a', address: 'localhost', port: 80 }] } }, 'CREATE');
-      expect(object.spec).toEqual({ listen: { address, port: 0 }, protocol: 'TCP', policy: 'RoundRobin', clientIPAffinity: false, backends: [{ name: 'a', address: 'localhost', port: 80, ready: true }] });
+      expect(object.spec).toEqual({ listen: { address, port: 0 }, protocol: 'TCP', policy: 'RoundRobin', clientIPAffinity: false, whenNoBackend: 'Hold', backends: [{ name: 'a', address: 'localhost', port: 80, ready: true }] });
     }
   });
 

@@ -69,6 +69,12 @@ interface Slot {
   handledExit?: string;
   notBefore: number;
   graceSeconds: number;
+  /**
+   * The last create/start the daemon refused (image missing, port taken...), for the definition
+   * `key`: retried after `notBefore` when the restart policy allows, else not until the definition
+   * changes.
+   */
+  startFailure?: { key: string; retry: boolean };
   /** `<container id>@<startedAt>` the log stream follows. */
   logFor?: string;
   logSub?: Subscription;
@@ -297,6 +303,17 @@ export function createContainersController(options: ContainersControllerOptions)
       return writeStatus(rep, ctx, undefined, undefined, { state: 'Pending', status: 'False', reason: result.reason, message: result.message });
     }
     const desired = result.desired;
+    const failure = slot.startFailure;
+    if (failure) {
+      if (failure.key === desired.key) {
+        if (!failure.retry) return;
+        const wait = slot.notBefore - clock.now().getTime();
+        if (wait > 0) return { requeueAfterMs: wait };
+        slot.restarts += 1;
+        ctx.log.info({ replica: key.name, restarts: slot.restarts }, 'retrying container start');
+      } else slot.attempt = 0; // a new definition (a fixed image, say): at once
+      slot.startFailure = undefined;
+    }
     try {
       const { info, requeueAfterMs } = await ensure(slot, desired, rep, res, ctx);
       followLogs(slot, info, key);
@@ -315,8 +332,17 @@ export function createContainersController(options: ContainersControllerOptions)
           DOCKER_INVALID: 'InvalidSpec',
           DOCKER_CONFLICT: 'NameConflict',
         };
+        const reason = reasons[err.code] ?? 'StartFailed';
+        // As for processes: the restart policy decides, with the same backoff, restarts counted.
+        const retry = shouldRestart(res.spec.restartPolicy, 1);
+        slot.startFailure = { key: desired.key, retry };
+        if (!retry) {
+          await writeStatus(rep, ctx, desired, undefined, { state: 'Failed', status: 'False', reason, message: `${err.message}; not retried (restartPolicy Never)` });
+          return;
+        }
         const delay = backoffDelay(slot.attempt++, backoff);
-        await writeStatus(rep, ctx, desired, undefined, { state: 'Failed', status: 'False', reason: reasons[err.code] ?? 'StartFailed', message: err.message });
+        slot.notBefore = clock.now().getTime() + delay;
+        await writeStatus(rep, ctx, desired, undefined, { state: 'Failed', status: 'False', reason, message: `${err.message}; retrying in ${Math.ceil(delay / 100) / 10}s` });
         return { requeueAfterMs: delay };
       }
       throw err;

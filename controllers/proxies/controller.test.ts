@@ -50,6 +50,9 @@ describe('proxies controller', () => {
     expect(factory.proxies).toHaveLength(1);
     expect(factory.running()[0]!.backends.map((x) => x.name)).toEqual(['a', 'c']);
     expect(factory.running()[0]!.policy).toBe('LeastConnections');
+    await fx.apply(proxy('p', { listen: { address: 'localhost', port: 0 }, backends: [], whenNoBackend: 'Reject' }));
+    expect(factory.proxies).toHaveLength(1);
+    expect(factory.running()[0]!.whenNoBackend).toBe('Reject');
   });
 
   it('re-binds when the listen port changes', async () => {

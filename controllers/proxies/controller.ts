@@ -5,7 +5,7 @@
 // written at most once per statusIntervalMs.
 import { readFile } from 'node:fs/promises';
 import type { Proxy, ProxyStatus } from '../../src/api/types.ts';
-import type { ProxyBackend, ProxyFactory, ProxyOptions, RunningProxy } from '../../src/platform/net/types.ts';
+import type { ProxyBackend, ProxyFactory, ProxyOptions, RunningProxy, WhenNoBackend } from '../../src/platform/net/types.ts';
 import type { PortAllocator } from '../../src/platform/ports/types.ts';
 import { backoffDelay, type BackoffOptions } from '../../src/runtime/backoff.ts';
 import { systemClock, type Clock } from '../../src/runtime/clock.ts';
@@ -36,6 +36,7 @@ interface Slot {
   proxy?: RunningProxy;
   backends?: ProxyBackend[];
   policy?: string;
+  whenNoBackend?: WhenNoBackend;
   failure?: BindFailure;
   attempt: number;
   notBefore: number;
@@ -70,6 +71,7 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
     const backends: ProxyBackend[] = (px.spec.backends ?? []).map((b) => ({ name: b.name, address: b.address, port: b.port, ready: b.ready !== false }));
     const policy = px.spec.policy ?? 'RoundRobin';
     const policyKey = `${policy}|${px.spec.clientIPAffinity ?? false}`;
+    const whenNoBackend: WhenNoBackend = px.spec.whenNoBackend ?? 'Hold';
 
     let slot = slots.get(id);
     if (slot && (slot.uid !== px.metadata.uid || slot.listenKey !== listenKey)) {
@@ -96,11 +98,13 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
             protocol,
             backends,
             policy,
+            whenNoBackend,
             ...(px.spec.clientIPAffinity !== undefined ? { clientIPAffinity: px.spec.clientIPAffinity } : {}),
             ...(allowedClients !== undefined ? { allowedClients } : {}),
           });
           slot.backends = backends;
           slot.policy = policyKey;
+          slot.whenNoBackend = whenNoBackend;
           slot.failure = undefined;
           slot.attempt = 0;
           ctx.log.info({ address: listen.address, port: slot.proxy.port, protocol }, 'proxy listening');
@@ -120,6 +124,10 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
       if (slot.policy !== policyKey) {
         slot.proxy.setPolicy(policy, px.spec.clientIPAffinity);
         slot.policy = policyKey;
+      }
+      if (slot.whenNoBackend !== whenNoBackend) {
+        slot.proxy.setWhenNoBackend(whenNoBackend);
+        slot.whenNoBackend = whenNoBackend;
       }
     }
 

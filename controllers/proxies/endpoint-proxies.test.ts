@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Endpoint, EndpointStatus, Proxy } from '../../src/api/types.ts';
+import type { Endpoint, EndpointStatus, Proxy, Replica } from '../../src/api/types.ts';
 import { createControllerFixture, type ControllerFixture } from '../../test/support/controller-fixture.ts';
 import { createEndpointProxiesController } from './endpoint-proxies.ts';
 
@@ -53,6 +53,34 @@ describe('endpoint-proxies controller', () => {
     expect(px()).toBeDefined();
     await endpoint({ proxied: false, port: 5066 });
     expect(px()).toBeUndefined();
+  });
+
+  it('rejects clients at once while every replica has failed for good or keeps failing, holds them otherwise', async () => {
+    await setup();
+    const replica = (name: string, status: Replica['status']) =>
+      fx.store.update<Replica>({ ...(fx.store.tryGet<Replica>('Replica', NS, name) ?? fx.store.create<Replica>({ apiVersion: V, kind: 'Replica', metadata: { name, namespace: NS, labels: { 'apphost.dev/resource': 'api' } }, spec: { resource: 'api', index: 0 } })), status }, { subresource: 'status' });
+    const running = (reason: string) => [{ type: 'Running', status: 'False' as const, reason, lastTransitionTime: new Date().toISOString() }];
+    await endpoint({ proxied: true, port: 5066, targets: [] });
+    expect(px()!.spec.whenNoBackend).toBe('Hold');
+    // A process's first crash, restart due in a backoff: hold.
+    replica('api-0', { state: 'Failed', restarts: 0, conditions: running('BackOff') });
+    await fx.settle();
+    expect(px()!.spec.whenNoBackend).toBe('Hold');
+    // It failed again after its restart: a crash loop.
+    replica('api-0', { state: 'Failed', restarts: 1, conditions: running('BackOff') });
+    await fx.settle();
+    expect(px()!.spec.whenNoBackend).toBe('Reject');
+    // A second replica still starting may serve soon.
+    replica('api-1', { state: 'Starting', restarts: 0 });
+    await fx.settle();
+    expect(px()!.spec.whenNoBackend).toBe('Hold');
+    // A container whose image is missing.
+    replica('api-1', { state: 'Failed', restarts: 0, conditions: running('ImageNotFound') });
+    await fx.settle();
+    expect(px()!.spec.whenNoBackend).toBe('Reject');
+    // A ready backend: hold (there is one, nothing is held anyway).
+    await endpoint({ proxied: true, port: 5066, targets: [t('api-0', 5001, true)] });
+    expect(px()!.spec.whenNoBackend).toBe('Hold');
   });
 
   it('leaves alone a Proxy of the same name that a user owns', async () => {

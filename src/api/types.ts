@@ -336,6 +336,8 @@ export interface ProxySpec {
   backends?: ProxyBackend[];
   policy?: ProxyPolicy;
   clientIPAffinity?: boolean;
+  /** What a TCP connection gets while no backend is ready (default Hold). */
+  whenNoBackend?: 'Hold' | 'Reject';
   /** CIDRs or addresses of the clients served; others are reset. Omitted: everyone. */
   allowedClients?: string[];
   /** Terminate TLS with these PEM files; backends get plain TCP. */

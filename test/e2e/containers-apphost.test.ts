@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -204,6 +205,46 @@ describe('container resources through startApphost (real dockerd)', () => {
     expect(tunnel.spec.allowedClients).toEqual([a.store.get<Network>('Network', NS, 'default').status!.subnet]);
     expect(tunnel.status?.lastError).toMatch(new RegExp(`^refused ${other.subnet!.split('.').slice(0, 2).join('\\.')}\\.`));
   });
+
+  dockerIt('retries a container whose image is missing with the process backoff, and its proxy resets clients at once', async () => {
+    const dir = await newDir();
+    const a = await up(dir, [
+      resource('web', { container: { image: 'nope/none', tag: '1' }, endpoints: [{ name: 'http', scheme: 'http', targetPort: 8080 }] }),
+      resource('once', { container: { image: 'nope/none', tag: '2' }, restartPolicy: 'Never' }),
+    ]);
+    // Record when each restart shows up: the gaps grow (0.5 s, 1 s, 2 s, 4 s).
+    const seenAt = new Map<number, number>();
+    await until(() => {
+      const n = rep(a, 'web-0')?.status?.restarts ?? 0;
+      if (!seenAt.has(n)) seenAt.set(n, Date.now());
+      return n >= 4;
+    }, 30_000, 'web-0 to be retried 4 times');
+    const gap = (n: number) => seenAt.get(n + 1)! - seenAt.get(n)!;
+    expect(gap(3)).toBeGreaterThan(gap(1) * 1.5);
+    const st = rep(a, 'web-0')!.status!;
+    expect(st.state).toBe('Failed');
+    expect(st.conditions?.find((c) => c.type === 'Running')).toMatchObject({ reason: 'ImageNotFound' });
+    expect(st.message).toMatch(/^image nope\/none:1 not found locally .*; retrying in \d+(\.\d)?s$/);
+    expect(a.store.get<Resource>('Resource', NS, 'web').status).toMatchObject({ phase: 'Failed' });
+    expect(a.store.get<Resource>('Resource', NS, 'web').status?.message).toMatch(/image nope\/none:1 not found/);
+    // restartPolicy Never: one try, said so.
+    expect(rep(a, 'once-0')?.status).toMatchObject({ state: 'Failed', restarts: 0 });
+    expect(rep(a, 'once-0')?.status?.message).toMatch(/; not retried \(restartPolicy Never\)$/);
+
+    // No backend can come soon: a client of the proxy is reset at once, not held for 30 s.
+    const px = await until(() => {
+      const p = a.store.tryGet<Proxy>('Proxy', NS, 'web-http');
+      return p?.spec.whenNoBackend === 'Reject' && p.status?.port ? p : undefined;
+    }, 10_000, 'the proxy to reject');
+    const started = Date.now();
+    const outcome = await new Promise<string>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port: px.status!.port! });
+      s.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      s.on('close', () => resolve('closed'));
+    });
+    expect(outcome).toBe('ECONNRESET');
+    expect(Date.now() - started).toBeLessThan(1000);
+  }, 60_000);
 
   dockerIt('applies a live env change by recreating the container (and removes the old one)', async () => {
     const dir = await newDir();

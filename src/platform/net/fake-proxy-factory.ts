@@ -13,8 +13,9 @@ import type {
   ProxyProtocol,
   ProxyStats,
   RunningProxy,
+  WhenNoBackend,
 } from './types.ts';
-import { validateBackends, validateOptions, validatePolicy } from './validate.ts';
+import { validateBackends, validateOptions, validatePolicy, validateWhenNoBackend } from './validate.ts';
 
 /** First port handed out for `port: 0`. */
 const FAKE_PORT_BASE = 41000;
@@ -33,6 +34,7 @@ export interface FakeProxy extends RunningProxy {
   readonly backends: ProxyBackend[];
   readonly policy: ProxyPolicy;
   readonly clientIPAffinity: boolean;
+  readonly whenNoBackend: WhenNoBackend;
   /** How many times setBackends was called after start. */
   readonly backendUpdates: number;
   /**
@@ -120,6 +122,7 @@ class FakeProxyImpl implements FakeProxy {
   readonly engine: 'handles' | 'streams' | 'dgram';
   readonly boundAddresses: readonly string[];
   closed = false;
+  whenNoBackend: WhenNoBackend;
   backends: ProxyBackend[];
   backendUpdates = 0;
   private readonly balancer: Balancer;
@@ -144,6 +147,7 @@ class FakeProxyImpl implements FakeProxy {
     this.boundAddresses = this.address === 'localhost' ? ['127.0.0.1', '::1'] : [this.address];
     this.backends = options.backends.map((b) => ({ ...b }));
     this.allowClient = clientFilter(options.allowedClients);
+    this.whenNoBackend = options.whenNoBackend ?? 'Hold';
     this.balancer = new Balancer({
       backends: options.backends,
       policy: options.policy,
@@ -169,6 +173,11 @@ class FakeProxyImpl implements FakeProxy {
   setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void {
     validatePolicy(policy);
     this.balancer.setPolicy(policy, clientIPAffinity);
+  }
+
+  setWhenNoBackend(mode: WhenNoBackend): void {
+    validateWhenNoBackend(mode);
+    this.whenNoBackend = mode;
   }
 
   stats(): ProxyStats {

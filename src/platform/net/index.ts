@@ -10,6 +10,7 @@ export type {
   ProxyProtocol,
   ProxyStats,
   RunningProxy,
+  WhenNoBackend,
 } from './types.ts';
 export { ProxyError, isProxyError } from './errors.ts';
 export type { ProxyErrorCode } from './errors.ts';

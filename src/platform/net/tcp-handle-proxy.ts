@@ -234,6 +234,10 @@ export class HandleTcpProxy extends TcpProxyBase<HandleConnection> {
     destroy(conn, undefined);
   }
 
+  protected reset(conn: HandleConnection): void {
+    destroy(conn, conn.client);
+  }
+
   protected startHolding(conn: HandleConnection): void {
     if (conn.held !== undefined) return;
     conn.held = [];

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import { Balancer } from './balancer.ts';
 import type { BackendSlot } from './balancer.ts';
 import { clientFilter, type ClientFilter } from './client-filter.ts';
-import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy } from './types.ts';
-import { validateBackends, validatePolicy } from './validate.ts';
+import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy, WhenNoBackend } from './types.ts';
+import { validateBackends, validatePolicy, validateWhenNoBackend } from './validate.ts';
 
 const DEFAULT_HOLD_MAX_CONNECTIONS = 100;
 const DEFAULT_HOLD_MAX_BYTES = 1024 * 1024;
@@ -46,6 +46,7 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
   readonly holdMaxConnections: number;
   readonly holdMaxBytes: number;
   readonly holdTimeoutMs: number;
+  whenNoBackend: WhenNoBackend;
   closed = false;
   protected readonly connections = new Set<C>();
   private readonly heldConnections = new Set<C>();
@@ -59,12 +60,15 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
     this.holdMaxConnections = options.hold?.maxConnections ?? DEFAULT_HOLD_MAX_CONNECTIONS;
     this.holdMaxBytes = options.hold?.maxBytes ?? DEFAULT_HOLD_MAX_BYTES;
     this.holdTimeoutMs = options.hold?.timeoutMs ?? DEFAULT_HOLD_TIMEOUT_MS;
+    this.whenNoBackend = options.whenNoBackend ?? 'Hold';
   }
 
   /** Opens the upstream connection to `slot` (and counts `slot.active`). */
   protected abstract dial(conn: C, slot: BackendSlot): void;
   /** Closes the client and anything opened for it; ends in `forget(conn)`. */
   protected abstract abort(conn: C): void;
+  /** Resets the client (RST) and closes anything opened for it; ends in `forget(conn)`. */
+  protected abstract reset(conn: C): void;
   /** Called once when a connection starts waiting: read and buffer the client up to holdMaxBytes. */
   protected abstract startHolding(conn: C): void;
   protected abstract closeListeners(): Promise<void>;
@@ -78,6 +82,12 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
   setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void {
     validatePolicy(policy);
     this.balancer.setPolicy(policy, clientIPAffinity);
+  }
+
+  setWhenNoBackend(mode: WhenNoBackend): void {
+    validateWhenNoBackend(mode);
+    this.whenNoBackend = mode;
+    if (mode === 'Reject') for (const conn of this.heldConnections) this.refuseHeld(conn);
   }
 
   stats(): ProxyStats {
@@ -129,6 +139,10 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
   }
 
   private hold(conn: C): void {
+    if (this.whenNoBackend === 'Reject') {
+      this.refuseHeld(conn);
+      return;
+    }
     if (this.heldConnections.size >= this.holdMaxConnections) {
       this.counters.lastError = `no ready backend and ${this.holdMaxConnections} connections already waiting`;
       this.abort(conn);
@@ -143,6 +157,12 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
     if (!this.heldConnections.delete(conn)) return;
     clearTimeout(conn.holdTimer);
     conn.holdTimer = undefined;
+  }
+
+  private refuseHeld(conn: C): void {
+    this.unhold(conn);
+    this.counters.lastError = 'no ready backend (whenNoBackend: Reject)';
+    this.reset(conn);
   }
 
   holdTimedOut(conn: C): void {

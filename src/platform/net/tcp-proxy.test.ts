@@ -196,6 +196,35 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     await waitFor('active 0', () => p.stats().activeConnections === 0, 1000);
   });
 
+  it('resets at once while no backend is ready with whenNoBackend Reject, and serves again once one is', async () => {
+    const a = await backend('a');
+    const p = await proxy({ backends: [], whenNoBackend: 'Reject', hold: { timeoutMs: 30_000 } });
+    const started = Date.now();
+    const s = net.connect({ host: '127.0.0.1', port: p.port });
+    cleanups.push(() => s.destroy());
+    expect(await closed(s, 2000)).toBe('ECONNRESET');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(p.stats().lastError).toBe('no ready backend (whenNoBackend: Reject)');
+    await waitFor('active 0', () => p.stats().activeConnections === 0, 1000);
+    p.setBackends([to(a)]);
+    expect(await readLine(await client(p.port))).toBe('a');
+  });
+
+  it('switching to Reject resets the connections already held; Hold holds again', async () => {
+    const a = await backend('a');
+    const p = await proxy({ backends: [], hold: { timeoutMs: 30_000 } });
+    const held = await client(p.port);
+    await waitFor('held', () => p.stats().activeConnections === 1, 1000);
+    const gone = closed(held, 2000);
+    p.setWhenNoBackend('Reject');
+    expect(await gone).toBe('ECONNRESET');
+    p.setWhenNoBackend('Hold');
+    const waiting = await client(p.port);
+    await waitFor('held again', () => p.stats().activeConnections === 1, 1000);
+    p.setBackends([to(a)]);
+    expect(await readLine(waiting)).toBe('a');
+  });
+
   it('closes connections beyond the hold limit at once', async () => {
     const p = await proxy({ backends: [], hold: { maxConnections: 1, timeoutMs: 5000 } });
     const first = await client(p.port);

@@ -113,6 +113,11 @@ export class StreamTcpProxy extends TcpProxyBase<StreamConnection> {
     conn.upstream?.destroy();
   }
 
+  protected reset(conn: StreamConnection): void {
+    conn.upstream?.destroy();
+    conn.client.resetAndDestroy();
+  }
+
   protected startHolding(conn: StreamConnection): void {
     if (conn.held !== undefined) return;
     conn.held = [];

@@ -5,6 +5,11 @@ import type { Logger } from 'pino';
 export type ProxyProtocol = 'TCP' | 'UDP';
 export type ProxyEngine = 'auto' | 'handles' | 'streams';
 export type ProxyPolicy = 'RoundRobin' | 'Random' | 'LeastConnections';
+/**
+ * What a TCP connection gets while no backend is ready: `Hold` waits (bounded, see HoldOptions) for
+ * one; `Reject` resets it at once (for when no backend can come soon, e.g. every replica failed).
+ */
+export type WhenNoBackend = 'Hold' | 'Reject';
 
 export interface ProxyBackend {
   name: string;
@@ -61,6 +66,8 @@ export interface ProxyOptions {
    */
   allowedClients?: string[];
   logger?: Logger;
+  /** Default Hold. */
+  whenNoBackend?: WhenNoBackend;
   hold?: HoldOptions;
   /**
    * TCP implementation: `handles` forwards on libuv handles directly (about half the CPU per
@@ -90,6 +97,8 @@ export interface RunningProxy {
   /** Live: removed or unready backends get no new connections; existing connections finish. */
   setBackends(backends: ProxyBackend[]): void;
   setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void;
+  /** Live: switching to Reject resets the connections held at that moment. */
+  setWhenNoBackend(mode: WhenNoBackend): void;
   /** Cheap: a copy of counters. */
   stats(): ProxyStats;
   /** Stops listening and destroys every connection and flow. Idempotent. */

@@ -9,8 +9,8 @@ import type { BackendSlot } from './balancer.ts';
 import { clientFilter, type ClientFilter } from './client-filter.ts';
 import { bindAll } from './listen.ts';
 import type { Bound } from './listen.ts';
-import { validateBackends, validatePolicy } from './validate.ts';
-import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy } from './types.ts';
+import { validateBackends, validatePolicy, validateWhenNoBackend } from './validate.ts';
+import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy, WhenNoBackend } from './types.ts';
 
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
@@ -85,6 +85,11 @@ export class UdpProxy implements RunningProxy {
   setPolicy(policy: ProxyPolicy, clientIPAffinity?: boolean): void {
     validatePolicy(policy);
     this.balancer.setPolicy(policy, clientIPAffinity);
+  }
+
+  /** Nothing is held for UDP: a datagram with no ready backend is dropped either way. */
+  setWhenNoBackend(mode: WhenNoBackend): void {
+    validateWhenNoBackend(mode);
   }
 
   stats(): ProxyStats {

@@ -19,6 +19,7 @@ export function validateOptions(options: ProxyOptions): void {
   if (options.engine !== undefined && !['auto', 'handles', 'streams'].includes(options.engine)) {
     throw new ProxyError('InvalidOptions', `engine must be auto, handles or streams, got ${String(options.engine)}`);
   }
+  if (options.whenNoBackend !== undefined) validateWhenNoBackend(options.whenNoBackend);
   if (options.allowedClients !== undefined) {
     if (!Array.isArray(options.allowedClients)) throw new ProxyError('InvalidOptions', 'allowedClients must be a list');
     parseAllowedClients(options.allowedClients);
@@ -42,4 +43,8 @@ export function validatePolicy(policy: unknown): void {
   if (!isProxyPolicy(policy)) {
     throw new ProxyError('InvalidOptions', `policy must be RoundRobin, Random or LeastConnections, got ${String(policy)}`);
   }
+}
+
+export function validateWhenNoBackend(mode: unknown): void {
+  if (mode !== 'Hold' && mode !== 'Reject') throw new ProxyError('InvalidOptions', `whenNoBackend must be Hold or Reject, got ${String(mode)}`);
 }
