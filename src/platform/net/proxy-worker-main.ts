@@ -49,6 +49,9 @@ process.on('message', (message: ToWorker, handle: unknown) => {
     case 'policy':
       proxies.get(message.id)?.proxy.setPolicy(message.policy, message.clientIPAffinity);
       return;
+    case 'whenNoBackend':
+      proxies.get(message.id)?.proxy.setWhenNoBackend(message.mode);
+      return;
     case 'close': {
       const entry = proxies.get(message.id);
       proxies.delete(message.id);

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { FromWorker, ToWorker, WorkerProxyOptions } from './proxy-worker-protocol.ts';
 import { addStats, endedStats, ZERO_STATS } from './proxy-stats.ts';
 import type { UvTcpHandle } from './uv-bindings.ts';
-import type { ProxyBackend, ProxyPolicy, ProxyStats } from './types.ts';
+import type { ProxyBackend, ProxyPolicy, ProxyStats, WhenNoBackend } from './types.ts';
 
 const RUN_TS = fileURLToPath(new URL('../../../bin/run-ts.js', import.meta.url));
 const WORKER_MAIN = fileURLToPath(new URL('./proxy-worker-main.ts', import.meta.url));
@@ -91,6 +91,13 @@ export class ProxyWorkerPool {
     if (!state) return;
     state.options = { ...state.options, policy, ...(clientIPAffinity !== undefined ? { clientIPAffinity } : {}) };
     this.broadcast({ op: 'policy', id, policy, ...(clientIPAffinity !== undefined ? { clientIPAffinity } : {}) });
+  }
+
+  setWhenNoBackend(id: string, mode: WhenNoBackend): void {
+    const state = this.proxies.get(id);
+    if (!state) return;
+    state.options = { ...state.options, whenNoBackend: mode };
+    this.broadcast({ op: 'whenNoBackend', id, mode });
   }
 
   /** The workers' counters for one proxy, summed (activeConnections of live workers only). */

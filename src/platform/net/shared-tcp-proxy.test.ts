@@ -127,6 +127,26 @@ describe('tcp proxy shared with a worker process', () => {
     for (const batch of answered) expect(await batch).toEqual({ a: 20 });
   });
 
+  it('takes whenNoBackend Reject to the workers: the connections they hold are reset, new ones too', async () => {
+    const p = await proxy({ backends: [], hold: { timeoutMs: 30_000 } });
+    const held: Promise<Record<string, number>>[] = [];
+    await waitFor('the worker holds connections', async () => {
+      held.push(clients(p.port, 20, 20));
+      await waitFor('batch held', () => p.stats().activeConnections === 20 * held.length, 5000);
+      return p.workerStats().activeConnections > 0;
+    }, 20_000, 0);
+    const started = Date.now();
+    p.setWhenNoBackend('Reject');
+    for (const batch of held) expect(await batch).toEqual({ closed: 20 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    const before = p.workerStats().totalConnections;
+    await waitFor('the worker rejects new ones too', async () => {
+      expect(await clients(p.port, 50)).toEqual({ closed: 50 });
+      return p.workerStats().totalConnections > before;
+    }, 10_000);
+    await waitFor('nothing held anywhere', () => p.stats().activeConnections === 0, 5000);
+  });
+
   it('close() frees the port at once and ends the connections the worker holds', async () => {
     const a = await backend('a');
     const p = await proxy({ backends: [to(a)] });

@@ -7,7 +7,7 @@ import type { WorkerProxyOptions } from './proxy-worker-protocol.ts';
 import { addStats, ZERO_STATS } from './proxy-stats.ts';
 import type { ProxyWorkerPool } from './proxy-workers.ts';
 import type { HandleTcpProxy } from './tcp-handle-proxy.ts';
-import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy } from './types.ts';
+import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy, WhenNoBackend } from './types.ts';
 
 export class SharedTcpProxy implements RunningProxy {
   readonly protocol = 'TCP' as const;
@@ -66,6 +66,12 @@ export class SharedTcpProxy implements RunningProxy {
     if (clientIPAffinity === true && this.id !== undefined) void this.unshare();
     else if (clientIPAffinity === false && this.id === undefined) void this.share();
     else if (this.id !== undefined) this.pool.setPolicy(this.id, policy, clientIPAffinity);
+  }
+
+  setWhenNoBackend(mode: WhenNoBackend): void {
+    this.local.setWhenNoBackend(mode);
+    this.options = { ...this.options, whenNoBackend: mode };
+    if (this.id !== undefined) this.pool.setWhenNoBackend(this.id, mode);
   }
 
   /** What the worker processes alone counted (for diagnostics and tests). */
