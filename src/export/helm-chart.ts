@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { dockerfiles } from './dockerfile.ts';
 import {
   DEFAULT_STORAGE,
+  DEFAULT_JOB_WAIT_IMAGE,
   DEFAULT_WAIT_IMAGE,
   defaultHost,
   kubernetesObjects,
@@ -83,13 +84,16 @@ export function helmExport(model: ExportModel, options: KubernetesWriterOptions)
     gatewayName: () => t.string('.Values.gateway.name'),
     storage: (r, volume) => t.string(`(index ${valuesOf(r)}.storage ${JSON.stringify(volume)})`),
     waitImage: () => t.string('.Values.waitImage'),
+    jobWaitImage: () => t.string('.Values.jobWaitImage'),
   };
   const files: ExportFile[] = [];
-  const values: Record<string, unknown> = { waitImage: DEFAULT_WAIT_IMAGE, ingress: { className: '' } };
+  const values: Record<string, unknown> = { waitImage: DEFAULT_WAIT_IMAGE, jobWaitImage: DEFAULT_JOB_WAIT_IMAGE, ingress: { className: '' } };
   if (options.gateway) values.gateway = { name: options.gatewayName };
   const perResource: Record<string, unknown> = {};
   let secretsLeftOut = false;
-  for (const { resource: r, objects, env } of kubernetesObjects(model, params, options, notes)) {
+  const { resources: lists, shared } = kubernetesObjects(model, params, options, notes);
+  if (shared.length) files.push({ path: 'templates/job-waiter.yaml', content: t.render(shared.map((o) => toYaml(o)).join('---\n')) });
+  for (const { resource: r, objects, env } of lists) {
     files.push({ path: `templates/${r.name}.yaml`, content: t.render(objects.map((o) => toYaml(o)).join('---\n')) });
     const v: Record<string, unknown> = { image: r.image, replicas: r.replicas };
     const plain = env.filter((e) => !e.secret);

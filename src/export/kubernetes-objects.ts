@@ -33,6 +33,8 @@ export interface KubeParams {
   gatewayName(): string;
   storage(r: ExportResource, volume: string): string;
   waitImage(): string;
+  /** Image with kubectl that waits for a Job to complete. */
+  jobWaitImage(): string;
 }
 
 export interface KubeOptions {
@@ -47,6 +49,17 @@ export interface ResourceObjects {
 }
 
 export const DEFAULT_WAIT_IMAGE = 'busybox:1.36';
+export const DEFAULT_JOB_WAIT_IMAGE = 'registry.k8s.io/kubectl:v1.32.4';
+
+/** The ServiceAccount of pods that wait for a Job: it may read Jobs, nothing else. */
+export function jobWaiterName(model: ExportModel): string {
+  return `${model.app}-job-waiter`;
+}
+
+/** True when some resource waits for another to complete (and so needs the job-waiter account). */
+export function waitsForJobs(model: ExportModel, r: ExportResource): boolean {
+  return r.waitFor.some((w) => w.condition === 'Completed' || resourceNamed(model, w.resource).job);
+}
 export const DEFAULT_STORAGE = '1Gi';
 
 export function configMapName(r: ExportResource): string {
@@ -79,7 +92,39 @@ function isIngressPort(p: ExportPort): boolean {
 
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export function kubernetesObjects(model: ExportModel, params: KubeParams, options: KubeOptions, notes: string[]): ResourceObjects[] {
+export interface KubernetesObjects {
+  resources: ResourceObjects[];
+  /** Objects of the whole app (the job-waiter ServiceAccount, Role, RoleBinding), possibly none. */
+  shared: Obj[];
+}
+
+export function kubernetesObjects(model: ExportModel, params: KubeParams, options: KubeOptions, notes: string[]): KubernetesObjects {
+  return { resources: resourceObjectLists(model, params, options, notes), shared: jobWaiterObjects(model, params) };
+}
+
+/** RBAC for `kubectl wait --for=condition=complete job/X` from an initContainer. */
+function jobWaiterObjects(model: ExportModel, params: KubeParams): Obj[] {
+  if (!model.resources.some((r) => waitsForJobs(model, r))) return [];
+  const name = jobWaiterName(model);
+  const metadata: Obj = {
+    name,
+    ...(params.namespace !== undefined ? { namespace: params.namespace } : {}),
+    labels: { 'app.kubernetes.io/instance': params.instance, 'app.kubernetes.io/part-of': model.app, 'app.kubernetes.io/managed-by': params.managedBy },
+  };
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: [{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name }],
+    },
+  ];
+}
+
+function resourceObjectLists(model: ExportModel, params: KubeParams, options: KubeOptions, notes: string[]): ResourceObjects[] {
   return model.resources.map((r) => {
     const longest = r.ports.some((p) => p.isExternal && !['http', 'https'].includes(p.scheme.toLowerCase())) ? `${r.name}-external` : r.name;
     if ((r.ports.length > 0 || usesStatefulSet(r)) && !DNS1035_LABEL.test(longest)) {
@@ -163,6 +208,7 @@ function workload(
   const podSpec: Obj = {};
   const waits = initContainers(model, r, params, notes);
   if (waits.length) podSpec.initContainers = waits;
+  if (waitsForJobs(model, r)) podSpec.serviceAccountName = jobWaiterName(model);
   podSpec.containers = [container];
   if (volumes.length) podSpec.volumes = volumes;
   if (r.stopGracePeriodSeconds !== undefined) podSpec.terminationGracePeriodSeconds = r.stopGracePeriodSeconds;
@@ -224,13 +270,21 @@ function podVolumes(r: ExportResource, statefulSet: boolean, params: KubeParams,
   return { mounts, volumes, claims };
 }
 
-/** One busybox initContainer per waitFor: `nc -z` until the dependency's Service answers (ready pods only). */
+/**
+ * One initContainer per waitFor: busybox `nc -z` until the dependency's Service answers (ready pods
+ * only), or, for a Job to complete, `kubectl wait --for=condition=complete`.
+ */
 function initContainers(model: ExportModel, r: ExportResource, params: KubeParams, notes: string[]): Obj[] {
   const out: Obj[] = [];
   for (const w of r.waitFor) {
     const dep = resourceNamed(model, w.resource);
     if (w.condition === 'Completed' || dep.job) {
-      notes.push(`resource "${r.name}" waits for "${dep.name}" to complete: Kubernetes has no such order without API access, so it starts at once (it must retry until "${dep.name}" has run)`);
+      // Kubernetes has no start order: the pod asks the API (read-only on Jobs) until the Job completed.
+      out.push({
+        name: `wait-for-${dep.name}`.slice(0, 63).replace(/-$/, ''),
+        image: params.jobWaitImage(),
+        command: ['kubectl', 'wait', '--for=condition=complete', `job/${dep.name}`, '--timeout=10m'],
+      });
       continue;
     }
     const port = dep.health?.port.protocol === 'TCP' ? dep.health.port : dep.ports.find((p) => p.protocol === 'TCP');

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { dockerfiles } from './dockerfile.ts';
 import {
   DEFAULT_STORAGE,
+  DEFAULT_JOB_WAIT_IMAGE,
   DEFAULT_WAIT_IMAGE,
   defaultHost,
   kubernetesObjects,
@@ -44,6 +45,7 @@ export function manifestsExport(model: ExportModel, options: KubernetesWriterOpt
     gatewayName: () => options.gatewayName,
     storage: () => DEFAULT_STORAGE,
     waitImage: () => DEFAULT_WAIT_IMAGE,
+    jobWaitImage: () => DEFAULT_JOB_WAIT_IMAGE,
   };
   const files: ExportFile[] = [];
   const kustomization: Record<string, unknown> = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
@@ -55,7 +57,12 @@ export function manifestsExport(model: ExportModel, options: KubernetesWriterOpt
   }
   const generators: Record<string, unknown>[] = [];
   let secretsLeftOut = false;
-  for (const { resource, objects, env } of kubernetesObjects(model, params, options, notes)) {
+  const { resources: perResource, shared } = kubernetesObjects(model, params, options, notes);
+  if (shared.length) {
+    files.push({ path: 'job-waiter.yaml', content: shared.map((o) => toYaml(o)).join('---\n') });
+    resources.push('job-waiter.yaml');
+  }
+  for (const { resource, objects, env } of perResource) {
     const path = `${resource.name}.yaml`;
     files.push({ path, content: objects.map((o) => toYaml(o)).join('---\n') });
     resources.push(path);

@@ -7,7 +7,8 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/Object
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
-import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import { expect } from 'vitest';
 import { dns1123LabelErrors, dns1123SubdomainErrors, envVarNameErrors, labelValueErrors } from '../../src/api/names.ts';
@@ -20,6 +21,9 @@ const MODELS: Record<string, { model: Model; clientType?: string }> = {
   'v1/Secret': { model: Secret as unknown as Model, clientType: 'V1Secret' },
   'v1/Service': { model: Service as unknown as Model, clientType: 'V1Service' },
   'v1/Namespace': { model: Namespace as unknown as Model, clientType: 'V1Namespace' },
+  'v1/ServiceAccount': { model: ServiceAccount as unknown as Model, clientType: 'V1ServiceAccount' },
+  'rbac.authorization.k8s.io/v1/Role': { model: Role as unknown as Model, clientType: 'V1Role' },
+  'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding as unknown as Model, clientType: 'V1RoleBinding' },
   'apps/v1/Deployment': { model: Deployment as unknown as Model, clientType: 'V1Deployment' },
   'apps/v1/StatefulSet': { model: StatefulSet as unknown as Model, clientType: 'V1StatefulSet' },
   'batch/v1/Job': { model: Job as unknown as Model, clientType: 'V1Job' },

@@ -83,8 +83,20 @@ function checkCommon(objects: Obj[], env: (resource: string) => Record<string, s
   ]);
   expect(apiContainer.readinessProbe).toEqual({ httpGet: { path: '/health', port: 'http' } });
   expect(apiContainer.livenessProbe).toMatchObject({ httpGet: { path: '/health', port: 'http' } });
-  // waitFor: an initContainer waiting on the dependency's Service port; none for the job.
-  expect(pod(api).initContainers!.map((c) => c.command)).toEqual([['sh', '-c', 'until nc -z -w 2 cache 6379; do echo "waiting for cache:6379"; sleep 2; done']]);
+  // waitFor: an initContainer waiting on the dependency's Service port, and one waiting for the Job
+  // to complete through the API, with a ServiceAccount that may only read Jobs.
+  expect(pod(api).initContainers!.map((c) => c.command)).toEqual([
+    ['sh', '-c', 'until nc -z -w 2 cache 6379; do echo "waiting for cache:6379"; sleep 2; done'],
+    ['kubectl', 'wait', '--for=condition=complete', 'job/migrate', '--timeout=10m'],
+  ]);
+  expect((pod(api) as { serviceAccountName?: string }).serviceAccountName).toBe('shop-job-waiter');
+  expect((pod(find(objects, 'Deployment', 'web')) as { serviceAccountName?: string }).serviceAccountName).toBeUndefined();
+  expect(find(objects, 'Role', 'shop-job-waiter').rules).toEqual([{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] }]);
+  expect(find(objects, 'RoleBinding', 'shop-job-waiter')).toMatchObject({
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'shop-job-waiter' },
+    subjects: [{ kind: 'ServiceAccount', name: 'shop-job-waiter' }],
+  });
+  find(objects, 'ServiceAccount', 'shop-job-waiter');
   // The env-assigned ports are fixed and handed over; plain env in the ConfigMap, secrets apart.
   expect(env('api')).toEqual({
     services__cache__tcp__0: 'tcp://cache:6379',
@@ -172,7 +184,6 @@ describe('export kubernetes --format manifests (kubectl kustomize)', () => {
 
   it('says what it could not carry over', () => {
     expect(stdout).toMatch(/https endpoint "https" of "api" is not injected \(TLS ends at the ingress/);
-    expect(stdout).toMatch(/"api" waits for "migrate" to complete/);
     expect(stdout).toMatch(/dockerfiles\/web\.Dockerfile/);
     expect(stdout).toMatch(/kubectl apply -k /);
   });
