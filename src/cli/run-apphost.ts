@@ -6,7 +6,7 @@ import { dirname, relative } from 'node:path';
 import pc from 'picocolors';
 import type { Endpoint, KubeObject, Replica, Resource } from '../api/types.ts';
 import { startDashboard, type Dashboard } from '../dashboard/index.ts';
-import { startApphost } from '../host/index.ts';
+import { startApphost, type Apphost } from '../host/index.ts';
 import type { ControllerDefinition } from '../runtime/types.ts';
 import { ApiClient } from './api-client.ts';
 import { removeDashboardUrl, writeDashboardUrl } from './commands/dashboard-url.ts';
@@ -18,6 +18,8 @@ import { createStatusView, summarize, type ResourceLine } from './up/status-view
 import { createExitNotices } from './up/exit-notices.ts';
 import { removePid, writePid } from './up/pid-file.ts';
 import { createLogSink } from './up/log-sink.ts';
+import { shutdownLine, startShutdownProgress } from './up/shutdown-progress.ts';
+import { exitWhenDrained } from './exit.ts';
 
 export interface RunApphostOptions {
   dir: string;
@@ -48,14 +50,26 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   const controllers = [...(options.controllerDefinitions ?? []), ...(await loadControllerFiles(options.controllers ?? [], { dir: options.dir }))];
   const started = Date.now();
-  // Signals are caught before anything starts: a Ctrl+C during start-up still stops cleanly.
+  // Signals are caught before anything starts: a Ctrl+C during start-up still stops cleanly. The
+  // second one kills what is left (replica groups, session containers) and lets the clean-up
+  // finish at once; a third one (or a second during start-up) exits, leaving the rest to the
+  // next `up`.
   let signalCount = 0;
+  let apphost: Apphost | undefined;
+  let forced = false;
   const stopRequested = new Promise<string>((resolve) => {
     const onSignal = (sig: string) => {
       signalCount++;
+      if (signalCount === 2 && apphost) {
+        forced = true;
+        out.write(`\n${sig} again: killing every replica process and session container now (Ctrl+C once more to exit at once)\n`);
+        void apphost.kill().catch(() => undefined);
+        return;
+      }
       if (signalCount > 1) {
         out.write('\nforced exit: replicas may still be running (the next `apphostctl up` cleans them up)\n');
-        process.exit(130);
+        void exitWhenDrained(130);
+        return;
       }
       resolve(sig);
     };
@@ -64,7 +78,7 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
     options.until?.then(() => resolve('request'));
   });
   const sink = createLogSink();
-  const apphost = await startApphost({
+  apphost = await startApphost({
     logger: sink.logger,
     dir: options.dir,
     name: options.name,
@@ -146,13 +160,18 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
   logs.close();
   client.close();
   view.close();
-  out.write(`stopping apphost ${apphost.name} (${reason})...\n`);
+  const containers = apphost.store.list<Replica>('Replica').items.filter((r) => r.status?.containerId).length;
+  const progress = { write: (text: string) => void out.write(text), graceMs: apphost.gracePeriodMs, processes: apphost.processes, containers };
+  out.write(`${shutdownLine(apphost.name, reason, progress)}\n`);
+  const ticker = startShutdownProgress(progress);
   if (dashboard) {
     removeDashboardUrl(stateDir);
     await dashboard.close();
   }
   await apphost.stop();
+  ticker.stop();
   removePid(options.dir);
+  if (forced) process.exitCode = 130;
   const replicas = lastLines.reduce((n, l) => n + Number(l.ready.split('/')[0]), 0);
   out.write(
     `stopped apphost ${apphost.name} after ${elapsed(Date.now() - started)}: ${lastLines.length} resource(s), ${replicas} ready replica(s) stopped, proxies closed\n`,

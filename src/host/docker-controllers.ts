@@ -2,7 +2,7 @@
 // Engine answering they still run, so container Resources say exactly that (DockerUnavailable, and
 // how to fix it) and start by themselves once dockerd is back; executables are unaffected.
 import type { Logger } from 'pino';
-import { createContainersController, type AppIdentity } from '../../controllers/containers/index.ts';
+import { createContainersController, LABELS, type AppIdentity } from '../../controllers/containers/index.ts';
 import { createNetworksController } from '../../controllers/networks/index.ts';
 import { createDockerRuntime } from '../platform/docker/index.ts';
 import type { LogStore } from '../platform/logs/types.ts';
@@ -16,11 +16,29 @@ export interface DockerControllersOptions {
   logger: Logger;
 }
 
-export async function createDockerControllers(mode: boolean | 'auto', options: DockerControllersOptions): Promise<ControllerDefinition[]> {
-  if (mode === false) return [];
+export interface DockerControllers {
+  controllers: ControllerDefinition[];
+  /**
+   * Kills (no grace) the running session containers of this instance, for a second Ctrl+C; the
+   * containers controller's shutdown then removes them without waiting out their grace period.
+   */
+  killSessionContainers(): Promise<void>;
+}
+
+export async function createDockerControllers(mode: boolean | 'auto', options: DockerControllersOptions): Promise<DockerControllers> {
+  if (mode === false) return { controllers: [], killSessionContainers: async () => undefined };
   const log = options.logger.child({ component: 'docker' });
   const runtime = createDockerRuntime({ logger: log, pingTimeoutMs: 1500 });
-  return [
+  const killSessionContainers = async () => {
+    if (!(await runtime.available())) return;
+    const mine = await runtime.listContainers({ labels: [`${LABELS.instance}=${options.app.instanceId}`, `${LABELS.lifetime}=Session`] });
+    await Promise.all(
+      mine
+        .filter((c) => c.state === 'running')
+        .map((c) => runtime.stopContainer(c.id, { graceSeconds: 0 }).catch((err: unknown) => log.warn({ err, container: c.name }, 'could not kill container'))),
+    );
+  };
+  const controllers = [
     createNetworksController({ runtime, app: options.app, logger: log }),
     createContainersController({
       runtime,
@@ -31,4 +49,5 @@ export async function createDockerControllers(mode: boolean | 'auto', options: D
       logger: log,
     }),
   ];
+  return { controllers, killSessionContainers };
 }

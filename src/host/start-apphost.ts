@@ -77,7 +77,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
     const app = { name, projectHash: hash, instanceId };
     // Created on first need (an https endpoint), in $APPHOST_HOME/dev-certs or ~/.apphost/dev-certs.
     const devCertificates = createDevCertificates();
-    const dockerControllers = await createDockerControllers(options.docker ?? 'auto', { app, logs, baseDir: dir, graceMs, logger });
+    const docker = await createDockerControllers(options.docker ?? 'auto', { app, logs, baseDir: dir, graceMs, logger });
 
     // Proxy worker processes go after the proxies they serve (cleanups run in reverse).
     const proxies = createNetProxyFactory({ workers: defaultProxyWorkers(), logger: logger.child({ component: 'proxy-workers' }) });
@@ -96,7 +96,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       gracePeriodMs: graceMs,
       logs,
       logger: logger.child({ component: 'proxy' }),
-      extra: dockerControllers,
+      extra: docker.controllers,
     })) {
       manager.add(def);
     }
@@ -118,6 +118,12 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       logs,
       applied,
       apply,
+      gracePeriodMs: graceMs,
+      processes: () => runner.running().map((p) => ({ id: p.id, pid: p.pid })),
+      async kill() {
+        runner.killAll();
+        await docker.killSessionContainers();
+      },
       stop() {
         stopping ??= (async () => {
           logger.info('stopping');

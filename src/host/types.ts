@@ -51,4 +51,13 @@ export interface Apphost {
    * containers and networks. Idempotent.
    */
   stop(): Promise<void>;
+  /** Between SIGTERM and SIGKILL for each replica on stop (default 10 000 ms). */
+  readonly gracePeriodMs: number;
+  /** Replica processes still running (`id` is `<namespace>/<replica>`). */
+  processes(): { id: string; pid: number }[];
+  /**
+   * Kills every replica process group and session container now, without grace (a second
+   * Ctrl+C): a `stop()` in progress then finishes its clean-up at once.
+   */
+  kill(): Promise<void>;
 }

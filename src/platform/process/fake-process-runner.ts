@@ -118,6 +118,9 @@ export function createFakeProcessRunner(options: FakeProcessRunnerOptions = {}):
     async stopAll(stopOptions?: StopOptions): Promise<void> {
       await Promise.all([...processes.values()].filter((p) => !p.exit).map((p) => p.stop(stopOptions)));
     },
+    killAll() {
+      for (const p of processes.values()) p.finish({ code: null, signal: 'SIGKILL' });
+    },
     simulateExit(pid, code, signal = null) {
       processes.get(pid)?.finish({ code, signal });
     },

@@ -9,7 +9,7 @@ import pino, { type Logger } from 'pino';
 import { createTurnBudget, type LogStore, type LogStream } from '../logs/index.ts';
 import { ProcessError, describeSpawnError } from './errors.ts';
 import { LineSplitter } from './line-splitter.ts';
-import { groupAlive } from './proc-fs.ts';
+import { groupAlive, signalGroup } from './proc-fs.ts';
 import { INSTANCE_ENV } from './process-records.ts';
 import { terminateGroup } from './terminate-group.ts';
 import type {
@@ -47,6 +47,8 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
   const budget = createTurnBudget(options.captureBytesPerTurn);
   // Started and not cleaned up yet: running, or exited with its group still being terminated.
   const live = new Set<ManagedProcess>();
+  // SIGKILL to each live group, unless it is known to be gone (its pgid may be recycled by then).
+  const killers = new Map<ManagedProcess, () => void>();
 
   function failed(id: string, error: string, errorCode: ProcessErrorCode): ManagedProcess {
     const exit: ProcessExit = { code: null, signal: null, error, errorCode };
@@ -208,10 +210,18 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
       cleaned = true;
       await recordWritten;
       if (records && removeRecord) await records.remove(pid).catch(() => undefined);
-      if (managed) live.delete(managed);
+      if (managed) {
+        live.delete(managed);
+        killers.delete(managed);
+      }
     };
 
-    if (!cleaned) live.add(managed);
+    if (!cleaned) {
+      live.add(managed);
+      killers.set(managed, () => {
+        if (!groupGone) signalGroup(pid, 'SIGKILL');
+      });
+    }
     // The crash record is written in the background (`recorded`): waiting for it here would cost
     // every start a file write; cleanup still waits for it before removing it.
     log.debug({ id, pid, command }, 'process started');
@@ -224,6 +234,9 @@ export function createProcessRunner(options: ProcessRunnerOptions): ProcessRunne
     async stopAll(stopOptions?: StopOptions): Promise<void> {
       // Exited ones too: what they left in their group is terminated within this grace period.
       await Promise.all([...live].map((p) => p.stop(stopOptions)));
+    },
+    killAll() {
+      for (const kill of killers.values()) kill();
     },
   };
 }

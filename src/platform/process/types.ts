@@ -69,6 +69,11 @@ export interface ProcessRunner {
   running(): ManagedProcess[];
   /** Stops every running process (in parallel) and resolves when all are gone. */
   stopAll(options?: StopOptions): Promise<void>;
+  /**
+   * SIGKILL to the group of every process not known to be gone, now (a second Ctrl+C): stops in
+   * progress then end without waiting out their grace period.
+   */
+  killAll(): void;
 }
 
 // ---------------------------------------------------------------- crash records
