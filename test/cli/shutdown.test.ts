@@ -6,20 +6,12 @@ import Docker from 'dockerode';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startCliApp } from '../support/cli-app.ts';
+import { startCliApp, STUBBORN_RESOURCE as STUBBORN } from '../support/cli-app.ts';
 import { dockerAvailable, TEST_IMAGE } from '../support/docker-env.ts';
 import { isRunning, pidsWithEnv } from '../support/proc.ts';
 import { waitFor } from '../support/wait.ts';
 
 const APP = 'shutdown-talks';
-const STUBBORN = `apiVersion: apphost.dev/v1
-kind: Resource
-metadata: {name: stubborn}
-spec:
-  executable:
-    command: sh
-    args: ['-c', "trap '' TERM; sleep 1000 & echo started; wait"]
-`;
 // busybox sleep as PID 1 has no SIGTERM handler: docker stop waits out the grace period.
 const [image, tag] = TEST_IMAGE.split(':');
 const CONTAINER = `---

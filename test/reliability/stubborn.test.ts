@@ -3,20 +3,12 @@
 // default, as DESIGN.md states; Kubernetes' own default is 30 s), then SIGKILLs the group, so the
 // command returns within grace + 2 s and nothing of the group survives.
 import { describe, expect, it } from 'vitest';
-import { startCliApp } from '../support/cli-app.ts';
+import { startCliApp, STUBBORN_RESOURCE as STUBBORN } from '../support/cli-app.ts';
 import { isRunning, pidsWithEnv } from '../support/proc.ts';
 import { waitFor } from '../support/wait.ts';
 
 const GRACE_MS = 10_000;
 
-const STUBBORN = `apiVersion: apphost.dev/v1
-kind: Resource
-metadata: {name: stubborn}
-spec:
-  executable:
-    command: sh
-    args: ['-c', "trap '' TERM; sleep 1000 & echo started; wait"]
-`;
 
 describe('stubborn replicas', { timeout: 60_000 }, () => {
   it('Ctrl+C kills a replica that ignores SIGTERM after the grace period, its whole process group, within grace + 2 s', async () => {

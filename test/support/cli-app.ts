@@ -78,3 +78,16 @@ export async function startCliApp(options: CliAppOptions): Promise<CliApp> {
     },
   };
 }
+
+/**
+ * A Resource `stubborn` whose replica ignores SIGTERM, with a `sleep` grandchild that ignores it
+ * too; it prints `started` once both run.
+ */
+export const STUBBORN_RESOURCE = `apiVersion: apphost.dev/v1
+kind: Resource
+metadata: {name: stubborn}
+spec:
+  executable:
+    command: sh
+    args: ['-c', "trap '' TERM; sleep 1000 & echo started; wait"]
+`;
