@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import net from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Endpoint, KubeObject, Replica, Resource } from '../../src/api/types.ts';
@@ -38,6 +39,25 @@ if (env.available && !((await imagePresent(`${REDIS_IMAGE.image}:${REDIS_IMAGE.t
 }
 
 const dockerIt = env.available ? it : it.skip;
+
+/** RESP commands on one connection; resolves with the raw replies once `replies` lines of reply have come. */
+function redis(port: number, commands: string[][], replies: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let text = '';
+    socket.on('connect', () => socket.write(commands.map((c) => `*${c.length}\r\n${c.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`).join('')));
+    socket.on('data', (d) => {
+      text += d;
+      const lines = text.split('\r\n');
+      if (lines.length > replies) {
+        socket.end();
+        resolve(lines.slice(0, replies));
+      }
+    });
+    socket.on('error', reject);
+    setTimeout(() => reject(new Error(`redis on ${port}: no answer (${JSON.stringify(text)})`)), 10_000).unref();
+  });
+}
 
 describe('redis and postgres integrations (real dockerd)', () => {
   const dirs: string[] = [];
@@ -132,5 +152,34 @@ describe('redis and postgres integrations (real dockerd)', () => {
     expect(appRep.spec.env?.find((e) => e.name === 'ConnectionStrings__orders')?.value).toBe(
       `Host=localhost;Port=${port};Username=postgres;Password=${password};Database=orders`,
     );
+  }, 240_000);
+
+  dockerIt('withDataVolume: what was written is still there after apphost restarts (named volume, saved on stop)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'apphost-redis-vol-'));
+    dirs.push(dir);
+    const volume = `apphost-test-${env.runId}-cache-data`;
+    const manifests = () => {
+      const builder = createBuilder({ baseDir: APPS });
+      builder.addRedis('cache').withDataVolume(volume);
+      return builder.build().manifests();
+    };
+    try {
+      let a = await up(dir, manifests());
+      const healthy = (x: Apphost) => waitFor('cache ready', () => x.store.tryGet<Resource>('Resource', NS, 'cache')?.status?.readyReplicas === 1 || undefined, 90_000, 200);
+      await healthy(a);
+      const password = (await secrets(dir))['cache-password']!;
+      const port1 = a.store.get<Endpoint>('Endpoint', NS, 'cache-tcp').status!.port!;
+      expect(await redis(port1, [['AUTH', password], ['SET', 'kept', 'across-runs']], 2)).toEqual(['+OK', '+OK']);
+      await a.stop();
+      app = undefined;
+      a = await up(dir, manifests());
+      await healthy(a);
+      const port2 = a.store.get<Endpoint>('Endpoint', NS, 'cache-tcp').status!.port!;
+      expect(await redis(port2, [['AUTH', password], ['GET', 'kept']], 3)).toEqual(['+OK', '$11', 'across-runs']);
+    } finally {
+      await app?.stop();
+      app = undefined;
+      await new Docker().getVolume(volume).remove({ force: true }).catch(() => undefined);
+    }
   }, 240_000);
 });
