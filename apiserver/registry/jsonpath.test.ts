@@ -106,9 +106,9 @@ describe('table printing from the CRD columns', () => {
     const res = {
       metadata: { name: 'api', creationTimestamp: '2025-12-29T00:05:00Z' },
       spec: { executable: { command: 'node' }, replicas: 2, lifetime: 'Session' },
-      status: { type: 'executable', readyReplicas: 1, phase: 'Degraded' },
+      status: { type: 'executable', readyReplicas: 1, phase: 'Degraded', restarts: 4, reason: 'CrashLoopBackOff', message: 'api-1 exited with code 1' },
     };
-    expect(printerCells(info, res, { now })).toEqual(['api', 'executable', 2, 1, 'Degraded', '3d', null, 'node', 'Session']);
+    expect(printerCells(info, res, { now })).toEqual(['api', 'executable', 2, 1, 'Degraded', 4, '3d', null, 'node', 'Session', 'CrashLoopBackOff', 'api-1 exited with code 1']);
   });
 
   it('cells are typed like the Kubernetes CRD table convertor', () => {
