@@ -163,6 +163,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       `HTTP/1.1 ${code} ${answer.text}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
+    // Lingering close: read and drop what the client is still sending, so closing with unread
+    // data does not reset the connection and destroy the answer before the client reads it.
+    socket.on('data', () => undefined);
+    socket.resume();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
   server.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'TLS client error'));
 
@@ -219,6 +224,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 /** What a request that never reached a handler gets: a Status with the reason Kubernetes would use. */
+/** How long a refused connection is drained before it is closed for good. */
+const LINGER_MS = 2000;
+
 function clientErrorAnswer(code: string | undefined): { code: number; text: string; reason: string; message?: string } {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
