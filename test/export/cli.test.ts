@@ -51,6 +51,13 @@ describe('apphostctl export', () => {
     expect(unknown.stderr).toMatch(/^error: --image apx=\.\.\.: there is no resource "apx" \(resources: api, web\)\n$/);
     const bad = await cli('export', 'compose', '-o', join(dir, 'o'), '--image', 'api');
     expect(bad.stderr).toMatch(/^error: --image api: expected NAME=IMAGE/);
+    const ns = await cli('export', 'compose', '-o', join(dir, 'o'), '--namespace', 'shop', '--image', 'api=a:1');
+    expect(ns.code).toBe(1);
+    expect(ns.stderr).toMatch(/^error: --format, --gateway and --namespace are for `export kubernetes`/);
+    const format = await cli('export', 'kubernetes', '-o', join(dir, 'o'), '--format', 'kustomize');
+    expect(format.code).not.toBe(0);
+    expect(format.stderr).toMatch(/--format.*kustomize.*(helm|manifests)/);
+    expect(existsSync(join(dir, 'o'))).toBe(false);
   });
 
   it('gives executables fixed ports (env-assigned 8080, 8081...), generates a Dockerfile for a Node app, uses --registry', async () => {

@@ -36,7 +36,10 @@ const api = b.addExecutable('api', 'python3', './api', ['app.py'])
   .withHttpHealthCheck('/health', 'http')
   .waitFor(cache, 'Healthy')
   .waitForCompletion(migrate);
-const auth = b.addContainer('auth-svc', { image: 'ghcr.io/org/auth', tag: '3' }).withHttpEndpoint({ targetPort: 80 });
+const auth = b.addContainer('auth-svc', { image: 'ghcr.io/org/auth', tag: '3' })
+  .withHttpEndpoint({ targetPort: 80 })
+  .withEndpoint({ name: 'Metrics-Prometheus-A', targetPort: 9100, excludeFromReferences: true })
+  .withEndpoint({ name: 'Metrics-Prometheus-B', targetPort: 9101, excludeFromReferences: true });
 b.addNodeApp('web', './web', 'server.js')
   .withHttpEndpoint({ port: 5066, env: 'PORT', isExternal: true })
   .withReference(api)
@@ -126,6 +129,13 @@ function checkCommon(objects: Obj[], env: (resource: string) => Record<string, s
     API_PORT: '8080',
     PORT: '8080',
   });
+  // Port names follow Kubernetes' rule (lower case, at most 15), unique, in Service and container alike.
+  expect(spec(find(objects, 'Service', 'auth-svc')).ports).toEqual([
+    { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+    { name: 'metrics-prometh', port: 9100, targetPort: 'metrics-prometh', protocol: 'TCP' },
+    { name: 'metrics-prome-2', port: 9101, targetPort: 'metrics-prome-2', protocol: 'TCP' },
+  ]);
+  expect(pod(find(objects, 'Deployment', 'auth-svc')).containers[0]!.ports!.map((p) => p.name)).toEqual(['http', 'metrics-prometh', 'metrics-prome-2']);
   // A persistent container with a volume: StatefulSet with a claim template; its alias a Service.
   const cache = find(objects, 'StatefulSet', 'cache');
   expect(spec(cache).serviceName).toBe('cache');

@@ -65,7 +65,9 @@ Examples:
 function write(target: Target, model: ExportModel, opts: ExportOpts, outDir: string): ExportResult {
   const includeSecrets = opts.includeSecrets ?? false;
   if (target === 'compose') {
-    if (opts.format !== 'helm' || opts.gateway !== undefined) throw new CliError('USAGE', '--format and --gateway are for `export kubernetes`');
+    if (opts.format !== 'helm' || opts.gateway !== undefined || opts.namespace !== undefined) {
+      throw new CliError('USAGE', '--format, --gateway and --namespace are for `export kubernetes` (compose has no namespace; its project is `docker compose -p NAME`)');
+    }
     return composeExport(model, { includeSecrets, outDir });
   }
   if (opts.namespace !== undefined && dns1123LabelErrors(opts.namespace).length) {
