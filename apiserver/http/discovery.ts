@@ -25,6 +25,8 @@ export function hasLogSubresource(info: KindInfo): boolean {
 
 export interface DiscoveryDocs {
   apiVersions: string;
+  /** `/api/v1`: the core kinds we serve (Events), or undefined when there are none. */
+  coreResources?: string;
   apiAggregated: string;
   apis: string;
   apisAggregated: string;
@@ -72,7 +74,7 @@ function resourceList(group: string, version: string, kinds: KindInfo[]) {
       resources.push({ name: `${k.plural}/log`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: ['get'] });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
 }
 
 function aggregatedResource(k: KindInfo) {
@@ -112,9 +114,13 @@ export function buildDiscovery(kinds: KindInfo[]): DiscoveryDocs {
   }
   const aggregated = (items: unknown[]) =>
     JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items });
+  // The core group: only the kinds we serve (Events), never the core `endpoints` (see KUBE-API.md).
+  const core = kinds.filter((k) => k.group === '' && k.version === 'v1');
+  const coreItems = core.length > 0 ? [{ metadata: { name: '', creationTimestamp: null }, versions: [{ version: 'v1', resources: core.map(aggregatedResource), freshness: 'Current' }] }] : [];
   return {
-    apiVersions: JSON.stringify({ kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [] }),
-    apiAggregated: aggregated([]),
+    apiVersions: JSON.stringify({ kind: 'APIVersions', versions: core.length > 0 ? ['v1'] : [], serverAddressByClientCIDRs: [] }),
+    ...(core.length > 0 ? { coreResources: JSON.stringify(resourceList('', 'v1', core)) } : {}),
+    apiAggregated: aggregated(coreItems),
     apis: JSON.stringify({ kind: 'APIGroupList', apiVersion: 'v1', groups: groupList }),
     apisAggregated: aggregated(aggregatedItems),
     groups,

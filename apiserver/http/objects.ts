@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../src/api/types.ts';
 import { ApiError } from '../../src/api/status.ts';
-import type { KindInfo } from '../../src/api/registry.ts';
+import { apiVersionOf, type KindInfo } from '../../src/api/registry.ts';
 import type { DeleteOptions, PatchType } from '../../src/api/store.ts';
 import { decodeBody, decodeObject, mediaType, objectBodyFormat, readBody } from './body.ts';
 import type { HandlerContext } from './context.ts';
@@ -36,7 +36,7 @@ function methodNotAllowed(method: string, what: string): ApiError {
 
 /** The kind a path names, or 404. */
 export function kindForRoute(ctx: HandlerContext, route: ObjectRoute): KindInfo {
-  const info = route.group === '' ? undefined : ctx.registry.resolve(`${route.plural}.${route.group}`);
+  const info = ctx.registry.resolve(route.group === '' ? route.plural : `${route.plural}.${route.group}`);
   if (!info || info.group !== route.group || info.version !== route.version || info.plural !== route.plural) {
     throw notFoundPath();
   }
@@ -45,9 +45,7 @@ export function kindForRoute(ctx: HandlerContext, route: ObjectRoute): KindInfo 
   return info;
 }
 
-function gv(info: KindInfo): string {
-  return `${info.group}/${info.version}`;
-}
+const gv = apiVersionOf;
 
 function sendObject(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, info: KindInfo, code: number, obj: KubeObject, query: URLSearchParams, warnings?: string[]): void {
   const view = negotiateView(req.headers.accept);

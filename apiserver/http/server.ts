@@ -73,6 +73,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return aggregated ? sendJson(res, 200, discovery().apiAggregated, AGGREGATED_TYPE) : sendJson(res, 200, discovery().apiVersions);
       case 'apis':
         return aggregated ? sendJson(res, 200, discovery().apisAggregated, AGGREGATED_TYPE) : sendJson(res, 200, discovery().apis);
+      case 'coreVersion': {
+        const doc = route.version === 'v1' ? discovery().coreResources : undefined;
+        if (!doc) throw NOT_FOUND;
+        return sendJson(res, 200, doc);
+      }
       case 'group': {
         const doc = discovery().groups.get(route.group);
         if (!doc) throw NOT_FOUND;

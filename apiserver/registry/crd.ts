@@ -74,6 +74,16 @@ function versionErrors(v: unknown, path: string, errs: string[]): void {
   const schema = isPlainObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
   if (!isPlainObject(schema)) errs.push(`${path}.schema.openAPIV3Schema: Required value: schemas are required`);
   else errs.push(...structuralErrors(schema, `${path}.schema.openAPIV3Schema`));
+  const selectable = v.selectableFields;
+  if (selectable !== undefined && !Array.isArray(selectable)) errs.push(`${path}.selectableFields: Invalid value: must be a list`);
+  if (Array.isArray(selectable)) {
+    selectable.forEach((f, i) => {
+      const p = isPlainObject(f) ? f.jsonPath : undefined;
+      if (typeof p !== 'string' || !SIMPLE_PATH.test(p) || p.startsWith('.metadata.')) {
+        errs.push(`${path}.selectableFields[${i}].jsonPath: Invalid value: ${JSON.stringify(p)}: must be a simple json path outside metadata`);
+      }
+    });
+  }
   const scale = isPlainObject(v.subresources) ? v.subresources.scale : undefined;
   if (scale !== undefined) scaleErrors(scale, `${path}.subresources.scale`, errs);
   const columns = v.additionalPrinterColumns;
@@ -134,8 +144,11 @@ export function kindInfoFromCrd(crd: JsonObject): KindInfo {
     ...(typeof c.format === 'string' ? { format: c.format } : {}),
   }));
   const subresources = isPlainObject(version.subresources) ? version.subresources : {};
+  const selectable = Array.isArray(version.selectableFields) ? version.selectableFields.filter(isPlainObject) : [];
+  const selectableFields = selectable.map((f) => f.jsonPath).filter((p): p is string => typeof p === 'string' && p.startsWith('.')).map((p) => p.slice(1));
   return {
-    key: `${plural}.${group}`,
+    // The core group (Events, Namespaces) is keyed by its plural alone.
+    key: group === '' ? plural : `${plural}.${group}`,
     group,
     version: version.name as string,
     kind,
@@ -147,6 +160,7 @@ export function kindInfoFromCrd(crd: JsonObject): KindInfo {
     namespaced: spec.scope === 'Namespaced',
     hasStatusSubresource: isPlainObject(subresources.status),
     ...(isPlainObject(subresources.scale) ? { scale: scaleOf(subresources.scale) } : {}),
+    ...(selectableFields.length > 0 ? { selectableFields } : {}),
     printerColumns,
     schema: (version.schema as JsonObject).openAPIV3Schema as JsonObject,
     crd,

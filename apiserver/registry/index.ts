@@ -1,6 +1,7 @@
 // Public surface of the registry: kinds from CRDs, admission, JSONPath and table printing.
 import { fileURLToPath } from 'node:url';
 import { registerBuiltinValidators } from './validators.ts';
+import { loadCrdFiles } from './load-crds.ts';
 import { createRegistry, type CrdRegistry } from './registry.ts';
 
 export { createRegistry, type CrdRegistry, type RegistryOptions } from './registry.ts';
@@ -22,9 +23,15 @@ export interface ApphostRegistryOptions {
   extraCrds?: object[];
 }
 
-/** The registry apphost runs with: built-in CRDs, their validators, then the user's CRDs. */
+/** The core v1 kinds the API server serves besides the CRDs (Event). */
+export const CORE_KIND_DIR = fileURLToPath(new URL('./core/', import.meta.url));
+
+/** The registry apphost runs with: the core kinds, built-in CRDs, their validators, then the user's CRDs. */
 export function createApphostRegistry(options: ApphostRegistryOptions = {}): CrdRegistry {
-  const registry = createRegistry({ crdDirs: [BUILTIN_CRD_DIR, ...(options.extraCrdDirs ?? [])], crds: options.extraCrds });
+  const registry = createRegistry();
+  registry.addCoreKinds(loadCrdFiles(CORE_KIND_DIR));
+  for (const dir of [BUILTIN_CRD_DIR, ...(options.extraCrdDirs ?? [])]) registry.addCrdDir(dir);
+  if (options.extraCrds) registry.addCrds(options.extraCrds);
   registerBuiltinValidators(registry);
   return registry;
 }

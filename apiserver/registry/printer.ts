@@ -36,10 +36,15 @@ function columns(info: KindInfo): PrinterColumn[] {
   return info.printerColumns.length > 0 ? info.printerColumns : [AGE_COLUMN];
 }
 
-/** Column definitions of the Table, Name first. */
+/** A kind that places its own `format: name` column (Events: priority 1) gets no leading Name column. */
+function ownsNameColumn(info: KindInfo): boolean {
+  return info.printerColumns.some((c) => c.format === 'name');
+}
+
+/** Column definitions of the Table, Name first (unless the kind places it). */
 export function tableColumns(info: KindInfo): TableColumnDefinition[] {
   return [
-    NAME_COLUMN,
+    ...(ownsNameColumn(info) ? [] : [NAME_COLUMN]),
     ...columns(info).map((c) => ({
       name: c.name,
       type: c.type,
@@ -54,7 +59,7 @@ export function tableColumns(info: KindInfo): TableColumnDefinition[] {
 export function printerCells(info: KindInfo, obj: object, options: PrinterOptions = {}): unknown[] {
   const now = options.now ?? Date.now();
   const name = (obj as { metadata?: { name?: unknown } }).metadata?.name;
-  const cells: unknown[] = [typeof name === 'string' ? name : ''];
+  const cells: unknown[] = ownsNameColumn(info) ? [] : [typeof name === 'string' ? name : ''];
   for (const col of columns(info)) {
     let value: unknown;
     try {
@@ -62,9 +67,16 @@ export function printerCells(info: KindInfo, obj: object, options: PrinterOption
     } catch {
       value = undefined;
     }
-    cells.push(cellFor(col.type, value, now));
+    cells.push(col.format === 'object-reference' ? objectReferenceCell(value) : cellFor(col.type, value, now));
   }
   return cells;
+}
+
+/** `resource/api` for an ObjectReference, as kubectl prints the OBJECT of an Event. */
+function objectReferenceCell(ref: unknown): string {
+  if (typeof ref !== 'object' || ref === null) return '';
+  const { kind, name } = ref as { kind?: unknown; name?: unknown };
+  return `${typeof kind === 'string' ? kind.toLowerCase() : ''}/${typeof name === 'string' ? name : ''}`;
 }
 
 function cellFor(type: string, value: unknown, now: number): unknown {

@@ -81,6 +81,7 @@ describe('loading', () => {
   it('loads the five built-in kinds', () => {
     expect(registry.list().map((k) => k.key).sort()).toEqual([
       'endpoints.apphost.dev',
+      'events',
       'networks.apphost.dev',
       'proxies.apphost.dev',
       'replicas.apphost.dev',

@@ -8,7 +8,7 @@ import { RegistryError } from './errors.ts';
 import { isPlainObject, type JsonObject } from './json.ts';
 import { loadCrdFiles, type LoadedCrd } from './load-crds.ts';
 import { metadataCauses } from './metadata.ts';
-import type { AdmissionOperation, AdmitOptions, AdmitResult, KindInfo, Registry, Validator } from '../../src/api/registry.ts';
+import { apiVersionOf, type AdmissionOperation, type AdmitOptions, type AdmitResult, type KindInfo, type Registry, type Validator } from '../../src/api/registry.ts';
 
 export interface RegistryOptions {
   /** Folders (or files) of CRD YAML/JSON to load, in order. */
@@ -23,6 +23,11 @@ export interface CrdRegistry extends Registry {
    * CRD_INVALID naming the CRD and the first problems when one is not acceptable; nothing is added then.
    */
   addCrds(crds: Array<object | LoadedCrd>): KindInfo[];
+  /**
+   * Adds kinds of the core group ("", served under /api/v1) from CRD-shaped definitions that the
+   * API server ships (apiserver/registry/core/): trusted, so only their schemas are compiled.
+   */
+  addCoreKinds(defs: LoadedCrd[]): KindInfo[];
   /** loadCrdFiles(dir) then addCrds. */
   addCrdDir(dir: string): KindInfo[];
 }
@@ -69,6 +74,17 @@ class CrdRegistryImpl implements CrdRegistry {
     return prepared.map((p) => p.info);
   }
 
+  addCoreKinds(defs: LoadedCrd[]): KindInfo[] {
+    const infos = defs.map(({ crd, source }) => {
+      const info = kindInfoFromCrd(crd);
+      this.compiled.set(info.schema, compileSchema(info.schema, describe(crd, source)));
+      return info;
+    });
+    for (const info of infos) this.kinds.set(info.key, info);
+    this.reindex();
+    return infos;
+  }
+
   private reindex(): void {
     const index = new Map<string, KindInfo>();
     const byObject = new Map<string, KindInfo>();
@@ -88,7 +104,7 @@ class CrdRegistryImpl implements CrdRegistry {
       add(info.plural, info);
       add(info.singular, info);
       for (const s of info.shortNames) add(s, info);
-      byObject.set(`${info.group}/${info.version}|${info.kind}`, info);
+      byObject.set(`${apiVersionOf(info)}|${info.kind}`, info);
     }
     this.index = index;
     this.byObject = byObject;

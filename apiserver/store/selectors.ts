@@ -108,16 +108,27 @@ const FIELDS: Record<string, (obj: KubeObject) => string | undefined> = {
   'metadata.namespace': (obj) => obj.metadata.namespace ?? '',
 };
 
-export function parseFieldSelector(selector: string | undefined): Predicate {
+/** The value of a selectable field (`involvedObject.name`) as a field selector compares it: a string, or '' when absent. */
+function fieldValue(obj: KubeObject, label: string): string {
+  let at: unknown = obj;
+  for (const part of label.split('.')) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[part] : undefined;
+  if (at === undefined || at === null) return '';
+  return typeof at === 'object' ? JSON.stringify(at) : String(at);
+}
+
+/**
+ * `selectable`: the kind's selectable fields beyond metadata.name and metadata.namespace (the
+ * CRD's `selectableFields`, e.g. `involvedObject.name` on Events).
+ */
+export function parseFieldSelector(selector: string | undefined, selectable: readonly string[] = []): Predicate {
   if (selector === undefined || selector.trim() === '') return always;
   const reqs = splitTopLevel(selector).map((part) => {
     const m = /^([^=!\s]+)\s*(==|!=|=)\s*(.*)$/.exec(part);
     if (!m) throw errors.badRequest(`invalid field selector: "${part}"`);
-    const get = FIELDS[m[1]];
+    const label = m[1];
+    const get = FIELDS[label] ?? (selectable.includes(label) ? (obj: KubeObject) => fieldValue(obj, label) : undefined);
     if (!get) {
-      throw errors.badRequest(
-        `field label not supported: ${m[1]} (supported: metadata.name, metadata.namespace)`,
-      );
+      throw errors.badRequest(`field label not supported: ${label} (supported: ${['metadata.name', 'metadata.namespace', ...selectable].join(', ')})`);
     }
     return { get, negate: m[2] === '!=', value: m[3].trim() };
   });

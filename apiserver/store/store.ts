@@ -15,6 +15,7 @@ import { cloneJson, deepEqual, isPlainObject } from '../../src/api/json.ts';
 import { deepFreeze, rfc3339 } from './objects.ts';
 import { applyConfigurationPatch, applyJsonPatch, applyMergePatch } from './patch.ts';
 import { decodeContinue, encodeContinue, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { NamespaceCaps } from './namespace-caps.ts';
 import { WatchFanout } from './watch-fanout.ts';
 import type {
   DeleteOptions,
@@ -36,7 +37,11 @@ export interface StoreOptions {
   historySize?: number;
   /** First resourceVersion; by default derived from the clock so it never goes backwards across restarts. */
   initialResourceVersion?: number;
+  /** Kind reference -> the most objects one namespace keeps, oldest (by last write) dropped first. Default `{ events: 1000 }`. */
+  capPerNamespace?: Record<string, number>;
 }
+
+const DEFAULT_CAPS = { events: 1000 };
 
 /** Everything except metadata and status: a change here bumps metadata.generation. */
 function sameContent(a: KubeObject, b: KubeObject): boolean {
@@ -63,6 +68,7 @@ export class MemoryStore implements Store {
   private readonly fanout: WatchFanout;
   /** `${kindKey}|${objectKey}` -> field manager -> that manager's last applied configuration. */
   private readonly appliedConfigs = new Map<string, Map<string, unknown>>();
+  private readonly caps: NamespaceCaps;
   private rv: number;
 
   constructor(options: StoreOptions) {
@@ -70,6 +76,12 @@ export class MemoryStore implements Store {
     this.now = options.now ?? (() => new Date());
     this.rv = options.initialResourceVersion ?? Date.now() * 1000;
     this.tables = new ObjectTables(this.registry);
+    const caps = new Map<string, number>();
+    for (const [ref, cap] of Object.entries(options.capPerNamespace ?? DEFAULT_CAPS)) {
+      const info = this.registry.resolve(ref);
+      if (info) caps.set(info.key, cap);
+    }
+    this.caps = new NamespaceCaps(caps);
     this.gc = new GarbageCollector(this.tables, {
       delete: (kindKey, namespace, name, opts) => this.delete(kindKey, namespace, name, opts),
       commit: (info, current, next) => this.commit(info, current, next),
@@ -102,7 +114,7 @@ export class MemoryStore implements Store {
   list<T extends KubeObject = KubeObject>(type: string, options: ListOptions = {}): ListResult<T> {
     const info = this.kind(type);
     const labels = parseLabelSelector(options.labelSelector);
-    const fields = parseFieldSelector(options.fieldSelector);
+    const fields = parseFieldSelector(options.fieldSelector, info.selectableFields);
     const namespace = info.namespaced ? options.namespace : undefined;
     let keys = this.tables.keysOf(info);
     if (namespace) {
@@ -173,6 +185,7 @@ export class MemoryStore implements Store {
     this.tables.put(info, obj);
     this.emit(info, 'ADDED', obj);
     this.gc.collectIfOwnersGone(info, obj);
+    this.enforceCap(info, obj);
     return obj as T;
   }
 
@@ -433,11 +446,17 @@ export class MemoryStore implements Store {
     deepFreeze(next);
     this.tables.put(info, next, current);
     this.emit(info, 'MODIFIED', next, current);
+    this.enforceCap(info, next);
     return next;
+  }
+
+  private enforceCap(info: KindInfo, written: KubeObject): void {
+    for (const victim of this.caps.written(info, written)) this.remove(info, victim);
   }
 
   private remove(info: KindInfo, obj: KubeObject): void {
     if (!this.tables.remove(info, obj)) return;
+    this.caps.removed(info, obj);
     this.appliedConfigs.delete(`${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`);
     // The DELETED event carries the final state with a fresh resourceVersion, as Kubernetes does.
     const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };

@@ -4,7 +4,7 @@
 // misses or repeats an event; selector-filtered watches see an object leave or enter their scope
 // as DELETED or ADDED, as Kubernetes does.
 import { Observable, Subject } from 'rxjs';
-import type { KindInfo } from '../../src/api/registry.ts';
+import { apiVersionOf, type KindInfo } from '../../src/api/registry.ts';
 import { errors } from '../../src/api/status.ts';
 import type { WatchEvent, WatchOptions } from '../../src/api/store.ts';
 import type { KubeObject } from '../../src/api/types.ts';
@@ -36,7 +36,7 @@ export class WatchFanout {
 
   watch<T extends KubeObject>(info: KindInfo, options: WatchOptions): Observable<WatchEvent<T>> {
     const labels = parseLabelSelector(options.labelSelector);
-    const fields = parseFieldSelector(options.fieldSelector);
+    const fields = parseFieldSelector(options.fieldSelector, info.selectableFields);
     const namespace = info.namespaced ? options.namespace : undefined;
     const inScope: Predicate = (obj) =>
       (namespace === undefined || obj.metadata.namespace === namespace) && labels(obj) && fields(obj);
@@ -80,7 +80,7 @@ export class WatchFanout {
           subscriber.next({
             type: 'BOOKMARK',
             object: {
-              apiVersion: `${info.group}/${info.version}`,
+              apiVersion: apiVersionOf(info),
               kind: info.kind,
               metadata: { name: '', resourceVersion: String(this.source.resourceVersion()) },
             } as T,

@@ -17,9 +17,10 @@ import {
 } from '../../src/platform/docker/index.ts';
 import { backoffDelay } from '../../src/runtime/backoff.ts';
 import { systemClock, type Clock } from '../../src/runtime/clock.ts';
-import { setCondition } from '../../src/runtime/conditions.ts';
+import { getCondition, setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
+import { recordReplicaEvent } from '../shared/replica-events.ts';
 import { desiredContainer, type DesiredContainer } from './desired.ts';
 import { LABELS, appSelector, instanceLabels, type AppIdentity } from './labels.ts';
 import { containerName } from './naming.ts';
@@ -410,6 +411,11 @@ export function createContainersController(options: ContainersControllerOptions)
     };
     if (deepEqual(next, prev)) return;
     await ctx.client.updateStatus<Replica>({ ...rep, status: next });
+    if (getCondition(prev.conditions, RUNNING_CONDITION)?.reason !== outcome.reason && outcome.reason !== 'Created') {
+      const res = await ctx.client.get<Resource>('Resource', rep.metadata.namespace ?? 'default', rep.spec.resource);
+      const normal = outcome.reason === 'Started' || outcome.reason === 'Completed';
+      void recordReplicaEvent(ctx.events, res, rep, { type: normal ? 'Normal' : 'Warning', reason: outcome.reason, message: `replica ${rep.metadata.name}: ${outcome.message}` });
+    }
   }
 
   return {

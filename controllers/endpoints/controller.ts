@@ -189,6 +189,10 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
 
     const now = ctx.now();
     const generation = obj.metadata.generation;
+    const before = getCondition(prev.conditions, PORT_ALLOCATED);
+    if (portCondition.status === 'False' && (before?.status !== 'False' || before.reason !== portCondition.reason)) {
+      void ctx.events.record(res, { type: 'Warning', reason: portCondition.reason ?? 'PortUnavailable', message: `endpoint ${ep.name}: ${portCondition.message ?? 'no port'}`, fieldPath: `endpoints{${ep.name}}`, related: obj });
+    }
     let conditions = setCondition(prev.conditions, { type: PORT_ALLOCATED, ...portCondition }, now, generation);
     conditions = setCondition(conditions, { type: READY, ...readyCondition }, now, generation);
     const port = claim.ok ? claim.port : undefined;

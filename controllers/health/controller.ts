@@ -8,6 +8,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../src/runtime/clo
 import { setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext } from '../../src/runtime/types.ts';
+import { recordReplicaEvent } from '../shared/replica-events.ts';
 import { probeTarget, type ProbeTarget } from './probe-target.ts';
 
 export const READY_CONDITION = 'Ready';
@@ -147,6 +148,14 @@ export function createHealthController(options: HealthControllerOptions): Contro
     };
     if (deepEqual(next, st)) return;
     await ctx.client.updateStatus<Replica>({ ...rep, status: next });
+    // Events for the transitions a user cares about: ready, and ready lost while still running.
+    if (ready !== (st.ready === true) && (ready || runningId)) {
+      const res = await ctx.client.get<Resource>('Resource', key.namespace, rep.spec.resource);
+      const event = ready
+        ? { reason: 'Ready', message: `replica ${rep.metadata.name} is ready: ${message}` }
+        : { type: 'Warning' as const, reason: 'Unhealthy', message: `replica ${rep.metadata.name} is not ready: ${message}` };
+      void recordReplicaEvent(ctx.events, res, rep, event);
+    }
   }
 
   return {

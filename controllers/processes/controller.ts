@@ -13,6 +13,7 @@ import { setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
 import { expandVars } from './expand-vars.ts';
+import { recordReplicaEvent } from '../shared/replica-events.ts';
 import { describeExit, nextRestart, RESTART_BACKOFF, shouldRestart, type RestartBackoffOptions } from './restart-policy.ts';
 
 export const PROCESS_FINALIZER = 'apphost.dev/process';
@@ -86,13 +87,31 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       env: Object.fromEntries(vars),
     });
     slot.proc = proc;
-    if (proc.pid) ctx.log.info({ pid: proc.pid, command: exe.command }, 'process started');
+    const replica = rep.metadata.name;
+    if (proc.pid) {
+      ctx.log.info({ pid: proc.pid, command: exe.command }, 'process started');
+      const again = slot.restarts > 0 ? `, restart ${slot.restarts}` : '';
+      void recordReplicaEvent(ctx.events, res, rep, { reason: 'Started', message: `replica ${replica} started: ${exe.command} (pid ${proc.pid}${again})` });
+    }
+    const exited = (exit: ProcessExit): boolean => {
+      if (!recordExit(slot, proc, exit)) return false;
+      if (slot.stopping) {
+        void recordReplicaEvent(ctx.events, res, rep, { reason: 'Killed', message: `replica ${replica} stopped: ${describeExit(exit)}` });
+      } else {
+        void recordReplicaEvent(ctx.events, res, rep, { type: exit.code === 0 ? 'Normal' : 'Warning', reason: 'Exited', message: `replica ${replica} ${describeExit(exit)}` });
+        if (shouldRestart(res.spec.restartPolicy, exit)) {
+          const delayMs = Math.max(0, slot.notBefore - clock.now().getTime());
+          void recordReplicaEvent(ctx.events, res, rep, { type: 'Warning', reason: 'BackOff', message: `back-off restarting replica ${replica}: next try in ${formatMs(delayMs)}` });
+        }
+      }
+      return true;
+    };
     // A spawn that failed (command not found) has exited already: record it now, so this very
     // reconcile writes the exit with its backoff (one write per exit, never a Failed without it).
-    if (proc.exit) recordExit(slot, proc, proc.exit);
+    if (proc.exit) exited(proc.exit);
     void proc.exited.then((exit) => {
       if (slots.get(id) !== slot || slot.proc !== proc) return;
-      if (recordExit(slot, proc, exit) && !disposed) hooks?.enqueue(key);
+      if (exited(exit) && !disposed) hooks?.enqueue(key);
     });
   }
 

@@ -108,12 +108,14 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
           slot.failure = undefined;
           slot.attempt = 0;
           ctx.log.info({ address: listen.address, port: slot.proxy.port, protocol }, 'proxy listening');
+          void ctx.events.record(px, { reason: 'Bound', message: `${protocol} proxy listening on ${slot.proxy.boundAddresses.join(', ')} port ${slot.proxy.port}` });
         } catch (err) {
           slot.failure = await describeBindFailure(err, listen.port, ports);
           const delay = backoffDelay(slot.attempt++, bindBackoff);
           slot.notBefore = clock.now().getTime() + delay;
           requeueAfterMs = delay;
           ctx.log.warn({ reason: slot.failure.reason, retryInMs: delay }, slot.failure.message);
+          void ctx.events.record(px, { type: 'Warning', reason: slot.failure.reason, message: `${slot.failure.message}; next try in ${Math.ceil(delay / 1000)} s` });
         }
       }
     } else {

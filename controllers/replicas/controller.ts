@@ -169,6 +169,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     // proportional to what changed, not to the number of replicas).
     const inputs = syncInputs(res, shared, envInputs.endpoints);
     let blocked: Blocked | undefined;
+    let added = 0;
 
     // Which replicas need a look: missing ones, and ones not synced to these inputs.
     const work: { index: number; name: string; existing?: Replica }[] = [];
@@ -224,6 +225,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
           spec,
         });
         synced.markSynced(id, created, inputs);
+        added++;
         ctx.log.debug({ replica: name }, 'created replica');
       } else if (!deepEqual(existing.spec, spec) || !deepEqual(existing.metadata.labels, { ...existing.metadata.labels, ...labels })) {
         const updated = await ctx.client.update<Replica>({
@@ -243,6 +245,10 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
     for (const r of extra) {
       await ctx.client.delete('Replica', ns, r.metadata.name);
       ctx.log.debug({ replica: r.metadata.name }, 'deleted replica (scale down)');
+    }
+    const now = live.length + added - extra.length;
+    if (now !== live.length) {
+      void ctx.events.record(res, { reason: 'Scaled', message: `scaled ${now > live.length ? 'up' : 'down'} from ${live.length} to ${now} replica${now === 1 ? '' : 's'}` });
     }
     return blocked;
   }

@@ -35,6 +35,11 @@ export interface KindInfo {
   categories: string[];
   namespaced: boolean;
   hasStatusSubresource: boolean;
+  /**
+   * Field selector labels beyond metadata.name and metadata.namespace (the CRD's `selectableFields`,
+   * without the leading dot), e.g. `involvedObject.name` on Events.
+   */
+  selectableFields?: string[];
   /** Present when the CRD declares `subresources.scale`. */
   scale?: ScaleSubresource;
   printerColumns: PrinterColumn[];
@@ -42,6 +47,11 @@ export interface KindInfo {
   schema: Record<string, unknown>;
   /** The CustomResourceDefinition this kind came from (for discovery and OpenAPI). */
   crd?: Record<string, unknown>;
+}
+
+/** `apphost.dev/v1`, or just `v1` for the core group. */
+export function apiVersionOf(info: Pick<KindInfo, 'group' | 'version'>): string {
+  return info.group === '' ? info.version : `${info.group}/${info.version}`;
 }
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE';

@@ -13,6 +13,7 @@ export type {
 export { defineController, validateController } from './define-controller.ts';
 export { createManager, type Manager, type ManagerOptions, type IdleOptions } from './manager.ts';
 export { createStoreClient, type StoreClientOptions } from './store-client.ts';
+export { createEventRecorder, type EventRecorder, type EventInput, type EventType, type CoreEvent, type ObjectReference, type EventRecorderOptions } from './events.ts';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
 export { backoffDelay, RECONCILE_BACKOFF, type BackoffOptions } from './backoff.ts';
 export { systemClock, createFakeClock, type Clock, type FakeClock, type TimerHandle } from './clock.ts';

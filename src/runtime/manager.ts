@@ -11,6 +11,7 @@ import { KeyBatch } from './key-batch.ts';
 import { keyToString } from './keys.ts';
 import { runReconcile, type ReconcileOutcome } from './reconcile-wrapper.ts';
 import { controllerKeys, type OwnerMatcher } from './sources.ts';
+import { createEventRecorder, type EventRecorder } from './events.ts';
 import { createStoreClient } from './store-client.ts';
 import type { Client, ControllerDefinition, ObjectKey } from './types.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -55,6 +56,7 @@ interface Running {
   /** Watch keys on their way to the queue, one batch per event-loop turn. */
   batch: KeyBatch;
   client: Client;
+  events: EventRecorder;
   log: Logger;
   abort: AbortController;
   conflicts: Map<string, number>;
@@ -97,6 +99,7 @@ export function createManager(options: ManagerOptions): Manager {
     await def.setup?.({
       enqueue: (key, afterMs) => queue.addAfter(keyToString(key), afterMs ?? 0),
       client: rc.client,
+      events: rc.events,
       log: rc.log,
     });
     // stop() may have been called while setup ran: then no sources and no workers.
@@ -121,6 +124,7 @@ export function createManager(options: ManagerOptions): Manager {
         key,
         queue: rc.queue,
         client: rc.client,
+        events: rc.events,
         log: logger,
         clock,
         signal: rc.abort.signal,
@@ -156,6 +160,7 @@ export function createManager(options: ManagerOptions): Manager {
         queue,
         batch: new KeyBatch({ flush: (key) => queue.add(key) }),
         client: createStoreClient(store, { fieldManager: def.name }),
+        events: createEventRecorder(createStoreClient(store, { fieldManager: def.name }), { component: def.name, now: () => clock.now(), log: logger.child({ controller: def.name }) }),
         log: logger.child({ controller: def.name }),
         abort: new AbortController(),
         conflicts: new Map(),

@@ -1,5 +1,6 @@
 // The one reconcile wrapper: child logger (controller, key, reconcile id), AbortSignal, timing,
 // throw capture, and the retry decision (success, requeue-after, backoff, conflict, terminal).
+import type { EventRecorder } from './events.ts';
 import type { Logger } from 'pino';
 import { isApiError } from '../api/status.ts';
 import type { Clock } from './clock.ts';
@@ -24,6 +25,7 @@ export interface RunReconcileOptions {
   key: string;
   queue: WorkQueue;
   client: Client;
+  events: EventRecorder;
   log: Logger;
   clock: Clock;
   signal: AbortSignal;
@@ -37,14 +39,14 @@ export interface RunReconcileOptions {
  * `queue.done(key)` afterwards.
  */
 export async function runReconcile(options: RunReconcileOptions): Promise<ReconcileOutcome> {
-  const { def, key, queue, client, clock, signal } = options;
+  const { def, key, queue, client, events, clock, signal } = options;
   const log = options.log.child({ controller: def.name, key, reconcileID: options.reconcileId });
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 1000) / 1000;
   const conflicts = options.conflicts;
   try {
     const result = await Promise.resolve().then(() =>
-      def.reconcile(parseKey(key), { client, log, signal, now: () => clock.now() }),
+      def.reconcile(parseKey(key), { client, events, log, signal, now: () => clock.now() }),
     );
     queue.forget(key);
     conflicts.delete(key);

@@ -53,8 +53,29 @@ export interface Client {
   delete(type: string, namespace: string, name: string, options?: DeleteOptions): Promise<KubeObject | undefined>;
 }
 
+export type EventType = 'Normal' | 'Warning';
+
+export interface EventInput {
+  /** Default Normal. */
+  type?: EventType;
+  /** CamelCase, e.g. Started, Exited, BackOff, PortInUse. */
+  reason: string;
+  message: string;
+  /** The part of the object the event is about, e.g. `replicas{api-0}`. */
+  fieldPath?: string;
+  /** A second object the event concerns (the Replica of a Resource's event). */
+  related?: KubeObject;
+}
+
+export interface EventRecorder {
+  /** Records (or counts again) an event about `involved`; resolves once written, never rejects. */
+  record(involved: KubeObject, event: EventInput): Promise<void>;
+}
+
 export interface ReconcileContext {
   client: Client;
+  /** Records core v1 Events (reported by this controller) that `kubectl get events` and `describe` show. */
+  events: EventRecorder;
   /** Child logger with controller, key and reconcile id. */
   log: Logger;
   /** Aborted when the manager stops. */
@@ -66,6 +87,8 @@ export interface ControllerHooks {
   /** Ask for a reconcile of `key` (now, or after `afterMs`). Safe to call from background work. */
   enqueue(key: ObjectKey, afterMs?: number): void;
   client: Client;
+  /** The same recorder the reconcile context has, for background work (a process exit, a probe). */
+  events: EventRecorder;
   log: Logger;
 }
 

@@ -54,6 +54,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the API server', () => {
     const out = await ok(['api-resources', '--no-headers']);
     const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/));
     expect(rows.map((r) => [r[0], r[1]])).toEqual([
+      ['events', 'ev'],
       ['endpoints', 'ep'],
       ['networks', 'net'],
       ['proxies', 'px'],
@@ -148,7 +149,7 @@ spec:
     expect(rows[3]).toMatch(/^web\s+4\s/);
   });
 
-  it('describes an object (events answered 404 -> <none>)', async () => {
+  it('describes an object (no events yet -> <none>)', async () => {
     const out = await ok(['describe', 'res', 'api']);
     expect(out).toMatch(/^Name:\s+api$/m);
     expect(out).toMatch(/^Labels:\s+tier=backend$/m);

@@ -127,6 +127,8 @@ function randomPath(r: Rng, names: string[]): string {
     () => `/apis/apphost.dev/v1/namespaces/${enc(ns)}/${kind}/${enc(name)}/status`,
     () => `/apis/apphost.dev/v1/namespaces/${enc(ns)}/${kind}/${enc(name)}/${r.pick(['log', 'scale', 'exec', '', 'status/extra'])}`,
     () => `/apis/apphost.dev/v1/${kind}`,
+    () => `/api/v1/namespaces/${enc(ns)}/events${r.chance(0.5) ? `/${enc(name)}` : `?fieldSelector=${enc(r.pick(['involvedObject.name=api', 'type=Warning', 'spec.x=1', 'involvedObject.kind==Resource,reason!=Started', '=,=']))}`}`,
+    () => `/api/v1/events?watch=${r.pick(['true', 'True', '1', 'yes'])}&timeoutSeconds=1`,
     () => `/apis/apphost.dev/v1/${kind}/${enc(name)}`,
     () => `/apis/apphost.dev/v1/watch/namespaces/${enc(ns)}/${kind}?timeoutSeconds=1&resourceVersion=${r.pick(['1', 'abc', '-5', '99999999999999999999', '0', ''])}`,
     () => `/apis/apphost.dev/${r.pick(['v1', 'v2', 'v1beta1', ''])}`,

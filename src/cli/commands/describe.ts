@@ -114,7 +114,49 @@ async function describeObject(s: Session, kind: KindRef, obj: KubeObject): Promi
     lines.push(field('Note', `status is for generation ${status.observedGeneration}; the controllers have not caught up with generation ${m.generation} yet`));
   }
   lines.push(...conditionsBlock(status.conditions));
+  lines.push(...(await eventsBlock(s, obj)));
   return lines.join('\n');
+}
+
+interface EventItem {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  source?: { component?: string };
+  metadata: { uid?: string };
+}
+
+/**
+ * The core v1 Events about an object, as `kubectl describe` lists them (oldest first); for a
+ * Replica also those recorded on its Resource about it (fieldPath `replicas{<name>}`).
+ */
+async function eventsBlock(s: Session, obj: KubeObject): Promise<string[]> {
+  const m = obj.metadata;
+  const path = `/api/v1/namespaces/${m.namespace ?? 'default'}/events`;
+  const selectors = [`involvedObject.uid=${m.uid ?? ''}`];
+  const resource = obj.kind === 'Replica' ? (obj as Replica).spec?.resource : undefined;
+  if (resource) selectors.push(`involvedObject.kind=Resource,involvedObject.name=${resource},involvedObject.fieldPath=replicas{${m.name}}`);
+  const lists = await Promise.all(
+    selectors.map((fieldSelector) => s.client.request<{ items?: EventItem[] }>({ path, query: { fieldSelector } }).catch(() => ({ items: [] as EventItem[] }))),
+  );
+  const seen = new Set<string>();
+  const events = lists
+    .flatMap((l) => l.items ?? [])
+    .filter((e) => !seen.has(e.metadata.uid ?? '') && seen.add(e.metadata.uid ?? ''))
+    .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
+  if (events.length === 0) return ['Events:               <none>'];
+  const when = (e: EventItem) => {
+    const last = e.lastTimestamp ? age(e.lastTimestamp) : '';
+    return (e.count ?? 1) > 1 && e.firstTimestamp ? `${last} (x${e.count} over ${age(e.firstTimestamp)})` : last;
+  };
+  const { lines } = formatColumns(
+    ['TYPE', 'REASON', 'AGE', 'FROM', 'MESSAGE'],
+    events.map((e) => [e.type ?? '', e.reason ?? '', when(e), e.source?.component ?? '', oneLine(e.message ?? '')]),
+  );
+  return ['Events:', ...lines.map((l) => '  ' + l)];
 }
 
 function endpointDetails(ep: Endpoint): string[] {

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../../src/api/types.ts';
 import { createStore } from '../../../apiserver/store/index.ts';
 import type { Store } from '../../../src/api/store.ts';
 import { createStoreClient } from '../../../src/runtime/store-client.ts';
+import { createEventRecorder } from '../../../src/runtime/events.ts';
 import type { Client, ControllerDefinition, ObjectKey, ReconcileResult } from '../../../src/runtime/types.ts';
 import { createKindsRegistry } from './kinds-registry.ts';
 
@@ -33,10 +34,11 @@ export async function createControllerFixture(def: ControllerDefinition, store?:
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const enqueued: ObjectKey[] = [];
   const abort = new AbortController();
-  await def.setup?.({ enqueue: (key) => enqueued.push(key), client, log });
+  const events = createEventRecorder(client, { component: def.name });
+  await def.setup?.({ enqueue: (key) => enqueued.push(key), client, events, log });
   const toKey = (k: ObjectKey | string): ObjectKey => (typeof k === 'string' ? { namespace: NS, name: k } : k);
   const reconcile = (k: ObjectKey | string) =>
-    def.reconcile(toKey(k), { client, log, signal: abort.signal, now: () => new Date() });
+    def.reconcile(toKey(k), { client, events, log, signal: abort.signal, now: () => new Date() });
   const pass = async (keys: (ObjectKey | string)[]) => {
     const before = s.resourceVersion();
     for (const k of keys) await reconcile(k);
