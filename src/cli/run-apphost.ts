@@ -13,6 +13,7 @@ import { removeDashboardUrl, writeDashboardUrl } from './commands/dashboard-url.
 import { CliError } from './errors.ts';
 import { prefixLine } from './commands/logs.ts';
 import { loadControllerFiles } from './up/load-controllers.ts';
+import { capOutputFile, DEFAULT_OUTPUT_MAX_BYTES } from './up/output-cap.ts';
 import { followReplicaLogs } from './up/replica-logs.ts';
 import { createStatusView, summarize, type ResourceLine } from './up/status-view.ts';
 import { createExitNotices } from './up/exit-notices.ts';
@@ -48,6 +49,8 @@ function elapsed(ms: number): string {
 
 export async function runApphost(options: RunApphostOptions): Promise<void> {
   const out = options.out ?? process.stdout;
+  // `up -d` (and `up >> file`): the file stays under APPHOST_OUTPUT_MAX_BYTES (default 10 MiB) plus one older copy.
+  const outputCap = out === process.stdout ? capOutputFile({ fd: 1, maxBytes: Number(process.env.APPHOST_OUTPUT_MAX_BYTES) || DEFAULT_OUTPUT_MAX_BYTES }) : undefined;
   const controllers = [...(options.controllerDefinitions ?? []), ...(await loadControllerFiles(options.controllers ?? [], { dir: options.dir }))];
   const started = Date.now();
   // Signals are caught before anything starts: a Ctrl+C during start-up still stops cleanly. The
@@ -160,6 +163,7 @@ export async function runApphost(options: RunApphostOptions): Promise<void> {
   logs.close();
   client.close();
   view.close();
+  outputCap?.stop();
   const containers = apphost.store.list<Replica>('Replica').items.filter((r) => r.status?.containerId).length;
   const progress = { write: (text: string) => void out.write(text), graceMs: apphost.gracePeriodMs, processes: apphost.processes, containers };
   out.write(`${shutdownLine(apphost.name, reason, progress)}\n`);
