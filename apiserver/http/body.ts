@@ -1,9 +1,10 @@
 // Reading and decoding request bodies: bounded size, JSON or YAML, stable errors.
 import type { IncomingMessage } from 'node:http';
 import YAML from 'yaml';
+import { MAX_REQUEST_BYTES } from '../../src/api/limits.ts';
 import { ApiError } from '../../src/api/status.ts';
 
-export const DEFAULT_MAX_BODY = 3 * 1024 * 1024;
+export const DEFAULT_MAX_BODY = MAX_REQUEST_BYTES;
 
 /** Deeper bodies are refused: the store, admission and patching recurse over objects. */
 export const MAX_DEPTH = 512;

@@ -3,6 +3,7 @@
 // does by default: a typo (`spec.replica`) is refused with its field path, never silently
 // dropped. A refused object becomes one HostError line naming where it came from, the object and
 // the fields.
+import { formatBytes, MAX_REQUEST_BYTES } from '../api/limits.ts';
 import { isApiError } from '../api/status.ts';
 import type { Store, WriteOptions } from '../api/store.ts';
 import { DEFAULT_NAMESPACE, type KubeObject } from '../api/types.ts';
@@ -28,6 +29,13 @@ function applyOne(store: Store, input: KubeObject): AppliedObject {
   const namespace = input.metadata.namespace ?? DEFAULT_NAMESPACE;
   const obj: KubeObject = { ...input, metadata: { ...input.metadata, namespace } };
   const what = { kind: obj.kind, name: obj.metadata.name, namespace };
+  const source = manifestSource(input);
+  const where = `${source ? `${source}: ` : ''}${obj.kind} "${obj.metadata.name}"`;
+  // The limit an HTTP request has (413 there), for objects that come in without one.
+  const size = Buffer.byteLength(JSON.stringify(obj));
+  if (size > MAX_REQUEST_BYTES) {
+    throw new HostError('MANIFEST_TOO_LARGE', `${where}: ${formatBytes(size)} as JSON is over the ${formatBytes(MAX_REQUEST_BYTES)} limit on one object (kube-apiserver's request limit)`);
+  }
   try {
     const existing = store.tryGet(obj.kind, namespace, obj.metadata.name);
     if (!existing) {
@@ -44,8 +52,7 @@ function applyOne(store: Store, input: KubeObject): AppliedObject {
     const changed = updated.metadata.resourceVersion !== existing.metadata.resourceVersion;
     return { ...what, action: changed ? 'configured' : 'unchanged' };
   } catch (err) {
-    const source = manifestSource(input);
-    throw new HostError('MANIFEST_APPLY', `${source ? `${source}: ` : ''}${obj.kind} "${obj.metadata.name}": ${describe(err)}`, { cause: err });
+    throw new HostError('MANIFEST_APPLY', `${where}: ${describe(err)}`, { cause: err });
   }
 }
 

@@ -8,6 +8,7 @@ export type HostErrorCode =
   | 'MANIFEST_INVALID'
   | 'MANIFEST_APPLY'
   | 'MANIFEST_DUPLICATE'
+  | 'MANIFEST_TOO_LARGE'
   | 'START_FAILED';
 
 export class HostError extends CodedError<HostErrorCode> {}

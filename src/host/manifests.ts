@@ -5,6 +5,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../api/types.ts';
 import { BASE_DIR_ANNOTATION } from '../api/annotations.ts';
+import { formatBytes, MAX_REQUEST_BYTES } from '../api/limits.ts';
 import { HostError } from './errors.ts';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
@@ -66,6 +67,14 @@ async function looksLikeManifestJson(file: string): Promise<boolean> {
 }
 
 export async function loadManifestFile(file: string): Promise<KubeObject[]> {
+  // Checked before reading: parsing a huge YAML file alone takes hundreds of MB.
+  const size = await stat(file).then((s) => s.size, () => 0);
+  if (size > MAX_REQUEST_BYTES) {
+    throw new HostError(
+      'MANIFEST_TOO_LARGE',
+      `${file}: ${formatBytes(size)} is over the ${formatBytes(MAX_REQUEST_BYTES)} limit on one manifest file (kube-apiserver refuses requests over 3 MiB too): split it into several files`,
+    );
+  }
   const text = await readFile(file, 'utf8').catch(() => {
     throw new HostError('MANIFEST_NOT_FOUND', `${file}: cannot be read`);
   });

@@ -58,6 +58,48 @@ describe('apphostctl up -f with a mistake', { timeout: 60_000 }, () => {
   });
 });
 
+// 5 MiB of small Resources: over the 3 MiB limit of one request / one manifest file.
+function bigManifest(): string {
+  const docs: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 5 * 1024 * 1024; i++) {
+    const doc = resource(`r${i}`, `  env: [{name: PADDING, value: "${'p'.repeat(2000)}"}]\n`);
+    docs.push(doc);
+    size += doc.length + 4;
+  }
+  return docs.join('---\n');
+}
+const BIG_FILE_ERROR = (file: string) =>
+  `error: ${file}: 5.0 MiB is over the 3.0 MiB limit on one manifest file (kube-apiserver refuses requests over 3 MiB too): split it into several files\n`;
+
+describe('size limits on every way in', { timeout: 60_000 }, () => {
+  it('up -f of a 5 MiB manifest is refused at once, before it is parsed', async () => {
+    const dir = folder({ 'big.yaml': bigManifest() });
+    dirs.push(dir);
+    const t0 = Date.now();
+    const r = await runCli(['up', '--plain', '-f', 'big.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(BIG_FILE_ERROR(join(dir, 'big.yaml')));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(existsSync(join(dir, '.apphost', 'kubeconfig'))).toBe(false);
+  });
+
+  it('an apphost file that builds a 4 MiB object is refused as the API server would refuse it', async () => {
+    const dir = folder({
+      'apphost.ts': `import { createBuilder } from 'apphost';
+const builder = createBuilder();
+builder.addExecutable('big', 'sleep', '.', ['600']).withEnvironment('BIG', 'x'.repeat(4 * 1024 * 1024));
+await builder.build().run();
+`,
+    });
+    dirs.push(dir);
+    const r = await runCli(['up', '--plain', '-f', 'apphost.ts'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: Resource "big": 4.0 MiB as JSON is over the 3.0 MiB limit on one object (kube-apiserver's request limit)\n`);
+    expect(existsSync(join(dir, '.apphost', 'kubeconfig'))).toBe(false);
+  });
+});
+
 describe('apphostctl apply against a running apphost', { timeout: 90_000 }, () => {
   let app: CliApp;
   const cli = (...args: string[]) => runCli(args, app.dir);
@@ -97,5 +139,13 @@ describe('apphostctl apply against a running apphost', { timeout: 90_000 }, () =
     const file = join(app.dir, 'dup.yaml');
     expect(dup.stderr).toBe(`error: Resource "d" is defined twice: in ${file} (document 1, line 1) and in ${file} (document 2, line 7); rename one or remove it\n`);
     expect(await app.get('resources', 'd')).toBeUndefined();
+  });
+
+  it('a 5 MiB manifest is refused by apply as by up', async () => {
+    writeFileSync(join(app.dir, 'big.yaml'), bigManifest());
+    const r = await cli('apply', '-f', 'big.yaml');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(BIG_FILE_ERROR(join(app.dir, 'big.yaml')));
+    expect(await app.get('resources', 'r0')).toBeUndefined();
   });
 });
