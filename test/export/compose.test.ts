@@ -4,14 +4,14 @@
 // variable, from a network alias, after a one-shot job completed and a health-checked dependency
 // became healthy. Containers, networks and volumes are removed by project name afterwards.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTestRun, dockerTestEnv, TEST_IMAGE } from '../support/docker-env.ts';
+import { cleanupTestRun, dockerTestEnv, TEST_IMAGE, TEST_LABEL } from '../support/docker-env.ts';
 import { freePort, waitFor } from '../support/wait.ts';
 import { runCli } from '../cli/support.ts';
 
@@ -58,6 +58,13 @@ spec:
 ---
 apiVersion: apphost.dev/v1
 kind: Resource
+metadata: {name: exe}
+spec:
+  executable: {command: python3, args: [app.py]}
+  endpoints: [{name: http, scheme: http, env: PORT}]
+---
+apiVersion: apphost.dev/v1
+kind: Resource
 metadata: {name: web}
 spec:
   container:
@@ -68,15 +75,15 @@ spec:
       - |
         mkdir -p /www
         i=0
-        until a=$(wget -q -O - "$services__api__http__0/index.html") && c=$(nc redis-primary 6379 </dev/null) && [ -n "$c" ]; do
+        until a=$(wget -q -O - "$services__api__http__0/index.html") && e=$(wget -q -O - "$EXE_HTTP/index.html") && c=$(nc redis-primary 6379 </dev/null) && [ -n "$c" ]; do
           i=$((i+1)); [ $i -gt 60 ] && exit 1; sleep 1
         done
-        echo "$a|$c|$API_HTTP|$PRICE" > /www/index.html
+        echo "$a|$e|$c|$API_HTTP|$PRICE" > /www/index.html
         exec httpd -f -p 8080 -h /www
   env: [{name: PRICE, value: "5$"}]
   endpoints: [{name: http, scheme: http, port: ${webPort}, targetPort: 8080, isExternal: true}]
-  references: [{resource: api}, {resource: cache}]
-  waitFor: [{resource: api, condition: Healthy}, {resource: migrate, condition: Completed}, {resource: cache}]
+  references: [{resource: api}, {resource: cache}, {resource: exe}]
+  waitFor: [{resource: api, condition: Healthy}, {resource: migrate, condition: Completed}, {resource: cache}, {resource: exe}]
 `;
 }
 
@@ -87,8 +94,15 @@ describe.skipIf(!docker.available || !compose)('export compose, run with docker-
   const project = `apphostexport${docker.runId}`;
   const dc = (...args: string[]) => run('docker-compose', ['-p', project, '-f', join(out, 'compose.yaml'), ...args], { cwd: out, timeout: 120_000 });
 
+  // The executable ships as an image that listens on $PORT (built offline from the busybox image).
+  const exeImage = `apphost-test/export-exe:${docker.runId}`;
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'apphost-export-compose-'));
+    const ctx = join(dir, 'exe-image');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCMD ["sh", "-c", "mkdir -p /www && echo exe-on-$PORT > /www/index.html && exec httpd -f -p $PORT -h /www"]\n`);
+    await run('docker', ['build', '-q', '--label', `${TEST_LABEL}=${docker.runId}`, '-t', exeImage, ctx], { timeout: 120_000 });
     out = join(dir, 'out');
     webPort = await freePort();
     writeFileSync(join(dir, 'apphost.yaml'), appYaml(webPort));
@@ -98,11 +112,12 @@ describe.skipIf(!docker.available || !compose)('export compose, run with docker-
     await dc('down', '-v', '--remove-orphans', '-t', '2').catch(() => undefined);
     await removeProject(project);
     await cleanupTestRun(docker.runId);
+    await new Docker().getImage(exeImage).remove({ force: true }).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('writes compose.yaml and .env and prints what it wrote', async () => {
-    const r = await runCli(['export', 'compose', '-f', dir, '-o', out], dir);
+    const r = await runCli(['export', 'compose', '-f', dir, '-o', out, '--image', `exe=${exeImage}`], dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/compose\.yaml/);
@@ -113,11 +128,14 @@ describe.skipIf(!docker.available || !compose)('export compose, run with docker-
       api: { condition: 'service_healthy' },
       migrate: { condition: 'service_completed_successfully' },
       cache: { condition: 'service_started' },
+      exe: { condition: 'service_started' },
     });
     expect(doc.services.web.ports).toEqual([`${webPort}:8080`]);
     expect(doc.services.api.ports).toBeUndefined();
     expect(doc.services.web.environment.services__api__http__0).toBe('http://api:8080');
     expect(doc.services.web.environment.CACHE_TCP).toBe('tcp://cache:6379');
+    expect(doc.services.web.environment.EXE_HTTP).toBe('http://exe:8080');
+    expect(doc.services.exe.environment).toEqual({ PORT: '8080' });
     expect(doc.services.cache.networks.apphost.aliases).toEqual(['redis-primary']);
     expect(doc.services.migrate.restart).toBe('no');
     expect(doc.volumes).toEqual({ cachedata: {} });
@@ -131,7 +149,7 @@ describe.skipIf(!docker.available || !compose)('export compose, run with docker-
   });
 
   it('runs with docker-compose: services reach each other by discovery variable and alias, the app answers on its published port', async () => {
-    const r = await runCli(['export', 'compose', '-f', dir, '-o', out, '--include-secrets'], dir);
+    const r = await runCli(['export', 'compose', '-f', dir, '-o', out, '--include-secrets', '--image', `exe=${exeImage}`], dir);
     expect(r.code).toBe(0);
     expect(readFileSync(join(out, '.env'), 'utf8')).toMatch(/^API_API_TOKEN=t0k3n$/m);
     await dc('config', '-q');
@@ -145,8 +163,9 @@ describe.skipIf(!docker.available || !compose)('export compose, run with docker-
       90_000,
       500,
     );
-    // api's page (its secret from .env), the cache through its alias, the discovery URL, a literal `$`.
-    expect(body).toBe('api-ok t0k3n|PONG|http://api:8080|5$');
+    // api's page (its secret from .env), the executable on the port it was given (PORT=8080), the
+    // cache through its alias, the discovery URL, a literal `$`.
+    expect(body).toBe('api-ok t0k3n|exe-on-8080|PONG|http://api:8080|5$');
     // deploy.replicas: two api containers behind the one service name.
     expect((await dc('ps', '-q', 'api')).stdout.trim().split('\n')).toHaveLength(2);
     const { stdout } = await dc('ps', '-a', '-q', 'migrate');
