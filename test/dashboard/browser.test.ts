@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliApp, type CliApp } from '../support/cli-app.ts';
 import { waitFor } from '../support/wait.ts';
-import { dashboardUrl, launchBrowser, SAY_APP, screenshot } from './browser.ts';
+import { browserSuitesRun, dashboardUrl, launchBrowser, SAY_APP, screenshot } from './browser.ts';
 
 const APP_YAML = `apiVersion: apphost.dev/v1
 kind: Resource
@@ -39,7 +39,7 @@ spec:
 // An Event kind (until the API serves core Events): the details page shows events when one exists.
 const EVENT_CRD_DIR = fileURLToPath(new URL('./fixtures/event-crd', import.meta.url));
 
-describe('dashboard in a browser', { timeout: 90_000 }, () => {
+describe.runIf(browserSuitesRun())('dashboard in a browser', { timeout: 90_000 }, () => {
   let app: CliApp;
   let browser: Browser;
   let page: Page;

@@ -8,7 +8,7 @@ import { Actions } from './actions.tsx';
 import { age, bytes } from './format.ts';
 import { resourceRows, toneOf, type ResourceRow } from './model.ts';
 import { href } from './router.ts';
-import { listOf, useAppState } from './state.ts';
+import { listOf, useAppState, useTick } from './state.ts';
 import { Badge, EndpointLink } from './widgets.tsx';
 
 function Card(props: { title: string; wide?: boolean; children: preact.ComponentChildren; testid?: string; extra?: preact.ComponentChildren }) {
@@ -284,6 +284,7 @@ function Events(props: { names: Set<string> }) {
 
 export function DetailsPage(props: { resource: string }) {
   const state = useAppState();
+  useTick(5000);
   const rows = resourceRows();
   const row = rows.find((x) => x.name === props.resource);
   if (!row) {

@@ -82,3 +82,12 @@ export function useAppState(): AppState {
 export function listOf<T extends KubeObject>(kind: FeedKind): T[] {
   return [...state.objects[kind].values()] as T[];
 }
+
+/** Re-renders every `ms` (ages like "12s" stay true without a state change). */
+export function useTick(ms: number): void {
+  const [, set] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => set((n) => n + 1), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+}
