@@ -5,10 +5,12 @@
 #   postgres:17.6  Debian's postgresql (server binaries, their libraries, share files) with a small
 #                  entrypoint that honours the official image's POSTGRES_USER / POSTGRES_PASSWORD /
 #                  POSTGRES_DB / PGDATA, as user postgres (uid 999, like the official image)
+#   rabbitmq:4.1-management  Debian's rabbitmq-server and the Erlang runtime it runs on (the whole
+#                  /usr/lib/erlang and /usr/lib/rabbitmq, the libraries ldd lists), management plugin
+#                  enabled, as user rabbitmq (uid 999); RABBITMQ_DEFAULT_USER / _PASS as the official image
 # The tags name what the integrations ask for; the content is Debian's version (`docker image
 # inspect` shows it in the comment). A static busybox provides /bin/sh. Idempotent: an image that
-# exists is kept unless --force. No rabbitmq image: Debian's rabbitmq-server needs a whole Erlang
-# runtime, which is not packed here.
+# exists is kept unless --force.
 # Usage: integration-images.sh [--force]
 set -eu
 
@@ -16,6 +18,7 @@ FORCE=0
 [ "${1:-}" = "--force" ] && FORCE=1
 REDIS_IMAGE="${APPHOST_REDIS_IMAGE:-redis:7.4}"
 POSTGRES_IMAGE="${APPHOST_POSTGRES_IMAGE:-postgres:17.6}"
+RABBITMQ_IMAGE="${APPHOST_RABBITMQ_IMAGE:-rabbitmq:4.1-management}"
 PG_MAJOR="${PG_MAJOR:-15}"
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 
@@ -24,6 +27,7 @@ have_image() { [ "$FORCE" -eq 0 ] && docker image inspect "$1" >/dev/null 2>&1; 
 need=""
 have_image "$REDIS_IMAGE" || { command -v redis-server >/dev/null 2>&1 || need="$need redis-server"; }
 have_image "$POSTGRES_IMAGE" || { [ -x "/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ] || need="$need postgresql"; }
+have_image "$RABBITMQ_IMAGE" || { [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need="$need rabbitmq-server"; }
 [ -x "$BUSYBOX" ] || need="$need busybox-static"
 if [ -n "$need" ]; then
   echo "integration-images: installing$need"
@@ -34,6 +38,7 @@ if [ -n "$need" ]; then
   # The packages start their services; the images are all that is wanted here.
   case "$need" in *redis-server*) (service redis-server stop || true) >/dev/null 2>&1 ;; esac
   case "$need" in *postgresql*) (service postgresql stop || true) >/dev/null 2>&1 ;; esac
+  case "$need" in *rabbitmq-server*) (service rabbitmq-server stop || true) >/dev/null 2>&1 ;; esac
 fi
 
 WORK="$(mktemp -d)"
@@ -136,4 +141,38 @@ ENTRY
     -c 'ENTRYPOINT ["docker-entrypoint.sh"]' -c 'CMD ["postgres"]' \
     -m "apphost offline image: Debian postgresql $version" - "$POSTGRES_IMAGE" >/dev/null
   echo "integration-images: built $POSTGRES_IMAGE (Debian postgresql $version)"
+fi
+
+if have_image "$RABBITMQ_IMAGE"; then
+  echo "integration-images: $RABBITMQ_IMAGE already exists"
+else
+  ROOT="$WORK/rabbitmq"
+  base_root "$ROOT"
+  sed -i 's/^redis:x:998:998:redis:\/data:\/bin\/sh$/rabbitmq:x:998:998:rabbitmq:\/var\/lib\/rabbitmq:\/bin\/sh/' "$ROOT/etc/passwd"
+  sed -i 's/^redis:x:998:$/rabbitmq:x:998:/' "$ROOT/etc/group"
+  mkdir -p "$ROOT/usr/lib"
+  cp -a /usr/lib/erlang /usr/lib/rabbitmq "$ROOT/usr/lib/"
+  for f in $(find /usr/lib/erlang -type f \( -name '*.so' -o -perm -u+x \)); do
+    file_type="$(head -c 4 "$f" | od -An -c | tr -d ' ')"
+    [ "$file_type" = "177ELF" ] || continue
+    ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}' | while read -r lib; do
+      [ -e "$ROOT$lib" ] && continue
+      mkdir -p "$ROOT$(dirname "$lib")"
+      cp -L "$lib" "$ROOT$lib"
+    done
+  done
+  mkdir -p "$ROOT/usr/bin" "$ROOT/etc/rabbitmq" "$ROOT/var/lib/rabbitmq" "$ROOT/var/log/rabbitmq"
+  ln -sf ../lib/erlang/bin/erl "$ROOT/usr/bin/erl"
+  ln -sf ../lib/erlang/bin/escript "$ROOT/usr/bin/escript"
+  echo '[rabbitmq_management].' >"$ROOT/etc/rabbitmq/enabled_plugins"
+  # As the official image: listen everywhere, log to the console, no guest-only-from-localhost rule
+  # for a user given by RABBITMQ_DEFAULT_USER (the default user is that one).
+  printf 'loopback_users.guest = false\nlisteners.tcp.default = 5672\nmanagement.tcp.port = 15672\nlog.console = true\nlog.file = false\n' >"$ROOT/etc/rabbitmq/rabbitmq.conf"
+  chown -R 998:998 "$ROOT/var/lib/rabbitmq" "$ROOT/var/log/rabbitmq" "$ROOT/etc/rabbitmq"
+  version="$(ls /usr/lib/rabbitmq/lib | sed -n 's/^rabbitmq_server-//p' | head -1)"
+  tar -C "$ROOT" -c . | docker import \
+    -c 'ENV PATH=/usr/lib/rabbitmq/bin:/usr/lib/erlang/bin:/usr/bin:/bin' -c 'ENV HOME=/var/lib/rabbitmq' \
+    -c 'ENV RABBITMQ_LOGS=-' -c 'USER rabbitmq' -c 'EXPOSE 5672 15672' -c 'CMD ["rabbitmq-server"]' \
+    -m "apphost offline image: Debian rabbitmq-server $version" - "$RABBITMQ_IMAGE" >/dev/null
+  echo "integration-images: built $RABBITMQ_IMAGE (Debian rabbitmq-server $version)"
 fi

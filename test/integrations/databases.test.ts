@@ -15,7 +15,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Endpoint, KubeObject, Replica, Resource } from '../../src/api/types.ts';
 import { createBuilder } from '../../src/builder/builder.ts';
 import { startApphost, type Apphost } from '../../src/host/index.ts';
-import { POSTGRES_IMAGE, REDIS_IMAGE } from '../../src/integrations/index.ts';
+import { POSTGRES_IMAGE, RABBITMQ_IMAGE, REDIS_IMAGE } from '../../src/integrations/index.ts';
 import { dockerTestEnv } from '../support/docker-env.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -34,7 +34,8 @@ async function imagePresent(ref: string): Promise<boolean> {
     return false;
   }
 }
-if (env.available && !((await imagePresent(`${REDIS_IMAGE.image}:${REDIS_IMAGE.tag}`)) && (await imagePresent(`${POSTGRES_IMAGE.image}:${POSTGRES_IMAGE.tag}`)))) {
+const IMAGES = [REDIS_IMAGE, POSTGRES_IMAGE, RABBITMQ_IMAGE].map((i) => `${i.image}:${i.tag}`);
+if (env.available && !(await Promise.all(IMAGES.map(imagePresent))).every(Boolean)) {
   await run('sh', [join(REPO, '.ci/integration-images.sh')], { timeout: 300_000 });
 }
 
@@ -59,7 +60,7 @@ function redis(port: number, commands: string[][], replies: number): Promise<str
   });
 }
 
-describe('redis and postgres integrations (real dockerd)', () => {
+describe('redis, postgres and rabbitmq integrations (real dockerd)', () => {
   const dirs: string[] = [];
   let app: Apphost | undefined;
 
@@ -181,5 +182,24 @@ describe('redis and postgres integrations (real dockerd)', () => {
       app = undefined;
       await new Docker().getVolume(volume).remove({ force: true }).catch(() => undefined);
     }
+  }, 240_000);
+
+  dockerIt('addRabbitMQ: healthy by the AMQP handshake; the management API takes the generated password and nothing else', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'apphost-rmq-'));
+    dirs.push(dir);
+    const builder = createBuilder({ baseDir: APPS });
+    const bus = builder.addRabbitMQ('bus', { management: true });
+    builder.addNodeApp('app', '.', 'http-only.js').withHttpEndpoint({ env: 'PORT' }).withReference(bus);
+    const a = await up(dir, builder.build().manifests());
+    await waitFor('bus ready (AMQP probe)', () => a.store.tryGet<Resource>('Resource', NS, 'bus')?.status?.readyReplicas === 1 || undefined, 150_000, 250);
+    const password = (await secrets(dir))['bus-password']!;
+    const amqp = a.store.get<Endpoint>('Endpoint', NS, 'bus-tcp').status!.port!;
+    const appEnv = await waitFor('app env', () => a.store.tryGet<Replica>('Replica', NS, 'app-0')?.spec.env, 60_000, 200);
+    expect(appEnv.find((e) => e.name === 'ConnectionStrings__bus')?.value).toBe(`amqp://guest:${password}@localhost:${amqp}`);
+    const mgmt = a.store.get<Endpoint>('Endpoint', NS, 'bus-management').status!.url!;
+    const whoami = (pw: string) => run('curl', ['-sS', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code}', '-u', `guest:${pw}`, `${mgmt}/api/whoami`], { timeout: 15_000 });
+    // The management listener can come up a moment after AMQP's.
+    await waitFor('management API', async () => (await whoami(password)).stdout === '200' || undefined, 60_000, 500);
+    expect((await whoami('guest')).stdout).toBe('401');
   }, 240_000);
 });
