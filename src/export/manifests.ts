@@ -79,7 +79,9 @@ export function manifestsExport(model: ExportModel, options: KubernetesWriterOpt
       if (!options.includeSecrets) secretsLeftOut = true;
     }
     files.push({ path: envFile, content: lines.join('\n') + '\n' });
-    generators.push({ name: secretName(resource), envs: [envFile] });
+    // `env` (one file), not `envs`: the kustomize inside Debian's kubectl 1.20 knows only `env`, and
+    // current kustomize still reads it.
+    generators.push({ name: secretName(resource), env: envFile });
   }
   kustomization.resources = resources;
   if (generators.length) kustomization.secretGenerator = generators;
