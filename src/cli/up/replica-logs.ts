@@ -74,7 +74,8 @@ export function followReplicaLogs(o: FollowReplicaLogsOptions): ReplicaLogFollow
   };
   const report = (replica: string, b: Budget, t: number) => {
     if (b.suppressed === 0) return;
-    queue(`[flood] ${replica}: ${b.suppressed.toLocaleString('en-US')} lines suppressed, see apphostctl logs replica/${replica}\n`);
+    const n = b.suppressed;
+    queue(`[flood] ${replica}: ${n.toLocaleString('en-US')} line${n === 1 ? '' : 's'} suppressed, see apphostctl logs replica/${replica}\n`);
     b.suppressed = 0;
     b.lastReport = t;
   };
@@ -84,7 +85,7 @@ export function followReplicaLogs(o: FollowReplicaLogsOptions): ReplicaLogFollow
     const replica = id.slice(prefix.length);
     const t = now();
     let b = budgets.get(replica);
-    if (!b) budgets.set(replica, (b = { lines: limits.burstLines, bytes: limits.burstBytes, at: t, suppressed: 0, lastReport: 0 }));
+    if (!b) budgets.set(replica, (b = { lines: limits.burstLines, bytes: limits.burstBytes, at: t, suppressed: 0, lastReport: t }));
     const dt = (t - b.at) / 1000;
     b.at = t;
     b.lines = Math.min(limits.burstLines, b.lines + dt * limits.linesPerSecond);
