@@ -91,3 +91,24 @@ describe('integrations in the builder', () => {
     expect(isBuilderError(err, code as never)).toBe(true);
   });
 });
+
+describe('integrations in YAML', () => {
+  it('a hand-written manifest says the same as addRedis + withReference (the builder adds only its base-dir annotation)', () => {
+    const b = createBuilder({ baseDir: '/tmp' });
+    const cache = b.addRedis('cache');
+    b.addNodeApp('api', '.', 'server.js').withReference(cache);
+    const yaml = `
+kind: Resource
+metadata: { name: cache }
+spec:
+  container: { image: redis, tag: "7.4", command: /bin/sh, args: ["-c", 'redis-server --requirepass "$REDIS_PASSWORD"'] }
+  parameters: [{ name: cache-password, secret: true, generate: { length: 22 } }]
+  env: [{ name: REDIS_PASSWORD, valueFrom: { parameter: { name: cache-password } } }]
+  endpoints: [{ targetPort: 6379 }]
+  connectionString: "{cache.tcp.host}:{cache.tcp.port},password={cache-password}"
+  healthCheck: { type: redis }
+`;
+    const built = b.build().manifests().find((o) => o.metadata.name === 'cache')!;
+    expect(built.spec).toEqual(parse(yaml).spec);
+  });
+});
