@@ -67,6 +67,15 @@ function mapLines(expr: string): string[] {
   return [`{{- range $k, $v := ${expr} }}`, '{{ printf "%q" $k }}: {{ printf "%q" (printf "%v" $v) }}', '{{- end }}'];
 }
 
+/**
+ * Rendering fails while a secret is empty, naming the value to set (as compose's `${X:?}` does).
+ * Built-ins only: calling a template that does not exist is an error whose text is its name.
+ */
+function requireValue(r: ExportResource, key: string): string[] {
+  const path = `resources.${r.name}.secrets.${key}`;
+  return [`{{- if not (index ${valuesOf(r)}.secrets ${JSON.stringify(key)}) }}{{ template ${JSON.stringify(`${path} is empty: set it in values.yaml or with --set ${path}=...`)} }}{{- end }}`];
+}
+
 export function helmExport(model: ExportModel, options: KubernetesWriterOptions): ExportResult {
   const notes = [...model.notes];
   const t = new Templating();
@@ -77,7 +86,13 @@ export function helmExport(model: ExportModel, options: KubernetesWriterOptions)
     image: (r) => t.string(`${valuesOf(r)}.image`),
     replicas: (r) => t.scalar(`${valuesOf(r)}.replicas`),
     configData: (r) => t.block(mapLines(`${valuesOf(r)}.env`)),
-    secret: (r, _vars, meta) => ({ apiVersion: 'v1', kind: 'Secret', metadata: meta, type: 'Opaque', stringData: t.block(mapLines(`${valuesOf(r)}.secrets`)) }),
+    secret: (r, vars, meta) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta,
+      type: 'Opaque',
+      stringData: t.block([...vars.flatMap((v) => requireValue(r, v.name)), ...mapLines(`${valuesOf(r)}.secrets`)]),
+    }),
     podAnnotations: () => undefined,
     host: (r, p) => t.string(`(index ${valuesOf(r)}.hosts ${JSON.stringify(p.portName)})`),
     ingressSpec: () => t.block(['{{- if .Values.ingress.className }}', 'ingressClassName: {{ printf "%q" .Values.ingress.className }}', '{{- end }}']),
@@ -125,7 +140,7 @@ export function helmExport(model: ExportModel, options: KubernetesWriterOptions)
     { path: 'Chart.yaml', content: toYaml(chart) },
     {
       path: 'values.yaml',
-      content: `# Values of the ${model.app} chart (apphostctl export kubernetes).${secretsLeftOut ? '\n# resources.<name>.secrets: fill in the empty values (or pass them with --set) before installing.' : ''}\n${toYaml(values)}`,
+      content: `# Values of the ${model.app} chart (apphostctl export kubernetes).${secretsLeftOut ? '\n# resources.<name>.secrets: fill in the empty values (or pass them with --set): the chart does not render while one is empty.' : ''}\n${toYaml(values)}`,
     },
     { path: '.helmignore', content: 'dockerfiles/\n' },
   );

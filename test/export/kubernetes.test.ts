@@ -160,6 +160,10 @@ function checkCommon(objects: Obj[], env: (resource: string) => Record<string, s
   }
 }
 
+const setSecret = (value: string) => (v: Record<string, unknown>) => {
+  ((v.resources as Record<string, Record<string, Record<string, unknown>>>).api!.secrets!).DB_PASSWORD = value;
+};
+
 const configEnv = (objects: Obj[]) => (resource: string) => find(objects, 'ConfigMap', `${resource}-env`).data as Record<string, string>;
 
 describe('export kubernetes --format manifests (kubectl kustomize)', () => {
@@ -216,13 +220,20 @@ describe('export kubernetes (Helm chart, rendered with the Go template engine)',
     expect(r.stdout).toMatch(/helm install shop /);
   });
 
-  it('renders with the default values into valid objects that keep the app model', async () => {
-    const { objects, notes } = await renderChart(out(), { name: 'prod', namespace: 'shop-prod' });
+  it('does not render while a secret is empty, naming the value to set', async () => {
+    await expect(renderChart(out(), { name: 'prod', namespace: 'shop-prod' })).rejects.toThrow(
+      /resources\.api\.secrets\.DB_PASSWORD is empty: set it in values\.yaml or with --set resources\.api\.secrets\.DB_PASSWORD=\.\.\./,
+    );
+  });
+
+  it('renders with the default values (and the secret set) into valid objects that keep the app model', async () => {
+    const { objects, notes } = await renderChart(out(), { name: 'prod', namespace: 'shop-prod' }, setSecret('s3t'));
     checkCommon(objects, configEnv(objects), () => 'api-secrets');
     expect(objects.every((o) => o.metadata.namespace === 'shop-prod')).toBe(true);
     expect(find(objects, 'Deployment', 'api').metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'prod', 'app.kubernetes.io/managed-by': 'Helm' });
     // The secret's value stays out of the chart: an empty key in values.yaml to fill.
-    expect(find(objects, 'Secret', 'api-secrets').stringData).toEqual({ DB_PASSWORD: '' });
+    expect(find(objects, 'Secret', 'api-secrets').stringData).toEqual({ DB_PASSWORD: 's3t' });
+    expect(readFileSync(join(out(), 'values.yaml'), 'utf8')).toMatch(/^ {6}DB_PASSWORD: ""$/m);
     expect(readFileSync(join(out(), 'values.yaml'), 'utf8')).not.toContain('hunter2');
     expect(notes).toMatch(/api: http:\/\/api:8080/);
     expect(spec(find(objects, 'Ingress', 'web')).ingressClassName).toBeUndefined();
