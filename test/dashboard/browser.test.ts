@@ -1,7 +1,7 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against a real app
 // started by the real `apphostctl up`: login through the printed URL, 401 without it, every
 // resource with its URL, live rows, the actions, and a screenshot of each page.
-import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliApp, type CliApp } from '../support/cli-app.ts';
@@ -36,9 +36,6 @@ spec:
   endpoints: [{scheme: http, env: PORT}]
 `;
 
-// An Event kind (until the API serves core Events): the details page shows events when one exists.
-const EVENT_CRD_DIR = fileURLToPath(new URL('./fixtures/event-crd', import.meta.url));
-
 describe.runIf(browserSuitesRun())('dashboard in a browser', { timeout: 90_000 }, () => {
   let app: CliApp;
   let browser: Browser;
@@ -54,7 +51,6 @@ describe.runIf(browserSuitesRun())('dashboard in a browser', { timeout: 90_000 }
     app = await startCliApp({
       name: 'dash',
       files: { 'say.mjs': SAY_APP, 'apphost.yaml': APP_YAML },
-      args: ['--crds', EVENT_CRD_DIR],
       ready: /\[apphost\] web: Running 1\/1 ready[\s\S]*\[apphost\] flood: Running 1\/1 ready|\[apphost\] flood: Running 1\/1 ready[\s\S]*\[apphost\] web: Running 1\/1 ready/,
     });
     loginUrl = dashboardUrl(app.up.output());
@@ -289,23 +285,32 @@ describe.runIf(browserSuitesRun())('dashboard in a browser', { timeout: 90_000 }
   });
 
   it('shows the events of a resource and its replicas on its details page', async () => {
-    const event = (name: string, about: string, reason: string, message: string, type: string) =>
-      JSON.stringify({ apiVersion: 'test.apphost.dev/v1', kind: 'Event', metadata: { name }, involvedObject: { kind: 'Replica', name: about }, reason, message, type, count: 1, lastTimestamp: new Date().toISOString() });
-    for (const body of [
-      event('api-0.restart', 'api-0', 'Restarted', 'exited with code 1; restarting in 1s', 'Normal'),
-      event('api-0.port', 'api-0', 'PortInUse', 'port 5066 is in use (held by pid 7: nc)', 'Warning'),
-      event('web-0.other', 'web-0', 'Started', 'not about api', 'Normal'),
-    ]) {
-      const res = await app.client.request({ method: 'POST', path: '/apis/test.apphost.dev/v1/namespaces/default/events', body, headers: { 'content-type': 'application/json' } });
-      expect(res.status).toBe(201);
-    }
     await page.goto(`${base}/#/resources/api`);
     const card = page.locator('[data-card="events"]');
-    await card.locator('[data-event="PortInUse"]').waitFor();
-    expect(await card.locator('[data-event="PortInUse"]').textContent()).toContain('held by pid 7: nc');
-    expect(await card.locator('[data-event="Restarted"]').count()).toBe(1);
-    expect(await card.locator('[data-event="Started"]').count()).toBe(0);
-    await card.scrollIntoViewIfNeeded();
-    await screenshot(page, 'details-events');
+    await card.locator('[data-event="Scaled"]').waitFor();
+    expect(await card.locator('[data-event="Scaled"]').first().textContent()).toContain('scaled up from 1 to 3');
+    expect(await card.locator('[data-event="Started"]', { hasText: 'replica api-2 started' }).count()).toBe(1);
+    expect(await card.locator('[data-event="Started"]', { hasText: 'web-0' }).count()).toBe(0);
+  });
+
+  it('shows PortInUse naming the holder', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const clash = `apiVersion: apphost.dev/v1\nkind: Resource\nmetadata: {name: clash, namespace: default}\nspec:\n  executable: {command: node, args: [say.mjs]}\n  endpoints: [{scheme: http, port: ${port}, env: PORT}]\n`;
+      const created = await app.client.request({ method: 'POST', path: '/apis/apphost.dev/v1/namespaces/default/resources', body: clash, headers: { 'content-type': 'application/yaml' } });
+      expect(created.status).toBe(201);
+      await page.goto(`${base}/#/resources/clash`);
+      const ev = page.locator('[data-card="events"] [data-event="PortInUse"]').first();
+      await ev.waitFor({ timeout: 20_000 });
+      expect(await ev.textContent()).toContain(`held by pid ${process.pid}`);
+      expect(await page.locator('.page-head .reason').textContent()).toMatch(/in use/);
+      await page.locator('[data-card="events"]').scrollIntoViewIfNeeded();
+      await screenshot(page, 'details-events');
+    } finally {
+      await app.client.request({ method: 'DELETE', path: '/apis/apphost.dev/v1/namespaces/default/resources/clash' });
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { KubeObject } from '../../src/api/types.ts';
 import { startDashboard, type Dashboard } from '../../src/dashboard/index.ts';
 import { createStateFeed } from '../../src/dashboard/state-feed.ts';
 import { createLogStore, type LogStore } from '../../src/platform/logs/index.ts';
+import { createTestRegistry } from '../support/test-registry.ts';
 import { waitFor } from '../support/wait.ts';
 import { openSseReader } from './sse-client.ts';
 
@@ -245,46 +246,44 @@ describe('console logs', () => {
 });
 
 describe('events', () => {
-  it('streams events when an Event kind is served, newest kept within a bound', async () => {
-    const { fileURLToPath } = await import('node:url');
-    const crds = fileURLToPath(new URL('./fixtures/event-crd', import.meta.url));
-    const withEvents = createStore({ registry: createApphostRegistry({ extraCrdDirs: [crds] }) });
-    const d = await startDashboard({ store: withEvents, logs, debounceMs: 20 });
+  const event = (name: string, reason: string, message: string): KubeObject =>
+    ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: 'default' },
+      involvedObject: { apiVersion: 'apphost.dev/v1', kind: 'Resource', name: 'api', namespace: 'default' },
+      reason,
+      message,
+      type: 'Warning',
+      count: 1,
+    }) as KubeObject;
+
+  it('streams the core Events, the newest kept within a bound', async () => {
+    const sse = await openSseReader(`${dash.url}/api/stream`, { cookie });
     try {
-      const c = ((await fetch(d.loginUrl, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0];
-      const sse = await openSseReader(`${d.url}/api/stream`, { cookie: c });
-      try {
-        const snap = await sse.next('snapshot');
-        expect(snap.data.kinds).toContain('events');
-        withEvents.create({
-          apiVersion: 'test.apphost.dev/v1',
-          kind: 'Event',
-          metadata: { name: 'api.1', namespace: 'default' },
-          involvedObject: { kind: 'Resource', name: 'api' },
-          reason: 'PortInUse',
-          message: 'port 5066 is in use (held by pid 7: nc)',
-          type: 'Warning',
-        } as KubeObject);
-        const put = await sse.next('delta');
-        expect(put.data).toContainEqual(expect.objectContaining({ op: 'put', kind: 'events', object: expect.objectContaining({ reason: 'PortInUse' }) }));
-      } finally {
-        sse.close();
-      }
+      const snap = await sse.next('snapshot');
+      expect(snap.data.kinds).toContain('events');
+      store.create(event('api.1', 'PortInUse', 'endpoint http: port 5066 is in use (held by pid 7: nc)'));
+      const put = await sse.next('delta');
+      expect(put.data).toContainEqual(expect.objectContaining({ op: 'put', kind: 'events', object: expect.objectContaining({ reason: 'PortInUse' }) }));
     } finally {
-      await d.close();
+      sse.close();
     }
-    // Bounded: only the newest events stay in the feed.
-    const feed = createStateFeed({ store: withEvents, maxEvents: 3, debounceMs: 5 });
+    const feed = createStateFeed({ store, maxEvents: 3, debounceMs: 5 });
     try {
-      for (let i = 2; i <= 6; i++) {
-        withEvents.create({ apiVersion: 'test.apphost.dev/v1', kind: 'Event', metadata: { name: `api.${i}`, namespace: 'default' }, reason: 'Restarted' } as KubeObject);
-      }
+      for (let i = 2; i <= 6; i++) store.create(event(`api.${i}`, 'BackOff', `try ${i}`));
       expect(feed.list('events').map((e) => e.metadata.name)).toEqual(['api.4', 'api.5', 'api.6']);
     } finally {
       feed.close();
     }
-    // The store without the kind: the stream says so, and the page leaves events out.
-    expect(dash.feed.snapshot().kinds).not.toContain('events');
+  });
+
+  it('leaves out a kind the server does not serve', () => {
+    const feed = createStateFeed({ store: createStore({ registry: createTestRegistry() }) });
+    try {
+      expect(feed.snapshot().kinds).toEqual([]);
+    } finally {
+      feed.close();
+    }
   });
 });
-

@@ -226,7 +226,8 @@ function Dependencies(props: { r: Resource; rows: ResourceRow[] }) {
 }
 
 interface EventLike extends KubeObject {
-  involvedObject?: { kind?: string; name?: string };
+  involvedObject?: { kind?: string; name?: string; fieldPath?: string };
+  related?: { kind?: string; name?: string };
   regarding?: { kind?: string; name?: string };
   reason?: string;
   message?: string;
@@ -263,7 +264,8 @@ function Events(props: { names: Set<string> }) {
       </thead>
       <tbody>
         {events.map((e) => {
-          const about = e.involvedObject ?? e.regarding;
+          // A replica's events sit on its Resource with the replica as `related` (kubectl describe finds them there).
+          const about = e.related ?? e.involvedObject ?? e.regarding;
           return (
             <tr key={e.metadata.name} data-event={e.reason ?? ''}>
               <td class="small muted">{age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp)}</td>
