@@ -72,6 +72,21 @@ describe('health controller', () => {
     expect(status()?.ready).toBe(true);
   });
 
+  it('a stopped process (SIGSTOP) is not ready at the next probe even though its port accepts', async () => {
+    await setup({ startupQuietMs: 0 });
+    prober.set(TARGET, true);
+    await setStatus(RUNNING);
+    await fx.advance(100);
+    expect(status()?.ready).toBe(true);
+    prober.set('pid://42', { ok: false, code: 'PROBE_PROCESS_STOPPED', message: 'pid 42 is stopped (state T): it cannot answer' });
+    await fx.advance(1000);
+    expect(status()?.ready).toBe(false);
+    expect(ready()).toMatchObject({ status: 'False', reason: 'PROBE_PROCESS_STOPPED', message: expect.stringContaining('pid 42 is stopped') });
+    prober.set('pid://42', true);
+    await fx.advance(1000);
+    expect(status()?.ready).toBe(true);
+  });
+
   it('probes fast until first ready, then once per interval', async () => {
     await setup();
     await setStatus(RUNNING);

@@ -63,17 +63,26 @@ export function createHealthController(options: HealthControllerOptions): Contro
     loops.delete(id);
   }
 
-  function startLoop(id: string, key: ObjectKey, identity: string, target: ProbeTarget, res: Resource): Loop {
+  function startLoop(id: string, key: ObjectKey, identity: string, target: ProbeTarget, res: Resource, pid: number | undefined): Loop {
     const interval = (res.spec.healthCheck?.intervalSeconds ?? 0) > 0 ? res.spec.healthCheck!.intervalSeconds! * 1000 : defaultInterval;
     const timeoutMs = (res.spec.healthCheck?.timeoutSeconds ?? 0) > 0 ? res.spec.healthCheck!.timeoutSeconds! * 1000 : defaultTimeout;
     const loop: Loop = { identity, everReady: false, abort: new AbortController(), stopped: false, startedAt: clock.now().getTime(), visible: false };
+    // Once ready, a probe starts every `interval` (start to start) and never outlasts it: a replica
+    // that hangs (SIGSTOP, a deadlock: its socket still accepts) fails the next probe and is out of
+    // rotation one interval after that probe started, never later.
+    const steadyTimeoutMs = Math.min(timeoutMs, interval);
     const tick = async () => {
       loop.timer = undefined;
       const signal = loop.abort.signal;
+      const began = clock.now().getTime();
+      const steady = loop.everReady;
+      const probeTimeoutMs = steady ? steadyTimeoutMs : timeoutMs;
+      // A stopped process fails at once (its socket would still accept); else the network probe.
+      const stoppedProcess = pid ? await prober.process({ pid }).catch(() => undefined) : undefined;
       // Probers never throw; a bug in one must not become an unhandled rejection here.
-      const result: ProbeResult = await (target.kind === 'http'
-        ? prober.http({ url: target.url, timeoutMs, signal })
-        : prober.tcp({ host: target.host, port: target.port, timeoutMs, signal, ...(target.protocol ? { protocol: target.protocol } : {}) })
+      const result: ProbeResult = stoppedProcess && !stoppedProcess.ok ? stoppedProcess : await (target.kind === 'http'
+        ? prober.http({ url: target.url, timeoutMs: probeTimeoutMs, signal })
+        : prober.tcp({ host: target.host, port: target.port, timeoutMs: probeTimeoutMs, signal, ...(target.protocol ? { protocol: target.protocol } : {}) })
       ).catch((err: unknown) => ({ ok: false, code: 'PROBE_ERROR', message: err instanceof Error ? err.message : String(err) }));
       if (loop.stopped) return;
       const flipped = loop.result?.ok !== result.ok;
@@ -84,7 +93,8 @@ export function createHealthController(options: HealthControllerOptions): Contro
         loop.visible = true;
         hooks?.enqueue(key);
       }
-      loop.timer = clock.setTimeout(() => void tick(), loop.everReady ? interval : startupInterval);
+      const wait = loop.everReady ? (steady ? Math.max(0, interval - (clock.now().getTime() - began)) : interval) : startupInterval;
+      loop.timer = clock.setTimeout(() => void tick(), wait);
     };
     loops.set(id, loop);
     void tick();
@@ -126,7 +136,7 @@ export function createHealthController(options: HealthControllerOptions): Contro
         let loop = loops.get(id);
         if (loop?.identity !== identity) {
           stopLoop(id);
-          loop = startLoop(id, key, identity, target, res);
+          loop = startLoop(id, key, identity, target, res, st.pid);
         }
         const what = target.kind === 'http' ? `GET ${target.url}` : `tcp ${target.host}:${target.port}`;
         if (!loop.visible && st.ready === undefined) return; // starting up: the first result writes

@@ -1,5 +1,6 @@
 // In-memory Prober for controller tests: results are set per target; every call is recorded.
-// Targets are `tcp://host:port` for TCP probes and the URL itself for HTTP probes.
+// Targets are `tcp://host:port` for TCP probes, the URL itself for HTTP probes and `pid://<pid>` for
+// process probes (running unless set).
 import type { HttpProbeOptions, Prober, ProbeResult, TcpProbeOptions } from './types.ts';
 
 export interface FakeProber extends Prober {
@@ -33,6 +34,11 @@ export function createFakeProber(options: { defaultResult?: ProbeResult } = {}):
     },
     async http(o: HttpProbeOptions) {
       return answer(o.url);
+    },
+    async process(o) {
+      // Running unless set otherwise (`pid://<pid>`); not in calls(), which lists network probes.
+      const target = `pid://${o.pid}`;
+      return results.get(target) ?? { ok: true, code: 'PROBE_OK', message: `pid ${o.pid} is running` };
     },
     set(target, result) {
       results.set(

@@ -183,3 +183,33 @@ describe('createFakeProber', () => {
     expect(prober.calls()).toEqual(['tcp://127.0.0.1:5000', 'http://localhost:5001/health', 'tcp://127.0.0.1:5002']);
   });
 });
+
+describe('probeProcess', () => {
+  it('says a real SIGSTOPped process is stopped, and running again after SIGCONT', async () => {
+    const { spawn } = await import('node:child_process');
+    const { probeProcess } = await import('./probe-process.ts');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid!;
+      expect(await probeProcess({ pid })).toMatchObject({ ok: true, code: 'PROBE_OK' });
+      process.kill(pid, 'SIGSTOP');
+      let stopped = await probeProcess({ pid });
+      for (let i = 0; i < 50 && stopped.ok; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        stopped = await probeProcess({ pid });
+      }
+      expect(stopped).toMatchObject({ ok: false, code: 'PROBE_PROCESS_STOPPED', message: expect.stringContaining(`pid ${pid} is stopped`) });
+      process.kill(pid, 'SIGCONT');
+      let again = await probeProcess({ pid });
+      for (let i = 0; i < 50 && !again.ok; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        again = await probeProcess({ pid });
+      }
+      expect(again.ok).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    // A pid that does not exist: unknown, nothing to add.
+    expect((await probeProcess({ pid: 2 ** 22 + 1 })).ok).toBe(true);
+  });
+});

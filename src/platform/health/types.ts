@@ -9,6 +9,8 @@ export type ProbeCode =
   /** Connected, but the service did not answer its protocol's greeting as a ready server does. */
   | 'PROBE_PROTOCOL'
   | 'PROBE_INVALID_URL'
+  /** The process is stopped (SIGSTOP, a debugger): its socket still accepts, nothing answers. */
+  | 'PROBE_PROCESS_STOPPED'
   | 'PROBE_ABORTED'
   | 'PROBE_ERROR';
 
@@ -42,4 +44,9 @@ export interface Prober {
   tcp(options: TcpProbeOptions): Promise<ProbeResult>;
   /** Status 200-399 is healthy. Redirects are not followed. */
   http(options: HttpProbeOptions): Promise<ProbeResult>;
+  /**
+   * Whether a local process can run at all: not ok when it is stopped (state T or t in /proc). A TCP
+   * probe cannot tell, since the kernel keeps accepting connections for a stopped process.
+   */
+  process(options: { pid: number }): Promise<ProbeResult>;
 }
