@@ -16,7 +16,7 @@ import type { Endpoint, KubeObject, Replica, Resource } from '../../src/api/type
 import { createBuilder } from '../../src/builder/builder.ts';
 import { startApphost, type Apphost } from '../../src/host/index.ts';
 import { POSTGRES_IMAGE, RABBITMQ_IMAGE, REDIS_IMAGE } from '../../src/integrations/index.ts';
-import { dockerTestEnv } from '../support/docker-env.ts';
+import { TEST_IMAGE, dockerTestEnv } from '../support/docker-env.ts';
 import { waitFor } from '../support/wait.ts';
 
 const run = promisify(execFile);
@@ -201,5 +201,27 @@ describe('redis, postgres and rabbitmq integrations (real dockerd)', () => {
     // The management listener can come up a moment after AMQP's.
     await waitFor('management API', async () => (await whoami(password)).stdout === '200' || undefined, 60_000, 500);
     expect((await whoami('guest')).stdout).toBe('401');
+  }, 240_000);
+
+  dockerIt('a container consumer reaches redis by its name and 6379 with the same ConnectionStrings__cache (shared network)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'apphost-redis-ctr-'));
+    dirs.push(dir);
+    const [image, tag] = TEST_IMAGE.split(':');
+    const builder = createBuilder({ baseDir: APPS });
+    const cache = builder.addRedis('cache');
+    const script = [
+      'cs="$ConnectionStrings__cache"; hp="${cs%%,*}"; pw="${cs#*password=}"',
+      'echo "USING $hp"',
+      'printf "AUTH %s\\r\\nSET from-container yes\\r\\nGET from-container\\r\\n" "$pw" | nc "${hp%:*}" "${hp##*:}" | tr -d "\\r" | tr "\\n" " "; echo END',
+      'sleep 3600',
+    ].join('; ');
+    builder.addContainer('worker', { image: image!, tag: tag!, command: 'sh', args: ['-c', script] }).withReference(cache).waitFor(cache);
+    const a = await up(dir, builder.build().manifests());
+    const out = await waitFor('the worker to talk to redis', () => {
+      const t = logText(a, 'worker-0');
+      return t.includes('END') ? t : undefined;
+    }, 120_000, 200);
+    expect(out).toContain('USING cache:6379');
+    expect(out).toMatch(/\+OK \+OK \$3 yes END/);
   }, 240_000);
 });
