@@ -118,6 +118,9 @@ export function buildModel(objects: readonly { kind: string }[], options: ModelO
     return res;
   });
   if (missing.length) throw noImageError(missing);
+  if (out.some((r) => r.ports.length) && !out.some((r) => r.ports.some((p) => p.isExternal))) {
+    notes.push('no endpoint is marked isExternal, so nothing is reachable from outside: mark the entry points with isExternal: true (withHttpEndpoint({ isExternal: true }))');
+  }
   for (const r of out) {
     for (const w of r.waitFor) {
       if (!names.has(w.resource)) throw new ExportError('EXPORT_UNKNOWN_RESOURCE', `resource "${r.name}" waits for unknown resource "${w.resource}"`);

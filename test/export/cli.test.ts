@@ -94,6 +94,7 @@ spec:
     const r = await runCli(['export', 'compose', '-o', join(app, 'out')], app);
     expect(r.stderr).toBe('');
     expect(r.stdout).not.toMatch(/has no env variable/);
+    expect(r.stdout).toMatch(/no endpoint is marked isExternal, so nothing is reachable from outside/);
     const doc = parse(readFileSync(join(app, 'out', 'compose.yaml'), 'utf8'));
     expect(doc.services.orders.environment).toEqual({
       Kestrel__Endpoints__Http__Url: 'http://+:8080',
