@@ -14,7 +14,7 @@ import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ControllerHooks, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
 import { expandVars } from './expand-vars.ts';
 import { recordReplicaEvent } from '../shared/replica-events.ts';
-import { describeExit, nextRestart, RESTART_BACKOFF, shouldRestart, type RestartBackoffOptions } from './restart-policy.ts';
+import { describeExit, nextRestart, RESTART_BACKOFF, shouldRestart, type RestartBackoffOptions } from '../shared/restart-policy.ts';
 
 export const PROCESS_FINALIZER = 'apphost.dev/process';
 /** Annotation (set by the manifest loader) a relative workingDir resolves against. */
@@ -99,7 +99,7 @@ export function createProcessesController(options: ProcessesControllerOptions): 
         void recordReplicaEvent(ctx.events, res, rep, { reason: 'Killed', message: `replica ${replica} stopped: ${describeExit(exit)}` });
       } else {
         void recordReplicaEvent(ctx.events, res, rep, { type: exit.code === 0 ? 'Normal' : 'Warning', reason: 'Exited', message: `replica ${replica} ${describeExit(exit)}` });
-        if (shouldRestart(res.spec.restartPolicy, exit)) {
+        if (shouldRestart(res.spec.restartPolicy, exit.code)) {
           const delayMs = Math.max(0, slot.notBefore - clock.now().getTime());
           void recordReplicaEvent(ctx.events, res, rep, { type: 'Warning', reason: 'BackOff', message: `back-off restarting replica ${replica}: next try in ${formatMs(delayMs)}` });
         }
@@ -180,7 +180,7 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       await start(id, key, slot, rep, res, ctx);
     } else if (!running && slot.lastExit) {
       const restartNow = specChanged;
-      if (restartNow || shouldRestart(res.spec.restartPolicy, slot.lastExit)) {
+      if (restartNow || shouldRestart(res.spec.restartPolicy, slot.lastExit.code)) {
         const wait = restartNow ? 0 : slot.notBefore - clock.now().getTime();
         if (wait > 0) requeueAfterMs = wait;
         else {
@@ -190,7 +190,7 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       }
     }
     // Started just now and already gone (the spawn failed): back off before the next try.
-    if (requeueAfterMs === undefined && slot.lastExit && slot.proc?.exit && !slot.stopping && shouldRestart(res.spec.restartPolicy, slot.lastExit)) {
+    if (requeueAfterMs === undefined && slot.lastExit && slot.proc?.exit && !slot.stopping && shouldRestart(res.spec.restartPolicy, slot.lastExit.code)) {
       requeueAfterMs = Math.max(1, slot.notBefore - clock.now().getTime());
     }
 

@@ -1,5 +1,6 @@
-// When an exited replica process is started again: the Resource's restartPolicy, and an exponential
-// backoff (first retry <= 1 s, doubling, capped at 30 s) that resets after the process ran for 10 s.
+// When an exited replica (a process or a container) is started again: the Resource's restartPolicy
+// (OnFailure when unset, as the CRD defaults it), and an exponential backoff (first retry <= 1 s,
+// doubling, capped at 30 s) that resets after the replica ran for 10 s.
 import type { RestartPolicy } from '../../src/api/types.ts';
 import { backoffDelay, type BackoffOptions } from '../../src/runtime/backoff.ts';
 import type { ProcessExit } from '../../src/platform/process/types.ts';
@@ -11,12 +12,13 @@ export interface RestartBackoffOptions extends BackoffOptions {
 
 export const RESTART_BACKOFF: RestartBackoffOptions = { baseMs: 500, maxMs: 30_000, resetAfterMs: 10_000 };
 
-export function shouldRestart(policy: RestartPolicy | undefined, exit: ProcessExit): boolean {
-  switch (policy ?? 'Always') {
+/** Whether an exit with `exitCode` (null: killed, or never started) is followed by a restart. */
+export function shouldRestart(policy: RestartPolicy | undefined, exitCode: number | null | undefined): boolean {
+  switch (policy ?? 'OnFailure') {
     case 'Always':
       return true;
     case 'OnFailure':
-      return exit.code !== 0;
+      return exitCode !== 0;
     case 'Never':
       return false;
   }
