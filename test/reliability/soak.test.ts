@@ -62,8 +62,9 @@ describe('soak with churn', { timeout: (SOAK_SECONDS + 240) * 1000 }, () => {
     const ports0 = listeningPorts(pid);
     const { port: apiPort } = new URL(app.kubeconfig.server);
     const json = { 'content-type': 'application/merge-patch+json' };
-    const counts = { cycles: 0, kills: 0, specEdits: 0, scales: 0, watches: 0, stalledWatches: 0, floodMB: 0 };
+    const counts = { cycles: 0, kills: 0, specEdits: 0, scales: 0, watches: 0, stalledWatches: 0, floodMB: 0, logBytesPeak: 0 };
 
+    const logBytesNow = async () => Number(/^apphost_log_bytes (\S+)$/m.exec((await app.client.request({ path: '/metrics' })).text)?.[1]);
     const replicasOf = async () => (await app.list('replicas')).filter((r) => r.spec.resource === 'web');
     /** Endpoint targets == ready replicas == desired, and no port opened or left behind. */
     const steady = async (desired: number, what: string, extra: (reps: any[]) => boolean = () => true) => {
@@ -120,6 +121,10 @@ describe('soak with churn', { timeout: (SOAK_SECONDS + 240) * 1000 }, () => {
 
       await waitFor(`${flood} to finish`, async () => (await app.client.request({ path: `${BASE}/replicas/${flood}-0/log?tailLines=1` })).text.includes('FLOOD-DONE'), 60_000, 100);
       counts.floodMB += (FLOOD_LINES * 1000) / 1e6;
+      // Log memory is bounded while it floods: at most one 2 MiB ring per replica.
+      const logBytes = await logBytesNow();
+      expect(logBytes).toBeLessThanOrEqual((replicas + 1) * 2 * 1024 * 1024);
+      counts.logBytesPeak = Math.max(counts.logBytesPeak, logBytes);
       for (const r of readers) r.abort();
       for (const s of stalled) s.destroy();
       expect((await app.client.request({ method: 'DELETE', path: `${BASE}/resources/${flood}` })).status).toBe(200);
@@ -149,7 +154,7 @@ describe('soak with churn', { timeout: (SOAK_SECONDS + 240) * 1000 }, () => {
     await steady(2, 'end');
     const fdsEnd = await waitFor('open fds back near the baseline', () => (openFds(pid) <= fds0 + FD_SLACK ? openFds(pid) : false), 30_000, 200);
     const rssEnd = await waitFor('RSS back near the baseline', () => (rssMiB(pid) <= rss0 + RSS_SLACK_MIB ? rssMiB(pid) : false), 30_000, 500).catch(() => rssMiB(pid));
-    const logBytes = Number(/^apphost_log_bytes (\S+)$/m.exec((await app.client.request({ path: '/metrics' })).text)?.[1]);
+    const logBytes = await logBytesNow();
     const result = { seconds: SOAK_SECONDS, ...counts, rssBaselineMiB: Math.round(rss0), rssPeakMiB: Math.round(rssPeak), rssEndMiB: Math.round(rssEnd), fdsBaseline: fds0, fdsPeak, fdsEnd, logBytesEnd: logBytes };
     console.log(`soak: ${JSON.stringify(result)}`);
     if (process.env.SOAK_RESULT) writeFileSync(process.env.SOAK_RESULT, `${JSON.stringify(result, null, 2)}\n`);
