@@ -6,10 +6,9 @@
 // reach the gateway address too: `allowedClients` limits the tunnel to the app network's subnet.
 import net from 'node:net';
 import { API_VERSION, type Endpoint, type Network, type Proxy, type ProxySpec, type Resource } from '../../src/api/types.ts';
-import { ENDPOINT_LABEL, RESOURCE_LABEL, controllerReference } from '../shared/index.ts';
+import { ENDPOINT_LABEL, RESOURCE_LABEL, TUNNEL_FOR_LABEL, controllerReference } from '../shared/index.ts';
 
-/** On tunnel Proxies: the Endpoint (and the endpoint's own Proxy, when proxied) it tunnels to. */
-export const TUNNEL_FOR_LABEL = 'apphost.dev/tunnel-for';
+export { TUNNEL_FOR_LABEL };
 export const TUNNEL_SUFFIX = '-tunnel';
 
 export const tunnelProxyName = (endpoint: string): string => `${endpoint}${TUNNEL_SUFFIX}`;

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../../src/runtime/clock.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
 import { deepEqual } from '../../src/api/json.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
+import { TUNNEL_FOR_LABEL } from '../shared/index.ts';
 import { describeBindFailure, type BindFailure } from './bind-status.ts';
 
 export const BOUND_CONDITION = 'Bound';
@@ -31,6 +32,9 @@ export interface ProxiesControllerOptions {
 
 interface Slot {
   uid: string;
+  namespace: string;
+  /** A container tunnel: the name of the Proxy (and Endpoint) it tunnels to. */
+  tunnelFor?: string;
   /** protocol|address|port|allowedClients the proxy was started with; a change re-binds. */
   listenKey: string;
   proxy?: RunningProxy;
@@ -54,6 +58,15 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
     const slot = slots.get(id);
     slots.delete(id);
     await slot?.proxy?.close();
+  }
+
+  /** Where the container tunnels to this proxy listen (`172.18.0.1:5066`). */
+  function tunnelsTo(key: ObjectKey): string[] {
+    const out: string[] = [];
+    for (const s of slots.values()) {
+      if (s.proxy && s.tunnelFor === key.name && s.namespace === key.namespace) out.push(...listenAddresses(s.proxy));
+    }
+    return out.sort();
   }
 
   async function reconcile(key: ObjectKey, ctx: ReconcileContext): Promise<ReconcileResult | void> {
@@ -80,7 +93,7 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
       slot = undefined;
     }
     if (!slot) {
-      slot = { uid: px.metadata.uid ?? '', listenKey, attempt: 0, notBefore: 0, lastStatusAt: 0 };
+      slot = { uid: px.metadata.uid ?? '', namespace: key.namespace, listenKey, attempt: 0, notBefore: 0, lastStatusAt: 0 };
       slots.set(id, slot);
     }
 
@@ -133,8 +146,11 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
       }
     }
 
+    const tunnelFor = px.metadata.labels?.[TUNNEL_FOR_LABEL];
+    if (tunnelFor) slot.tunnelFor = tunnelFor;
+    else delete slot.tunnelFor;
     const st = px.status ?? {};
-    const next = nextStatus(px, slot, ctx.now());
+    const next = nextStatus(px, slot, tunnelsTo(key), ctx.now());
     if (!deepEqual(next, st)) {
       const countersOnly = deepEqual({ ...next, ...counters(st) }, st);
       const wait = slot.lastStatusAt + statusInterval - clock.now().getTime();
@@ -175,16 +191,33 @@ function counters(st: ProxyStatus): ProxyStatus {
   };
 }
 
-function nextStatus(px: Proxy, slot: Slot, now: Date): ProxyStatus {
+/** `127.0.0.1:5066`, `[::1]:5066`: every address a running proxy is bound to. */
+function listenAddresses(proxy: RunningProxy): string[] {
+  return proxy.boundAddresses.map((a) => `${a.includes(':') ? `[${a}]` : a}:${proxy.port}`);
+}
+
+/** `<ready>/<all>` of spec.backends, for the BACKENDS column. */
+function readyBackends(px: Proxy): string {
+  const all = px.spec.backends ?? [];
+  return `${all.filter((b) => b.ready !== false).length}/${all.length}`;
+}
+
+function nextStatus(px: Proxy, slot: Slot, tunnels: string[], now: Date): ProxyStatus {
   const st = px.status ?? {};
-  const { address: _a, port: _p, activeConnections: _ac, totalConnections: _tc, bytesIn: _bi, bytesOut: _bo, failedConnects: _fc, refusedConnections: _rc, lastError: _le, ...others } = st;
+  const {
+    address: _a, port: _p, listening: _l, readyBackends: _rb, activeConnections: _ac, totalConnections: _tc, bytesIn: _bi, bytesOut: _bo,
+    failedConnects: _fc, refusedConnections: _rc, lastError: _le, ...others
+  } = st;
   if (slot.proxy) {
     const s = slot.proxy.stats();
+    const own = listenAddresses(slot.proxy);
     return {
       ...others,
       phase: 'Listening',
       address: slot.proxy.address,
       port: slot.proxy.port,
+      listening: [...own, ...tunnels],
+      readyBackends: readyBackends(px),
       activeConnections: s.activeConnections,
       totalConnections: s.totalConnections,
       bytesIn: s.bytesIn,
@@ -196,7 +229,7 @@ function nextStatus(px: Proxy, slot: Slot, now: Date): ProxyStatus {
         type: BOUND_CONDITION,
         status: 'True',
         reason: 'Listening',
-        message: `listening on ${slot.proxy.boundAddresses.join(', ')} port ${slot.proxy.port}`,
+        message: `listening on ${slot.proxy.boundAddresses.join(', ')} port ${slot.proxy.port}${tunnels.length ? `; container tunnel on ${tunnels.join(', ')}` : ''}`,
       }, now),
       observedGeneration: px.metadata.generation,
     };
@@ -207,6 +240,8 @@ function nextStatus(px: Proxy, slot: Slot, now: Date): ProxyStatus {
     phase: failure.reason === 'PortInUse' ? 'PortInUse' : 'Failed',
     ...(px.spec.listen?.port ? { port: px.spec.listen.port } : {}),
     address: px.spec.listen?.address || 'localhost',
+    ...(tunnels.length ? { listening: tunnels } : {}),
+    readyBackends: readyBackends(px),
     lastError: failure.message,
     conditions: setCondition(st.conditions, { type: BOUND_CONDITION, status: 'False', reason: failure.reason, message: failure.message }, now),
     observedGeneration: px.metadata.generation,

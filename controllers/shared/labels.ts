@@ -6,3 +6,5 @@ export const RESOURCE_LABEL = 'apphost.dev/resource';
 export const ENDPOINT_LABEL = 'apphost.dev/endpoint';
 /** On Replicas: the replica index. */
 export const REPLICA_INDEX_LABEL = 'apphost.dev/replica-index';
+/** On container tunnel Proxies: the Endpoint (and the endpoint's own Proxy) they tunnel to. */
+export const TUNNEL_FOR_LABEL = 'apphost.dev/tunnel-for';

@@ -354,6 +354,8 @@ export interface ProxyStatus extends CommonStatus {
   failedConnects?: number;
   refusedConnections?: number;
   lastError?: string;
+  /** Every address:port it listens on, container tunnels to it included (`172.18.0.1:5066`). */
+  listening?: string[];
   /** `<ready>/<total>` backends, for tables. */
   readyBackends?: string;
 }

@@ -138,7 +138,7 @@ describe('tcp proxy shared with a worker process', () => {
     const started = Date.now();
     p.setWhenNoBackend('Reject');
     for (const batch of held) expect(await batch).toEqual({ closed: 20 });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000); // not the 30 s hold (a loaded machine is slow to spawn clients)
     const before = p.workerStats().totalConnections;
     await waitFor('the worker rejects new ones too', async () => {
       expect(await clients(p.port, 50)).toEqual({ closed: 50 });
