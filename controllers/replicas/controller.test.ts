@@ -278,7 +278,8 @@ describe('replicas controller', () => {
     const { f } = await setup();
     await f.apply(exe('db'));
     await f.apply(exe('worker', { waitFor: [{ resource: 'db', condition: 'Running' }] }));
-    await f.apply(exe('migrate'));
+    // Never restarted: its failure is final (with Always it would be a crash loop, retried).
+    await f.apply(exe('migrate', { restartPolicy: 'Never' }));
     await f.apply(exe('api', { waitFor: [{ resource: 'migrate', condition: 'Running' }] }));
     await replicaStatus(f, 'db-0', { state: 'Running' });
     expect(replicasOf(f, 'worker')).toEqual(['worker-0']);

@@ -339,6 +339,7 @@ export function createReplicasController(options: ReplicasControllerOptions): Co
       blocked: live.length === 0 ? s.blocked : undefined,
       wasRunning: everRunning,
       stopped: s.stopped,
+      restartPolicy: res.spec.restartPolicy,
     });
     if (phase.phase === 'Running') wasRunning.add(id);
     // Started again after a stop, it is Starting (not Degraded) until its replicas are ready.

@@ -41,9 +41,26 @@ describe('computePhase', () => {
 
   it('all replicas finished: Failed with the failing replica named, or Stopped when all exited 0', () => {
     const failed = [replica('r-0', { state: 'Failed', exitCode: 2, message: 'exited with code 2' })];
-    expect(computePhase(inputs({ replicas: failed }))).toMatchObject({ phase: 'Failed', reason: 'ReplicaFailed', message: 'r-0: exited with code 2' });
+    expect(computePhase(inputs({ replicas: failed, restartPolicy: 'Never' }))).toMatchObject({ phase: 'Failed', reason: 'ReplicaFailed', message: 'r-0: exited with code 2' });
     const done = [replica('r-0', { state: 'Exited', exitCode: 0 })];
-    expect(computePhase(inputs({ replicas: done }))).toMatchObject({ phase: 'Stopped', reason: 'Completed' });
+    for (const restartPolicy of ['Never', 'OnFailure'] as const) {
+      expect(computePhase(inputs({ replicas: done, restartPolicy }))).toMatchObject({ phase: 'Stopped', reason: 'Completed' });
+    }
+  });
+
+  it('a container the daemon refuses, retried by its restartPolicy, is a crash loop like a process', () => {
+    const refused = replica('r-0', {
+      state: 'Failed',
+      restarts: 2,
+      message: 'image nope/none:1 not found; retrying in 2s',
+      conditions: [{ type: 'Running', status: 'False', reason: 'ImageNotFound', message: 'image nope/none:1 not found; retrying in 2s' }],
+    });
+    expect(computePhase(inputs({ replicas: [refused] }))).toEqual({
+      phase: 'Degraded',
+      reason: 'CrashLoopBackOff',
+      message: '0/1 replicas ready; r-0 keeps failing (2 restarts): image nope/none:1 not found; retrying in 2s',
+    });
+    expect(computePhase(inputs({ replicas: [refused], restartPolicy: 'Never' })).phase).toBe('Failed');
   });
 
   it('an endpoint without its port is Degraded even when every replica is ready', () => {

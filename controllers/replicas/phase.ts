@@ -1,8 +1,9 @@
 // The Resource's phase, from its replicas, its endpoints and what it waits for. One short word for
 // tables plus a reason and message for `describe`.
-import type { Endpoint, Replica, ResourcePhase } from '../../src/api/types.ts';
+import type { Endpoint, Replica, ResourcePhase, RestartPolicy } from '../../src/api/types.ts';
 import { getCondition } from '../../src/runtime/conditions.ts';
 import type { WaitState } from './wait-for.ts';
+import { inBackoff, willRestart } from './restart-state.ts';
 
 export interface PhaseInputs {
   desired: number;
@@ -16,6 +17,8 @@ export interface PhaseInputs {
   wasRunning: boolean;
   /** spec.stopped: every replica is stopped on purpose, whatever spec.replicas says. */
   stopped?: boolean;
+  /** spec.restartPolicy (default Always): whether an ended replica is started again. */
+  restartPolicy?: RestartPolicy;
 }
 
 export interface PhaseResult {
@@ -24,19 +27,16 @@ export interface PhaseResult {
   message: string;
 }
 
-/** Waiting out its restart backoff after an exit. */
-const restarting = (r: Replica) => getCondition(r.status?.conditions, 'Running')?.reason === 'BackOff';
-/**
- * Keeps failing: waiting to restart, or restarted after a failure and not ready again yet. Such a
- * resource is Degraded (CrashLoopBackOff), never Starting, however often it flickers to Running.
- */
-const failing = (r: Replica) => r.status?.ready !== true && (restarting(r) || (r.status?.restarts ?? 0) > 0);
 
 function portInTrouble(endpoints: readonly Endpoint[]) {
   return endpoints.map((e) => ({ e, c: getCondition(e.status?.conditions, 'PortAllocated') })).find(({ c }) => c?.status === 'False');
 }
 
 export function computePhase(i: PhaseInputs): PhaseResult {
+  const restarting = (r: Replica) => willRestart(r, i.restartPolicy);
+  // Keeps failing: waiting to restart, or restarted after a failure and not ready again yet. Such a
+  // resource is Degraded (CrashLoopBackOff), never Starting, however often it flickers to Running.
+  const failing = (r: Replica) => r.status?.ready !== true && (restarting(r) || (r.status?.restarts ?? 0) > 0);
   if (i.stopped) {
     const left = i.replicas.length;
     return {
@@ -81,7 +81,7 @@ export function computePhase(i: PhaseInputs): PhaseResult {
   const looping = i.replicas.filter(failing);
   if (looping.length > 0) {
     // The one in backoff says best why (its last exit); else one that restarted and is not ready.
-    const r = looping.find(restarting) ?? looping[0]!;
+    const r = looping.find(inBackoff) ?? looping.find(restarting) ?? looping[0]!;
     const restarts = r.status?.restarts ?? 0;
     const why = r.status?.message ?? getCondition(r.status?.conditions, 'Running')?.message ?? `restarted ${restarts} time(s)`;
     return {

@@ -3,7 +3,7 @@
 // with code 0 and is not restarting. A dependency that failed (or, for Running/Healthy, finished)
 // fails the wait.
 import type { Replica, Resource, WaitCondition, WaitForSpec } from '../../src/api/types.ts';
-import { getCondition } from '../../src/runtime/conditions.ts';
+import { inBackoff, willRestart } from './restart-state.ts';
 import { desiredReplicas } from '../shared/resource-info.ts';
 
 export type WaitState =
@@ -19,16 +19,8 @@ export interface Dependency {
   replicas: Replica[];
 }
 
-function restarting(rep: Replica): boolean {
-  return getCondition(rep.status?.conditions, 'Running')?.reason === 'BackOff';
-}
-
 function completed(rep: Replica): boolean {
-  return rep.status?.state === 'Exited' && rep.status.exitCode === 0 && !restarting(rep);
-}
-
-function failedForGood(rep: Replica): boolean {
-  return rep.status?.state === 'Failed' && !restarting(rep);
+  return rep.status?.state === 'Exited' && rep.status.exitCode === 0 && !inBackoff(rep);
 }
 
 export function evaluateWait(waitFor: readonly WaitForSpec[], lookup: (name: string) => Dependency): WaitState {
@@ -39,6 +31,7 @@ export function evaluateWait(waitFor: readonly WaitForSpec[], lookup: (name: str
     if (!dep) return { kind: 'waiting', dependency: name, message: `waiting for "${name}" to be ${condition} (it does not exist)` };
     const phase = dep.status?.phase ?? 'Pending';
     const live = replicas.filter((r) => !r.metadata.deletionTimestamp);
+    const failedForGood = (r: Replica) => r.status?.state === 'Failed' && !willRestart(r, dep.spec.restartPolicy);
     if (phase === 'Failed') {
       const why = dep.status?.conditions?.find((c) => c.type === 'Ready')?.message;
       return { kind: 'failed', dependency: name, message: `dependency "${name}" failed${why ? `: ${why}` : ''}` };

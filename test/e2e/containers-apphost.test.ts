@@ -225,7 +225,9 @@ describe('container resources through startApphost (real dockerd)', () => {
     expect(st.state).toBe('Failed');
     expect(st.conditions?.find((c) => c.type === 'Running')).toMatchObject({ reason: 'ImageNotFound' });
     expect(st.message).toMatch(/^image nope\/none:1 not found locally .*; retrying in \d+(\.\d)?s$/);
-    expect(a.store.get<Resource>('Resource', NS, 'web').status).toMatchObject({ phase: 'Failed' });
+    // Retried: a crash loop like a process's (one phase rule), Failed only once nothing retries.
+    expect(a.store.get<Resource>('Resource', NS, 'web').status).toMatchObject({ phase: 'Degraded', reason: 'CrashLoopBackOff' });
+    await until(() => a.store.get<Resource>('Resource', NS, 'once').status?.phase === 'Failed', 5000, 'once to be Failed');
     expect(a.store.get<Resource>('Resource', NS, 'web').status?.message).toMatch(/image nope\/none:1 not found/);
     // restartPolicy Never: one try, said so.
     expect(rep(a, 'once-0')?.status).toMatchObject({ state: 'Failed', restarts: 0 });

@@ -78,7 +78,9 @@ describe('crash loops', { timeout: 120_000 }, () => {
       const gaps = seen.slice(1).map((s, i) => s.at - seen[i]!.at);
       if (gaps.length >= 3) expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
       const res = await app.get('resources', name);
-      expect({ name, phase: res.status.phase }).toEqual({ name, phase: expect.stringMatching(/^(Degraded|Failed)$/) });
+      // One rule for processes and containers: retried, so Degraded with CrashLoopBackOff (Failed is
+      // for what nothing retries), never Starting.
+      expect({ name, phase: res.status.phase, reason: res.status.reason }).toEqual({ name, phase: 'Degraded', reason: 'CrashLoopBackOff' });
       const conditionText = JSON.stringify(res.status.conditions ?? []) + (res.status.message ?? '');
       const why = { exits: /exit(ed)? (with )?code 1/, missing: /not found|no such file|ENOENT|does not exist/i, noimage: /image|not found|No such image/i }[name]!;
       expect({ name, why: why.test(conditionText) }).toEqual({ name, why: true });
