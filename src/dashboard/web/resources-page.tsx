@@ -102,6 +102,14 @@ function Row(props: { row: ResourceRow; expanded: boolean; toggle(): void }) {
   );
 }
 
+/** How many resources are in each state, worst first. */
+function summary(rows: ResourceRow[]): [string, number][] {
+  const order = ['Failed', 'Degraded', 'Starting', 'Waiting', 'Pending', 'Stopped', 'Running'];
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  return [...counts].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
+}
+
 export function ResourcesPage() {
   const state = useAppState();
   const [text, setText] = useState('');
@@ -160,8 +168,13 @@ export function ResourcesPage() {
           <p class="empty">{!state.connected && rows.length === 0 ? 'Connecting…' : rows.length === 0 ? 'No resources yet: apply a manifest.' : 'No resource matches the filter.'}</p>
         ) : null}
       </div>
-      <footer class="page-foot muted small">
+      <footer class="page-foot muted small" data-summary>
         {shown.length} of {rows.length} resources
+        {summary(rows).map(([state, n]) => (
+          <span key={state} class={`summary tone-${toneOf(state)}`}>
+            {n} {state.toLowerCase()}
+          </span>
+        ))}
       </footer>
     </section>
   );
