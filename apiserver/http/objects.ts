@@ -11,7 +11,7 @@ import { hasLogSubresource } from './discovery.ts';
 import { serveLogs } from './logs.ts';
 import { serveScale } from './scale.ts';
 import { METADATA_LIST_TYPE, METADATA_TYPE, negotiateView, TABLE_TYPE } from './negotiate.ts';
-import { boolParam, dryRunOf, fieldManagerOf, fieldValidationOf, intParam, propagationOf } from './query.ts';
+import { boolParam, dryRunOf, fieldManagerOf, fieldValidationOf, intParam, propagationOf, writeManagerOf } from './query.ts';
 import { JSON_TYPE, sendJson } from './respond.ts';
 import type { ObjectRoute } from './routes.ts';
 import { listJson, objectJson } from './serialize.ts';
@@ -139,7 +139,7 @@ async function create(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   const created = ctx.store.create(obj, {
     dryRun: dryRunOf(query),
     fieldValidation: fieldValidationOf(query),
-    fieldManager: fieldManagerOf(query),
+    fieldManager: writeManagerOf(query, req.headers['user-agent']),
     warnings,
   });
   sendObject(ctx, req, res, info, 201, created, query, warnings);
@@ -153,7 +153,7 @@ async function update(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   const updated = ctx.store.update(obj, {
     dryRun: dryRunOf(query),
     fieldValidation: fieldValidationOf(query),
-    fieldManager: fieldManagerOf(query),
+    fieldManager: writeManagerOf(query, req.headers['user-agent']),
     subresource: route.subresource === 'status' ? 'status' : undefined,
     warnings,
   });
@@ -169,7 +169,7 @@ async function patch(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
       `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`,
     );
   }
-  const fieldManager = fieldManagerOf(query);
+  const fieldManager = patchType === 'apply' ? fieldManagerOf(query) : writeManagerOf(query, req.headers['user-agent']);
   if (patchType === 'apply' && !fieldManager) {
     throw new ApiError('BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   }

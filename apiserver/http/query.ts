@@ -53,3 +53,14 @@ export function fieldManagerOf(q: URLSearchParams): string | undefined {
   if (v.length > 128 || /[^\x20-\x7e]/.test(v)) throw bad('fieldManager: Invalid value: must be at most 128 printable characters');
   return v;
 }
+
+/**
+ * The manager of a write: `fieldManager`, else (for writes other than apply) the User-Agent's
+ * program name (`kubectl/v1.32.0 (linux/amd64)` -> `kubectl`), as kube-apiserver derives it.
+ */
+export function writeManagerOf(q: URLSearchParams, userAgent: string | undefined): string | undefined {
+  const explicit = fieldManagerOf(q);
+  if (explicit) return explicit;
+  const name = userAgent?.split('/')[0]?.trim().slice(0, 128);
+  return name && !/[^\x20-\x7e]/.test(name) ? name : undefined;
+}

@@ -9,7 +9,7 @@ import { isPlainObject } from '../../src/api/json.ts';
 import { applyJsonPatch, applyMergePatch } from '../store/patch.ts';
 import { decodeBody, decodeObject, mediaType, objectBodyFormat, readBody } from './body.ts';
 import type { HandlerContext } from './context.ts';
-import { dryRunOf, fieldManagerOf } from './query.ts';
+import { dryRunOf, writeManagerOf } from './query.ts';
 import { sendJson } from './respond.ts';
 import type { ObjectRoute } from './routes.ts';
 
@@ -53,7 +53,7 @@ function invalidScale(name: string, field: string, message: string): ApiError {
 }
 
 /** Checks a Scale body and writes its spec.replicas into the main object. */
-function writeScale(ctx: HandlerContext, info: KindInfo, scale: ScaleSubresource, route: ObjectRoute, body: unknown, query: URLSearchParams): KubeObject {
+function writeScale(ctx: HandlerContext, req: IncomingMessage, info: KindInfo, scale: ScaleSubresource, route: ObjectRoute, body: unknown, query: URLSearchParams): KubeObject {
   const name = route.name!;
   if (!isPlainObject(body)) throw errors.badRequest('the Scale must be a JSON object');
   if ((body['apiVersion'] ?? SCALE_API_VERSION) !== SCALE_API_VERSION || (body['kind'] ?? SCALE_KIND.kind) !== SCALE_KIND.kind) {
@@ -68,7 +68,7 @@ function writeScale(ctx: HandlerContext, info: KindInfo, scale: ScaleSubresource
   if (replicas < 0) throw invalidScale(name, 'spec.replicas', `Invalid value: ${replicas}: must be greater than or equal to 0`);
   const patch = patchAt(scale.specReplicasPath, replicas);
   if (typeof meta['resourceVersion'] === 'string' && meta['resourceVersion'] !== '') patch['metadata'] = { resourceVersion: meta['resourceVersion'] };
-  const fieldManager = fieldManagerOf(query);
+  const fieldManager = writeManagerOf(query, req.headers['user-agent']);
   return ctx.store.patch(info.key, route.namespace, name, 'merge', patch, { dryRun: dryRunOf(query), ...(fieldManager ? { fieldManager } : {}) }).object;
 }
 
@@ -81,7 +81,7 @@ export async function serveScale(ctx: HandlerContext, req: IncomingMessage, res:
       return sendJson(res, 200, scaleOf(current(), scale));
     case 'PUT': {
       const body = decodeObject(await readBody(req, ctx.maxBodyBytes), objectBodyFormat(req.headers['content-type']));
-      return sendJson(res, 200, scaleOf(writeScale(ctx, info, scale, route, body, query), scale));
+      return sendJson(res, 200, scaleOf(writeScale(ctx, req, info, scale, route, body, query), scale));
     }
     case 'PATCH': {
       const type = mediaType(req.headers['content-type']);
@@ -97,7 +97,7 @@ export async function serveScale(ctx: HandlerContext, req: IncomingMessage, res:
         throw new ApiError('UnsupportedMediaType', `the scale subresource accepts application/merge-patch+json, application/strategic-merge-patch+json and application/json-patch+json, not ${type.slice(0, 100) || 'none'}`);
       }
       // `before` carries the current resourceVersion, so only one the patch sets can conflict.
-      return sendJson(res, 200, scaleOf(writeScale(ctx, info, scale, route, after, query), scale));
+      return sendJson(res, 200, scaleOf(writeScale(ctx, req, info, scale, route, after, query), scale));
     }
     default:
       throw new ApiError('MethodNotAllowed', `the server does not allow this method on the requested resource: ${method} ${info.plural}/scale`);

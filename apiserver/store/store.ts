@@ -15,6 +15,7 @@ import { cloneJson, deepEqual, isPlainObject } from '../../src/api/json.ts';
 import { deepFreeze, rfc3339 } from './objects.ts';
 import { applyConfigurationPatch, applyJsonPatch, applyMergePatch } from './patch.ts';
 import { decodeContinue, encodeContinue, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { managedFieldsAfterApply, managedFieldsAfterUpdate, type ManagedFieldsEntry } from './managed-fields.ts';
 import { NamespaceCaps } from './namespace-caps.ts';
 import { WatchFanout } from './watch-fanout.ts';
 import type {
@@ -42,6 +43,9 @@ export interface StoreOptions {
 }
 
 const DEFAULT_CAPS = { events: 1000 };
+
+/** Store-internal write options: the managedFields a server-side apply computed. */
+type InternalWriteOptions = WriteOptions & { managedFields?: ManagedFieldsEntry[] };
 
 /** Everything except metadata and status: a change here bumps metadata.generation. */
 function sameContent(a: KubeObject, b: KubeObject): boolean {
@@ -151,7 +155,7 @@ export class MemoryStore implements Store {
 
   // ------------------------------------------------------------------ writes
 
-  create<T extends KubeObject = KubeObject>(input: T, options: WriteOptions = {}): T {
+  create<T extends KubeObject = KubeObject>(input: T, options: InternalWriteOptions = {}): T {
     const info = this.kindOf(input);
     const draft = this.normalizeInput(input);
     const meta = draft.metadata;
@@ -178,6 +182,7 @@ export class MemoryStore implements Store {
     const admitted = this.registry.admit(info, draft, 'CREATE', undefined, options);
     pushWarnings(options, admitted.warnings);
     const obj = admitted.object;
+    if (options.managedFields) obj.metadata.managedFields = options.managedFields;
     if (options.dryRun) return deepFreeze(obj) as T;
 
     obj.metadata.resourceVersion = String(++this.rv);
@@ -239,17 +244,18 @@ export class MemoryStore implements Store {
         if (!configs) this.appliedConfigs.set(configKey, (configs = new Map()));
         configs.set(manager, cloneJson(applied));
       };
+      const managedFields = managedFieldsAfterApply(current, applied, manager, options.force === true, rfc3339(this.now()));
       if (!current) {
         const body = cloneJson(applied);
         body.metadata = { ...(body.metadata ?? {}), name, namespace: ns };
         if (body.metadata.resourceVersion) delete body.metadata.resourceVersion;
-        const created = this.create<T>(body as T, options);
+        const created = this.create<T>(body as T, { ...options, managedFields });
         remember();
         return { object: created, created: true };
       }
       const previous = this.appliedConfigs.get(configKey)?.get(manager);
       const mergePatch = applyConfigurationPatch(previous, applied, current);
-      const object = this.patchExisting<T>(info, current, 'merge', mergePatch, options);
+      const object = this.patchExisting<T>(info, current, 'merge', mergePatch, { ...options, managedFields });
       remember();
       return { object, created: false };
     }
@@ -363,7 +369,7 @@ export class MemoryStore implements Store {
     current: KubeObject,
     patchType: PatchType,
     patch: unknown,
-    options: PatchOptions,
+    options: PatchOptions & InternalWriteOptions,
   ): T {
     if (patchType !== 'json' && !isPlainObject(patch)) throw errors.badRequest('merge patch must be a JSON object');
     // applyMergePatch copies what it changes and shares the rest with the (frozen) current object;
@@ -387,7 +393,7 @@ export class MemoryStore implements Store {
   }
 
   /** Shared by update and patch: merges immutable and subresource-owned parts, admits, commits. */
-  private replace(info: KindInfo, current: KubeObject, draft: KubeObject, options: WriteOptions): KubeObject {
+  private replace(info: KindInfo, current: KubeObject, draft: KubeObject, options: InternalWriteOptions): KubeObject {
     const statusOnly = options.subresource === 'status';
     let next: KubeObject;
     if (statusOnly) {
@@ -431,6 +437,9 @@ export class MemoryStore implements Store {
     pushWarnings(options, admitted.warnings);
     const obj = admitted.object;
     if (!sameContent(obj, current)) obj.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    const managedFields = options.managedFields ?? managedFieldsAfterUpdate(current, obj, options.fieldManager, options.subresource, rfc3339(this.now()));
+    if (managedFields && managedFields.length > 0) obj.metadata.managedFields = managedFields;
+    else delete obj.metadata.managedFields;
     if (deepEqual(obj, current)) return current;
     if (options.dryRun) return deepFreeze(obj);
     const committed = this.commit(info, current, obj);

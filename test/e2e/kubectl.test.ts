@@ -184,6 +184,29 @@ spec:
     expect(obj.metadata.generation).toBe(2);
   });
 
+  it('server-side apply keeps managedFields per manager and answers 409 naming fields and managers unless forced', async () => {
+    const body = (replicas: number, extra = '') => `apiVersion: apphost.dev/v1\nkind: Resource\nmetadata:\n  name: ssa\nspec:\n  executable: {command: node}\n  replicas: ${replicas}\n${extra}`;
+    await ok(['apply', '--server-side', '--field-manager=alice', '-f', await manifest('alice.yaml', body(2, '  lifetime: Session\n'))]);
+    const bob = await manifest('bob.yaml', body(3));
+    const conflict = await kubectl(['apply', '--server-side', '--field-manager=bob', '-f', bob]);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "alice": .spec.replicas');
+    expect((api.store.get('resources', 'default', 'ssa').spec as any).replicas).toBe(2);
+    // kubectl scale is an Update by "kubectl": the field is its now.
+    await ok(['scale', 'resource/ssa', '--replicas=4']);
+    const again = await kubectl(['apply', '--server-side', '--field-manager=alice', '-f', await manifest('alice.yaml', body(2, '  lifetime: Session\n'))]);
+    expect(again.stderr).toContain('conflict with "kubectl" using apphost.dev/v1: .spec.replicas');
+    expect(await ok(['apply', '--server-side', '--field-manager=bob', '--force-conflicts', '-f', bob])).toBe('resource.apphost.dev/ssa serverside-applied\n');
+    expect((api.store.get('resources', 'default', 'ssa').spec as any).replicas).toBe(3);
+    const shown = YAML.parse(await ok(['get', 'resource/ssa', '-o', 'yaml', '--show-managed-fields']));
+    expect(shown.metadata.managedFields.map((e: any) => [e.manager, e.operation, e.fieldsType, e.fieldsV1])).toEqual([
+      ['alice', 'Apply', 'FieldsV1', { 'f:spec': { 'f:executable': { 'f:command': {} }, 'f:lifetime': {} } }],
+      ['bob', 'Apply', 'FieldsV1', { 'f:spec': { 'f:executable': { 'f:command': {} }, 'f:replicas': {} } }],
+    ]);
+    expect(YAML.parse(await ok(['get', 'resource/ssa', '-o', 'yaml'])).metadata.managedFields).toBeUndefined();
+    await ok(['delete', 'resource/ssa']);
+  });
+
   it('patches with --type=merge and --type=json', async () => {
     expect(await ok(['patch', 'net', 'shared', '--type=merge', '-p', '{"spec":{"app":"shop"}}'])).toBe('network.apphost.dev/shared patched\n');
     expect(await ok(['patch', 'net', 'shared', '--type=json', '-p', '[{"op":"replace","path":"/spec/app","value":"store"}]'])).toBe('network.apphost.dev/shared patched\n');
