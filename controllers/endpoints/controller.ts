@@ -187,6 +187,8 @@ export function createEndpointsController(options: EndpointsControllerOptions): 
             : { status: 'False', reason: 'NoReadyTargets', message: `${readyTargets(targets)} targets ready` };
     }
 
+    // The port is ours again: whoever held it before may not be the one holding it next time.
+    if (claim.ok && portCondition.status === 'True') holders.delete(claim.port);
     const now = ctx.now();
     const generation = obj.metadata.generation;
     const before = getCondition(prev.conditions, PORT_ALLOCATED);

@@ -5,7 +5,10 @@
 // Writes Replica status: state, pid, exitCode, restarts, startedAt, finishedAt, ports, env, message
 // and the Running condition. Background work (an exit) only records and enqueues.
 import { isAbsolute, resolve } from 'node:path';
-import type { Condition, Replica, ReplicaStatus, Resource } from '../../src/api/types.ts';
+import type { Condition, Endpoint, Replica, ReplicaStatus, Resource } from '../../src/api/types.ts';
+import { endpointObjectName } from '../../src/api/endpoints.ts';
+import { getCondition } from '../../src/runtime/conditions.ts';
+import { resourceEndpoints } from '../shared/resource-info.ts';
 import { BASE_DIR_ANNOTATION } from '../../src/api/annotations.ts';
 import type { ManagedProcess, ProcessExit, ProcessRunner } from '../../src/platform/process/types.ts';
 import { systemClock, type Clock } from '../../src/runtime/clock.ts';
@@ -46,7 +49,14 @@ interface Slot {
   notBefore: number;
   /** Set while this controller stops the process on purpose (no restart on that exit). */
   stopping?: Promise<unknown>;
+  /** The Resource (its Endpoints' changes look at this slot again). */
+  resource?: string;
+  /** Why it is not restarted now: a proxyless port someone else holds. */
+  waitingForPort?: string;
 }
+
+/** Re-check of a held port when no Endpoint change comes first. */
+const PORT_RECHECK_MS = 2000;
 
 export function createProcessesController(options: ProcessesControllerOptions): ControllerDefinition {
   const { runner, baseDir } = options;
@@ -165,6 +175,7 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       slot = { uid: rep.metadata.uid ?? '', restarts: rep.status?.restarts ?? 0, attempt: 0, notBefore: 0 };
       slots.set(id, slot);
     }
+    slot.resource = rep.spec.resource;
 
     const running = slot.proc !== undefined && slot.proc.exit === undefined;
     const specChanged = slot.hash !== rep.spec.templateHash;
@@ -182,8 +193,14 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       const restartNow = specChanged;
       if (restartNow || shouldRestart(res.spec.restartPolicy, slot.lastExit.code)) {
         const wait = restartNow ? 0 : slot.notBefore - clock.now().getTime();
+        slot.waitingForPort = wait > 0 ? undefined : await heldPort(ctx, res);
         if (wait > 0) requeueAfterMs = wait;
-        else {
+        else if (slot.waitingForPort) {
+          // It would only fail to bind: wait for the port (its Endpoint's change wakes this slot),
+          // and start without backoff once it is free.
+          slot.attempt = 0;
+          requeueAfterMs = PORT_RECHECK_MS;
+        } else {
           if (restartNow) slot.attempt = 0;
           await start(id, key, slot, rep, res, ctx);
         }
@@ -196,6 +213,17 @@ export function createProcessesController(options: ProcessesControllerOptions): 
 
     await writeStatus(rep, res, slot, requeueAfterMs, ctx);
     return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
+  }
+
+  /** A proxyless endpoint of the resource whose port another process holds (the endpoints controller's PortInUse). */
+  async function heldPort(ctx: ReconcileContext, res: Resource): Promise<string | undefined> {
+    for (const ep of resourceEndpoints(res).filter((e) => !e.isProxied)) {
+      const name = endpointObjectName(res.metadata.name, ep.name);
+      const obj = await ctx.client.get<Endpoint>('Endpoint', res.metadata.namespace ?? '', name);
+      const c = getCondition(obj?.status?.conditions, 'PortAllocated');
+      if (c?.status === 'False' && c.reason === 'PortInUse') return `endpoint ${name}: ${c.message ?? 'port in use'}`;
+    }
+    return undefined;
   }
 
   function graceOf(res: Resource | undefined): number {
@@ -228,10 +256,14 @@ export function createProcessesController(options: ProcessesControllerOptions): 
       if (proc?.pid) mine.startedAt = proc.startedAt.toISOString();
       if (slot.finishedAt) mine.finishedAt = slot.finishedAt.toISOString();
       const how = describeExit(ex);
-      mine.message = backoffMs !== undefined ? `${how}; restarting in ${formatMs(backoffMs)}` : how;
+      mine.message = slot.waitingForPort
+        ? `${how}; not restarted while ${slot.waitingForPort}`
+        : backoffMs !== undefined
+          ? `${how}; restarting in ${formatMs(backoffMs)}`
+          : how;
       condition = {
         status: 'False',
-        reason: backoffMs !== undefined ? 'BackOff' : ex.errorCode ? ex.errorCode : ex.code === 0 ? 'Completed' : 'Exited',
+        reason: slot.waitingForPort ? 'PortInUse' : backoffMs !== undefined ? 'BackOff' : ex.errorCode ? ex.errorCode : ex.code === 0 ? 'Completed' : 'Exited',
         message: mine.message,
       };
     }
@@ -249,6 +281,21 @@ export function createProcessesController(options: ProcessesControllerOptions): 
   return {
     name: 'processes',
     for: 'Replica',
+    watches: [
+      {
+        // A held proxyless port freed (or taken): look again at the replicas waiting for it.
+        type: 'Endpoint',
+        map: (obj) => {
+          const ns = obj.metadata.namespace ?? '';
+          const resource = (obj as Endpoint).spec?.resource;
+          const keys: ObjectKey[] = [];
+          for (const [id, slot] of slots) {
+            if (slot.resource === resource && slot.waitingForPort && id.startsWith(`${ns}/`)) keys.push({ namespace: ns, name: id.slice(ns.length + 1) });
+          }
+          return keys;
+        },
+      },
+    ],
     // Starting a process mostly waits (spawn event, crash record on disk): many keys at once.
     concurrency: 32,
     setup(h) {

@@ -11,6 +11,11 @@ import { isRunning } from '../support/proc.ts';
 import { freePort, waitFor } from '../support/wait.ts';
 
 const HOLDER = `require('node:net').createServer().listen(Number(process.argv[1]), '127.0.0.1', () => console.log('holding'));`;
+// Binds the port as soon as it is free (retrying every 5 ms): takes it the moment a replica dies.
+const GRABBER = `const net = require('node:net');
+const port = Number(process.argv[1]);
+const tryBind = () => { const s = net.createServer(); s.once('error', () => setTimeout(tryBind, 5)); s.listen(port, '127.0.0.1', () => console.log('holding')); };
+tryBind();`;
 
 function httpOk(url: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,5 +74,41 @@ describe('proxyless port in use', { timeout: 90_000 }, () => {
     expect(rep.status).toMatchObject({ state: 'Running', restarts: 0 });
     await waitFor('web Running', async () => (await app.get('resources', 'web'))?.status?.phase === 'Running', 5000);
     console.log(`proxyless port freed -> serving in ${recoveredMs} ms`);
+  });
+
+  it('a replica that dies while someone takes its port is not restarted into a crash loop, and comes back once the port is free', async () => {
+    const before = (await app.list('replicas'))[0];
+    const restarts0 = Number(before.status.restarts ?? 0);
+    // Kill it; a grabber takes the port the moment it is free.
+    const grabber = spawn(process.execPath, ['-e', GRABBER, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    holder = grabber;
+    const grabbed = new Promise<void>((resolve) => grabber.stdout!.once('data', () => resolve()));
+    process.kill(before.status.pid as number, 'SIGKILL');
+    await grabbed;
+    const res = await waitFor('web PortInUse again', async () => {
+      const r = await app.get('resources', 'web');
+      return r?.status?.reason === 'PortInUse' && r;
+    }, 10_000);
+    expect(res.status.message).toContain(`held by pid ${grabber.pid}`);
+    // While the port is held: no restarts beyond (at most) one that raced the port check.
+    const seen = Number((await app.list('replicas'))[0].status.restarts ?? 0);
+    expect(seen - restarts0).toBeLessThanOrEqual(1);
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      const [rep] = await app.list('replicas');
+      expect(Number(rep.status.restarts ?? 0)).toBe(seen);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const [waiting] = await app.list('replicas');
+    expect(waiting.status.message).toMatch(/not restarted while endpoint web-http: port \d+ is in use/);
+
+    const freed = Date.now();
+    process.kill(grabber.pid!, 'SIGKILL');
+    await waitFor('grabber gone', () => !isRunning(grabber.pid!), 5000);
+    await waitFor('web serves again', () => httpOk(`http://127.0.0.1:${port}/health`), 10_000, 50);
+    const recoveredMs = Date.now() - freed;
+    console.log(`port freed -> restarted replica serving in ${recoveredMs} ms`);
+    expect(recoveredMs).toBeLessThan(3000);
+    expect(Number((await app.list('replicas'))[0].status.restarts)).toBe(seen + 1);
   });
 });
