@@ -5,49 +5,26 @@
 //    connections, 10 client-node Watches attached from a third process (as controllers would be).
 //    Delivery = watcher receipt - commit time recorded in the server (same machine clock).
 // Prints the figures against the targets and writes bench/api/last-result.json.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/api/types.ts';
 import type { ParentMessage, ServerMessage } from './server.ts';
 import type { WatchersCommand, WatchersMessage } from './watchers.ts';
+import { child, nextMessage, ROOT } from './children.ts';
+import { overPlainHttps, printPlainHttps } from './plain-https.ts';
 import { combine, cpuMs, phase, resource, round, serverCpuRate, stats, updated, type RunResult } from './workload.ts';
 
 const N = Number(process.argv[2] ?? process.env['BENCH_OBJECTS'] ?? 10_000);
 const WATCHERS = Number(process.env['BENCH_WATCHERS'] ?? 10);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RUN_TS = `${ROOT}bin/run-ts.js`;
 const PATH = '/apis/apphost.dev/v1/namespaces/default/resources';
 
 const PACED_RATE = 500;
 const PACED_WRITES = 1500;
-const TARGETS = { inProcessWritesPerSecond: 50_000, httpWritesPerSecond: 2_000, deliveryP99Ms: 10, rssMb: 150 };
-
-function child(script: string, args: string[] = []): ChildProcess {
-  // BENCH_PROF=<dir> writes a V8 CPU profile of each child there.
-  const prof = process.env['BENCH_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROF']}`] : [];
-  // BENCH_NODE_FLAGS="--max-semi-space-size=4": extra V8/Node flags for the children (experiments).
-  const extra = (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean);
-  return fork(RUN_TS, [`${ROOT}bench/api/${script}`, ...args], { execArgv: ['--expose-gc', ...prof, ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function nextMessage<T>(proc: ChildProcess, type?: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: any) => {
-      if (type && m?.type !== type) return;
-      proc.off('message', onMessage);
-      proc.off('exit', onExit);
-      resolve(m as T);
-    };
-    const onExit = (code: number | null) => reject(new Error(`benchmark child exited (${code}) before answering`));
-    proc.on('message', onMessage);
-    proc.once('exit', onExit);
-  });
-}
+const TARGETS = { inProcessWritesPerSecond: 50_000, httpWritesPerSecond: 2_000, plainHttpsWritesPerSecond: 3_000, deliveryP99Ms: 10, rssMb: 150 };
 
 async function inProcess(): Promise<RunResult> {
   const proc = child('in-process.ts', [String(N), String(WATCHERS)]);
@@ -222,10 +199,14 @@ function print(name: string, r: RunResult, writesTarget: number): boolean[] {
 
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()}/${os.arch()}` };
 console.log(`apphost API benchmark on ${machine.cpus} x ${machine.cpu}, Node ${machine.node}`);
-const inProc = await inProcess();
-const inChecks = print('in-process store', inProc, TARGETS.inProcessWritesPerSecond);
-const http = await overHttp();
-const httpChecks = print('HTTPS + @kubernetes/client-node', http, TARGETS.httpWritesPerSecond);
-const result = { date: new Date().toISOString(), machine, nodeFlags: process.env['BENCH_NODE_FLAGS'] ?? '', targets: TARGETS, inProcess: inProc, http, allTargetsMet: [...inChecks, ...httpChecks].every(Boolean) };
-await writeFile(`${ROOT}bench/api/last-result.json`, JSON.stringify(result, null, 2) + '\n');
-console.log(`\nall targets met: ${result.allTargetsMet}; written to bench/api/last-result.json`);
+// BENCH_ONLY=plain runs only the plain https run (for profiling the server: BENCH_PROF=<dir>).
+const only = process.env['BENCH_ONLY'];
+const inProc = only === 'plain' ? undefined : await inProcess();
+const inChecks = inProc ? print('in-process store', inProc, TARGETS.inProcessWritesPerSecond) : [];
+const http = only === 'plain' ? undefined : await overHttp();
+const httpChecks = http ? print('HTTPS + @kubernetes/client-node', http, TARGETS.httpWritesPerSecond) : [];
+const plain = await overPlainHttps(N, WATCHERS, PATH);
+const plainChecks = printPlainHttps(plain, { writesPerSecond: TARGETS.plainHttpsWritesPerSecond, deliveryP99Ms: TARGETS.deliveryP99Ms });
+const result = { date: new Date().toISOString(), machine, nodeFlags: process.env['BENCH_NODE_FLAGS'] ?? '', targets: TARGETS, inProcess: inProc, http, plainHttps: plain, allTargetsMet: [...inChecks, ...httpChecks, ...plainChecks].every(Boolean) };
+await writeFile(`${ROOT}bench/api/${only ? `last-result-${only}.json` : 'last-result.json'}`, JSON.stringify(result, null, 2) + '\n');
+console.log(`\nall targets met: ${result.allTargetsMet}; written to bench/api/last-result${only ? `-${only}` : ''}.json`);

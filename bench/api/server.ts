@@ -10,7 +10,7 @@ import { createApphostRegistry } from '../../apiserver/registry/index.ts';
 import { createStore } from '../../apiserver/store/index.ts';
 
 export type ServerMessage =
-  | { type: 'ready'; kubeconfig: string; pid: number }
+  | { type: 'ready'; kubeconfig: string; pid: number; url: string; caPem: string; token: string }
   | { type: 'commits'; commits: [string, number][] }
   | { type: 'stats'; rss: number; heapUsed: number; heapTotal: number; external: number; cpuMs: number };
 export type ParentMessage = { type: 'commits' } | { type: 'stats'; gc?: boolean } | { type: 'stop' };
@@ -48,4 +48,4 @@ async function stop(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   process.exit(0);
 }
-send({ type: 'ready', kubeconfig, pid: process.pid });
+send({ type: 'ready', kubeconfig, pid: process.pid, url: server.url, caPem: server.caPem, token: server.token });
