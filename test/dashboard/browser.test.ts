@@ -116,6 +116,7 @@ describe.runIf(browserSuitesRun())('dashboard in a browser', { timeout: 90_000 }
     const before = await pidOnPage('web-0');
     expect(before).toMatch(/^\d+$/);
     await row('web').locator('[data-action="restart"]').click();
+    await row('web').locator('[data-action="restart"]', { hasText: 'Restarting…' }).waitFor({ timeout: 5000 });
     const after = await waitFor('a new pid for web-0 on the page', async () => {
       const pid = await pidOnPage('web-0');
       return pid && pid !== before ? pid : undefined;
@@ -123,6 +124,8 @@ describe.runIf(browserSuitesRun())('dashboard in a browser', { timeout: 90_000 }
     // The page shows what the API says, within a second of the API saying it.
     await waitFor('the API and the page to agree', async () => String((await app.get('replicas', 'web-0'))?.status?.pid) === (await pidOnPage('web-0')), 1000);
     expect(after).not.toBe(before);
+    // The button says so while the restart runs, and comes back once the new replica is ready.
+    await page.locator('tr.resource[data-resource="web"] [data-action="restart"]', { hasText: /^Restart$/ }).waitFor({ timeout: 30_000 });
   });
 
   it('stops and starts from the page', async () => {

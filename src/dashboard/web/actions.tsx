@@ -49,18 +49,34 @@ function ScaleControl(props: { row: ResourceRow }) {
   );
 }
 
+/** Uids of the replicas a restart must replace, per resource, while it runs (kept across re-renders). */
+const restarting = new Map<string, { uids: Set<string>; until: number }>();
+const RESTART_SHOWN_MS = 60_000;
+
+/** True while a restart clicked here still has old replicas to replace, or new ones not ready. */
+function restartInProgress(row: ResourceRow): boolean {
+  const r = restarting.get(row.name);
+  if (!r) return false;
+  const done = Date.now() > r.until || row.replicas.every((x) => !r.uids.has(x.metadata.uid ?? '') && x.status?.ready);
+  if (done) restarting.delete(row.name);
+  return !done;
+}
+
 export function Actions(props: { row: ResourceRow }) {
   const { row } = props;
   const [busy, setBusy] = useState('');
   const act = (action: 'restart' | 'stop' | 'start') => async () => {
     setBusy(action);
-    await attempt(`${action} ${row.name}`, () => runAction(row.name, action));
+    const uids = new Set(row.replicas.map((x) => x.metadata.uid ?? ''));
+    const ok = await attempt(`${action} ${row.name}`, () => runAction(row.name, action));
+    if (ok && action === 'restart') restarting.set(row.name, { uids, until: Date.now() + RESTART_SHOWN_MS });
     setBusy('');
   };
+  const rolling = restartInProgress(row);
   return (
     <div class="actions">
-      <button data-action="restart" disabled={busy !== '' || row.stopped} onClick={act('restart')} title="Replace every replica, one at a time">
-        Restart
+      <button data-action="restart" disabled={busy !== '' || row.stopped || rolling} onClick={act('restart')} title="Replace every replica, one at a time">
+        {rolling ? 'Restarting…' : 'Restart'}
       </button>
       {row.stopped ? (
         <button data-action="start" disabled={busy !== ''} onClick={act('start')}>
