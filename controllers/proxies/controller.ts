@@ -42,6 +42,8 @@ interface Slot {
   policy?: string;
   whenNoBackend?: WhenNoBackend;
   failure?: BindFailure;
+  /** Addresses of a `localhost` proxy it could not bind (the others serve), with why. */
+  notBound?: BindFailure[];
   attempt: number;
   notBefore: number;
   lastStatusAt: number;
@@ -118,8 +120,15 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
           slot.backends = backends;
           slot.policy = policyKey;
           slot.whenNoBackend = whenNoBackend;
+          const wasInUse = slot.failure?.reason === 'PortInUse';
           slot.failure = undefined;
           slot.attempt = 0;
+          // `localhost` with one family held by someone else: serve on the other, say which and why.
+          slot.notBound = await Promise.all(slot.proxy.notBound.map((e) => describeBindFailure(e, listen.port, ports)));
+          const where = `${slot.proxy.boundAddresses.join(', ')} port ${slot.proxy.port}`;
+          // Warnings are what `up` prints: the recovery ends the PortInUse warnings before it.
+          if (wasInUse) ctx.log.warn({ port: slot.proxy.port }, `port ${listen.port} is free again: listening on ${where}`);
+          if (slot.notBound.length) ctx.log.warn({ port: slot.proxy.port }, `listening on ${where} only; ${slot.notBound.map((f) => f.message).join('; ')}`);
           ctx.log.info({ address: listen.address, port: slot.proxy.port, protocol }, 'proxy listening');
           void ctx.events.record(px, { reason: 'Bound', message: `${protocol} proxy listening on ${slot.proxy.boundAddresses.join(', ')} port ${slot.proxy.port}` });
         } catch (err) {
@@ -211,6 +220,7 @@ function nextStatus(px: Proxy, slot: Slot, tunnels: string[], now: Date): ProxyS
   if (slot.proxy) {
     const s = slot.proxy.stats();
     const own = listenAddresses(slot.proxy);
+    const notBound = slot.notBound?.length ? slot.notBound.map((f) => f.message).join('; ') : undefined;
     return {
       ...others,
       phase: 'Listening',
@@ -224,12 +234,12 @@ function nextStatus(px: Proxy, slot: Slot, tunnels: string[], now: Date): ProxyS
       bytesOut: s.bytesOut,
       failedConnects: s.failedConnects,
       ...(s.refusedConnections ? { refusedConnections: s.refusedConnections } : {}),
-      ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
+      ...(s.lastError !== undefined ? { lastError: s.lastError } : notBound ? { lastError: notBound } : {}),
       conditions: setCondition(st.conditions, {
         type: BOUND_CONDITION,
         status: 'True',
-        reason: 'Listening',
-        message: `listening on ${slot.proxy.boundAddresses.join(', ')} port ${slot.proxy.port}${tunnels.length ? `; container tunnel on ${tunnels.join(', ')}` : ''}`,
+        reason: notBound ? 'PartiallyBound' : 'Listening',
+        message: `listening on ${slot.proxy.boundAddresses.join(', ')} port ${slot.proxy.port}${tunnels.length ? `; container tunnel on ${tunnels.join(', ')}` : ''}${notBound ? `; not bound: ${notBound}` : ''}`,
       }, now),
       observedGeneration: px.metadata.generation,
     };

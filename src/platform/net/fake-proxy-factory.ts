@@ -121,6 +121,7 @@ class FakeProxyImpl implements FakeProxy {
   readonly protocol: ProxyProtocol;
   readonly engine: 'handles' | 'streams' | 'dgram';
   readonly boundAddresses: readonly string[];
+  readonly notBound: readonly ProxyError[] = [];
   closed = false;
   whenNoBackend: WhenNoBackend;
   backends: ProxyBackend[];

@@ -14,6 +14,11 @@ export interface BindAllOptions<H> {
   /** Binds one concrete address; rejects with the raw errno error. */
   bindOne(address: string, port: number): Promise<Bound<H>>;
   closeOne(handle: H): Promise<void>;
+  /**
+   * For `localhost` on a fixed port: when ::1 cannot be bound (another process holds the port on
+   * ::1 only) 127.0.0.1 is kept and the failure is pushed here instead of thrown.
+   */
+  notBound?: ProxyError[];
 }
 
 /** Errors meaning "this machine has no such address/family": `localhost` then stays IPv4-only. */
@@ -27,9 +32,12 @@ export function validatePort(port: unknown): asserts port is number {
   }
 }
 
-/** Binds `address:port`; for `localhost`, 127.0.0.1 and (when the machine has it) ::1 on one port. */
+/**
+ * Binds `address:port`; for `localhost`, 127.0.0.1 and (when the machine has it) ::1 on one port.
+ * With `notBound`, a fixed `localhost` port held on ::1 only serves on 127.0.0.1.
+ */
 export async function bindAll<H>(options: BindAllOptions<H>): Promise<Bound<H>[]> {
-  const { address, port, bindOne, closeOne } = options;
+  const { address, port, bindOne, closeOne, notBound } = options;
   validatePort(port);
   if (address !== 'localhost') {
     try {
@@ -43,6 +51,7 @@ export async function bindAll<H>(options: BindAllOptions<H>): Promise<Bound<H>[]
     try {
       v4 = await bindOne('127.0.0.1', port);
     } catch (err) {
+      // 127.0.0.1 taken is PortInUse: IPv4 clients (most) would reach the other process.
       throw bindError(err as NodeJS.ErrnoException, '127.0.0.1', port);
     }
     try {
@@ -50,6 +59,10 @@ export async function bindAll<H>(options: BindAllOptions<H>): Promise<Bound<H>[]
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
       if (NO_FAMILY.has(code)) return [v4];
+      if (notBound && port !== 0) {
+        notBound.push(bindError(err as NodeJS.ErrnoException, '::1', port));
+        return [v4];
+      }
       await closeOne(v4.handle);
       if (code === 'EADDRINUSE' && port === 0 && attempt < DUAL_STACK_ATTEMPTS) continue;
       throw bindError(err as NodeJS.ErrnoException, '::1', v4.port);

@@ -3,6 +3,7 @@
 // stats() is the sum of all of them. Each process balances its own connections (round-robin and
 // least-connections per process). Client-IP affinity needs one table, so while it is on, apphost
 // alone serves the proxy.
+import type { ProxyError } from './errors.ts';
 import type { WorkerProxyOptions } from './proxy-worker-protocol.ts';
 import { addStats, ZERO_STATS } from './proxy-stats.ts';
 import type { ProxyWorkerPool } from './proxy-workers.ts';
@@ -51,6 +52,9 @@ export class SharedTcpProxy implements RunningProxy {
   }
   get boundAddresses(): readonly string[] {
     return this.local.boundAddresses;
+  }
+  get notBound(): readonly ProxyError[] {
+    return this.local.notBound;
   }
 
   setBackends(backends: ProxyBackend[]): void {

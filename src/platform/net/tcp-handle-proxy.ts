@@ -153,6 +153,7 @@ export class HandleTcpProxy extends TcpProxyBase<HandleConnection> {
       port,
       bindOne: async (address, p) => bindServer(address, p, onConnection),
       closeOne: closeHandle,
+      notBound: this.notBound,
     });
     this.servers = bound.map((b) => b.handle);
     this.boundAddresses = bound.map((b) => b.address);

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Balancer } from './balancer.ts';
 import type { BackendSlot } from './balancer.ts';
 import { clientFilter, type ClientFilter } from './client-filter.ts';
+import type { ProxyError } from './errors.ts';
 import type { ProxyBackend, ProxyOptions, ProxyPolicy, ProxyStats, RunningProxy, WhenNoBackend } from './types.ts';
 import { validateBackends, validatePolicy, validateWhenNoBackend } from './validate.ts';
 
@@ -30,6 +31,7 @@ export abstract class TcpProxyBase<C extends BaseConnection> implements RunningP
   readonly address: string;
   port = 0;
   boundAddresses: string[] = [];
+  readonly notBound: ProxyError[] = [];
   /** Counters, mutated in place on the hot path. */
   readonly counters: ProxyStats = {
     activeConnections: 0,

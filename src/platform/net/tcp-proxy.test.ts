@@ -384,23 +384,26 @@ describe.each(['handles', 'streams'] as const)('tcp proxy, %s engine', (name) =>
     }
   });
 
-  it('reports PortInUse for localhost when ::1 holds the port', async () => {
+  it('serves localhost on 127.0.0.1 when another process holds the port on ::1 only, and says why', async () => {
     if (!(await hasIPv6Loopback())) return;
+    const a = await backend('a');
     const holder = net.createServer();
     await new Promise<void>((r) => holder.listen(0, '::1', r));
     cleanups.push(() => new Promise((r) => holder.close(r)));
     const port = (holder.address() as net.AddressInfo).port;
-    const err = await factory
-      .start({ listen: { address: 'localhost', port }, protocol: 'TCP', backends: [], engine })
-      .catch((e: unknown) => e);
+    const p = await proxy({ listen: { address: 'localhost', port }, backends: [to(a)] });
+    expect(p.boundAddresses).toEqual(['127.0.0.1']);
+    expect(p.notBound.map((e) => [e.code, e.address, e.message])).toEqual([['PortInUse', '::1', `port ${port} is already in use on ::1`]]);
+    expect(await readLine(await client(p.port, '127.0.0.1'))).toBe('a');
+  });
+
+  it('reports PortInUse for localhost when 127.0.0.1 holds the port (IPv4 clients would reach the holder)', async () => {
+    const v4 = net.createServer();
+    await new Promise<void>((r) => v4.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => v4.close(r)));
+    const port = (v4.address() as net.AddressInfo).port;
+    const err = await factory.start({ listen: { address: 'localhost', port }, protocol: 'TCP', backends: [], engine }).catch((e: unknown) => e);
     expect((err as ProxyError).code).toBe('PortInUse');
-    // The 127.0.0.1 half was released again.
-    const probe = net.createServer();
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.listen(port, '127.0.0.1', resolve);
-    });
-    await new Promise((r) => probe.close(r));
   });
 
   it('close() stops listening and destroys open connections', async () => {

@@ -55,6 +55,7 @@ export class StreamTcpProxy extends TcpProxyBase<StreamConnection> {
       port,
       bindOne: (address, p) => listenServer(address, p, onConnection, this.tls),
       closeOne: closeServer,
+      notBound: this.notBound,
     });
     this.servers = bound.map((b) => b.handle);
     this.boundAddresses = bound.map((b) => b.address);

@@ -1,6 +1,7 @@
 // The proxy data plane contract. The proxies controller drives a ProxyFactory from Proxy objects;
 // the real factory listens on sockets, the fake one simulates everything in memory.
 import type { Logger } from 'pino';
+import type { ProxyError } from './errors.ts';
 
 export type ProxyProtocol = 'TCP' | 'UDP';
 export type ProxyEngine = 'auto' | 'handles' | 'streams';
@@ -91,6 +92,11 @@ export interface RunningProxy {
   readonly port: number;
   /** Every address actually bound, e.g. `['127.0.0.1', '::1']` for `localhost`. */
   readonly boundAddresses: readonly string[];
+  /**
+   * `localhost` on a fixed port where one family could not be bound (e.g. another process holds
+   * the port on ::1 only): why, per address. The proxy serves on the others.
+   */
+  readonly notBound: readonly ProxyError[];
   readonly protocol: ProxyProtocol;
   /** The TCP implementation in use (`handles` or `streams`); UDP proxies say `dgram`. */
   readonly engine: 'handles' | 'streams' | 'dgram';

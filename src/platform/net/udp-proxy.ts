@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Balancer } from './balancer.ts';
 import type { BackendSlot } from './balancer.ts';
 import { clientFilter, type ClientFilter } from './client-filter.ts';
+import type { ProxyError } from './errors.ts';
 import { bindAll } from './listen.ts';
 import type { Bound } from './listen.ts';
 import { validateBackends, validatePolicy, validateWhenNoBackend } from './validate.ts';
@@ -30,6 +31,7 @@ export class UdpProxy implements RunningProxy {
   readonly address: string;
   port = 0;
   boundAddresses: string[] = [];
+  readonly notBound: ProxyError[] = [];
   private readonly counters: ProxyStats = {
     activeConnections: 0,
     totalConnections: 0,
@@ -61,6 +63,7 @@ export class UdpProxy implements RunningProxy {
       port,
       bindOne: (address, p) => bindSocket(address, p),
       closeOne: closeSocket,
+      notBound: this.notBound,
     });
     this.listeners = bound.map((b) => b.handle);
     this.boundAddresses = bound.map((b) => b.address);
