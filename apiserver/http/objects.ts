@@ -10,6 +10,7 @@ import type { HandlerContext } from './context.ts';
 import { hasLogSubresource } from './discovery.ts';
 import { serveLogs } from './logs.ts';
 import { serveScale } from './scale.ts';
+import { isReviewRoute, serveReview } from './auth-reviews.ts';
 import { METADATA_LIST_TYPE, METADATA_TYPE, negotiateView, TABLE_TYPE } from './negotiate.ts';
 import { boolParam, dryRunOf, fieldManagerOf, fieldValidationOf, intParam, propagationOf, writeManagerOf } from './query.ts';
 import { JSON_TYPE, sendJson } from './respond.ts';
@@ -256,6 +257,7 @@ async function removeCollection(ctx: HandlerContext, req: IncomingMessage, res: 
 }
 
 export async function handleObjects(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, route: ObjectRoute, query: URLSearchParams): Promise<void> {
+  if (isReviewRoute(route)) return serveReview(ctx, req, res, route);
   const info = kindForRoute(ctx, route);
   const method = req.method ?? 'GET';
 

@@ -40,7 +40,9 @@ describe('built-in CRD files', () => {
         expect(crd.spec.versions).toHaveLength(1);
         expect(version).toMatchObject({ name: 'v1', served: true, storage: true, subresources: { status: {} } });
         expect(crd.spec.names.shortNames.length).toBeGreaterThan(0);
-        expect(crd.spec.names.categories).toEqual(['apphost']);
+        // `kubectl get all` lists what a user runs: Resources, their Replicas and Endpoints.
+        const all = ['resources', 'replicas', 'endpoints'].includes(crd.spec.names.plural);
+        expect(crd.spec.names.categories).toEqual(all ? ['apphost', 'all'] : ['apphost']);
         expect(crd.metadata.name).toBe(`${crd.spec.names.plural}.apphost.dev`);
       });
 

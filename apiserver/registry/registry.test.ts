@@ -95,7 +95,7 @@ describe('loading', () => {
       plural: 'resources',
       singular: 'resource',
       shortNames: ['res'],
-      categories: ['apphost'],
+      categories: ['apphost', 'all'],
       namespaced: true,
       hasStatusSubresource: true,
     });

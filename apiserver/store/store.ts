@@ -182,6 +182,7 @@ export class MemoryStore implements Store {
     const admitted = this.registry.admit(info, draft, 'CREATE', undefined, options);
     pushWarnings(options, admitted.warnings);
     const obj = admitted.object;
+    dropEmptyMaps(obj);
     if (options.managedFields) obj.metadata.managedFields = options.managedFields;
     if (options.dryRun) return deepFreeze(obj) as T;
 
@@ -436,6 +437,7 @@ export class MemoryStore implements Store {
     const admitted = this.registry.admit(info, next, 'UPDATE', current, options);
     pushWarnings(options, admitted.warnings);
     const obj = admitted.object;
+    dropEmptyMaps(obj);
     if (!sameContent(obj, current)) obj.metadata.generation = (current.metadata.generation ?? 1) + 1;
     const managedFields = options.managedFields ?? managedFieldsAfterUpdate(current, obj, options.fieldManager, options.subresource, rfc3339(this.now()));
     if (managedFields && managedFields.length > 0) obj.metadata.managedFields = managedFields;
@@ -477,6 +479,13 @@ export class MemoryStore implements Store {
   private emit(info: KindInfo, type: StoredEvent['type'], object: KubeObject, old?: KubeObject): void {
     this.fanout.emit({ rv: this.rv, kindKey: info.key, type, object, old });
   }
+}
+
+/** Removing the last label or annotation leaves no `labels: {}` behind, as in Kubernetes. */
+function dropEmptyMaps(obj: KubeObject): void {
+  const meta = obj.metadata;
+  if (meta.labels && Object.keys(meta.labels).length === 0) delete meta.labels;
+  if (meta.annotations && Object.keys(meta.annotations).length === 0) delete meta.annotations;
 }
 
 function pushWarnings(options: WriteOptions, warnings: string[]): void {

@@ -207,6 +207,24 @@ spec:
     await ok(['delete', 'resource/ssa']);
   });
 
+  it('get all lists Resources, Replicas and Endpoints; removing the last label leaves no labels: {}', async () => {
+    api.store.create({ apiVersion: 'apphost.dev/v1', kind: 'Replica', metadata: { name: 'api-0', namespace: 'default' }, spec: { resource: 'api', index: 0 } });
+    const names = (await ok(['get', 'all', '-o', 'name'])).trim().split('\n');
+    expect(names).toEqual(expect.arrayContaining(['resource.apphost.dev/api', 'replica.apphost.dev/api-0']));
+    expect(names.some((n) => n.startsWith('network.') || n.startsWith('proxy.'))).toBe(false);
+    await ok(['delete', 'replica/api-0']);
+    expect(await ok(['label', 'resource/api', 'tier-'])).toBe('resource.apphost.dev/api unlabeled\n');
+    expect(api.store.get('resources', 'default', 'api').metadata.labels).toBeUndefined();
+    expect(await ok(['label', 'resource/api', 'tier=backend'])).toBe('resource.apphost.dev/api labeled\n');
+  });
+
+  it('auth can-i and auth whoami: the token holder may do everything', async () => {
+    expect(await ok(['auth', 'can-i', 'create', 'resources'])).toBe('yes\n');
+    expect(await ok(['auth', 'can-i', 'delete', 'replicas', '--all-namespaces'])).toBe('yes\n');
+    expect(await ok(['auth', 'can-i', '--list'])).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
+    expect(await ok(['auth', 'whoami'])).toMatch(/^Username\s+apphost$/m);
+  });
+
   it('patches with --type=merge and --type=json', async () => {
     expect(await ok(['patch', 'net', 'shared', '--type=merge', '-p', '{"spec":{"app":"shop"}}'])).toBe('network.apphost.dev/shared patched\n');
     expect(await ok(['patch', 'net', 'shared', '--type=json', '-p', '[{"op":"replace","path":"/spec/app","value":"store"}]'])).toBe('network.apphost.dev/shared patched\n');
