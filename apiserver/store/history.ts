@@ -1,5 +1,7 @@
-// The bounded window of past events that watches resume from. Events older than the window are
-// compacted; asking to resume before the window gets 410 Expired.
+// The bounded window of past events that watches resume from, bounded both in events and in bytes:
+// a few huge objects must not keep megabytes alive after they are deleted (issue 14 item 12). Events
+// older than the window are compacted, oldest first; asking to resume before the window gets 410
+// Expired, which clients answer by relisting.
 import type { KubeObject } from '../../src/api/types.ts';
 
 export interface StoredEvent {
@@ -12,35 +14,77 @@ export interface StoredEvent {
   old?: KubeObject;
 }
 
+export interface HistoryLimits {
+  /** The most events kept. */
+  maxEvents: number;
+  /** The most bytes kept, as the sum of each event's estimated size (`eventBytes`). */
+  maxBytes: number;
+}
+
+/**
+ * What an event keeps alive, estimated once when it is recorded: about its object's JSON length,
+ * walked without serialising it (the watch path serialises each object once, in apiserver/http/
+ * serialize.ts; the store does not add a second). The `old` state of a MODIFIED event is the
+ * previous event's object, counted there; objects share unchanged subtrees (copy-on-write), so this
+ * over- rather than under-counts.
+ */
+export function eventBytes(event: StoredEvent): number {
+  let bytes = 0;
+  const pending: unknown[] = [event.object];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') bytes += value.length + 2;
+    else if (Array.isArray(value)) {
+      bytes += 2 + value.length;
+      for (const item of value) pending.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      bytes += 2;
+      for (const [key, item] of Object.entries(value)) {
+        bytes += key.length + 4;
+        pending.push(item);
+      }
+    } else bytes += 8; // a number, boolean or null
+  }
+  return bytes;
+}
+
 export class EventHistory {
   private readonly ring: (StoredEvent | undefined)[];
+  private readonly costs: Float64Array;
   private start = 0;
   private size = 0;
+  private bytes = 0;
   /** Every event with rv > compactedRv is still in the window. */
   private compactedRv: number;
 
   constructor(
-    private readonly capacity: number,
+    private readonly limits: HistoryLimits,
     initialRv: number,
   ) {
-    this.ring = new Array(capacity);
+    this.ring = new Array(limits.maxEvents);
+    this.costs = new Float64Array(limits.maxEvents);
     this.compactedRv = initialRv;
   }
 
   push(event: StoredEvent): void {
-    if (this.size === this.capacity) {
-      this.compactedRv = this.ring[this.start]!.rv;
-      this.ring[this.start] = undefined;
-      this.start = (this.start + 1) % this.capacity;
-      this.size--;
-    }
-    this.ring[(this.start + this.size) % this.capacity] = event;
+    if (this.size === this.limits.maxEvents) this.dropOldest();
+    const at = (this.start + this.size) % this.limits.maxEvents;
+    this.ring[at] = event;
+    this.costs[at] = eventBytes(event);
+    this.bytes += this.costs[at]!;
     this.size++;
+    // An event larger than the whole budget is dropped too: live watchers already have it.
+    while (this.bytes > this.limits.maxBytes && this.size > 0) this.dropOldest();
   }
 
   /** The oldest resourceVersion a watch may resume from. */
   oldestResumable(): number {
     return this.compactedRv;
+  }
+
+  /** Events and estimated bytes in the window. */
+  stats(): { events: number; bytes: number } {
+    return { events: this.size, bytes: this.bytes };
   }
 
   /** Events with rv > after, oldest first. Callers check `after >= oldestResumable()` first. */
@@ -50,9 +94,17 @@ export class EventHistory {
     let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ring[(this.start + mid) % this.capacity]!.rv <= after) lo = mid + 1;
+      if (this.ring[(this.start + mid) % this.limits.maxEvents]!.rv <= after) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.size; i++) yield this.ring[(this.start + i) % this.capacity]!;
+    for (let i = lo; i < this.size; i++) yield this.ring[(this.start + i) % this.limits.maxEvents]!;
+  }
+
+  private dropOldest(): void {
+    this.compactedRv = this.ring[this.start]!.rv;
+    this.ring[this.start] = undefined;
+    this.bytes -= this.costs[this.start]!;
+    this.start = (this.start + 1) % this.limits.maxEvents;
+    this.size--;
   }
 }

@@ -36,6 +36,8 @@ export interface StoreOptions {
   now?: () => Date;
   /** How many past events watches can resume from. */
   historySize?: number;
+  /** How many bytes of past events (about each event's object's JSON length) watches can resume from. Default 4 MiB. */
+  historyBytes?: number;
   /** First resourceVersion; by default derived from the clock so it never goes backwards across restarts. */
   initialResourceVersion?: number;
   /** Kind reference -> the most objects one namespace keeps, oldest (by last write) dropped first. Default `{ events: 1000 }`. */
@@ -43,6 +45,8 @@ export interface StoreOptions {
 }
 
 const DEFAULT_CAPS = { events: 1000 };
+/** Past events kept for resuming watches: at most this many, and at most this many bytes. */
+const DEFAULT_HISTORY = { events: 100_000, bytes: 4 * 1024 * 1024 };
 
 /** Store-internal write options: the managedFields a server-side apply computed. */
 type InternalWriteOptions = WriteOptions & { managedFields?: ManagedFieldsEntry[] };
@@ -93,7 +97,11 @@ export class MemoryStore implements Store {
     });
     this.fanout = new WatchFanout(
       { current: (info) => this.current(info), resourceVersion: () => this.rv },
-      { historySize: options.historySize ?? 100_000, initialResourceVersion: this.rv },
+      {
+        historySize: options.historySize ?? DEFAULT_HISTORY.events,
+        historyBytes: options.historyBytes ?? DEFAULT_HISTORY.bytes,
+        initialResourceVersion: this.rv,
+      },
     );
   }
 

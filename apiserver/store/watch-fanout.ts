@@ -24,9 +24,9 @@ export class WatchFanout {
 
   constructor(
     private readonly source: WatchSource,
-    options: { historySize: number; initialResourceVersion: number },
+    options: { historySize: number; historyBytes: number; initialResourceVersion: number },
   ) {
-    this.history = new EventHistory(options.historySize, options.initialResourceVersion);
+    this.history = new EventHistory({ maxEvents: options.historySize, maxBytes: options.historyBytes }, options.initialResourceVersion);
   }
 
   emit(event: StoredEvent): void {
