@@ -1,28 +1,12 @@
 // Finds live processes by their environment (/proc/<pid>/environ): everything a test started,
 // children and grandchildren included, whoever their parent is now. Zombies are skipped.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { isAliveState, readProcStatSync } from '../../src/platform/process/proc-fs.ts';
 
-/**
- * Whether `pid` is a live process. A zombie is dead (it only waits to be reaped), but a killed
- * multi-threaded process (node) shows its leader as a zombie while its other threads still exit,
- * with its sockets still open: it is running until every thread is gone.
- */
+/** Whether `pid` is a live process (a killed node is alive until its last thread exits: isAliveState). */
 export function isRunning(pid: number): boolean {
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return false;
-  }
-  return tasks.some((tid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
-      const state = stat[stat.lastIndexOf(')') + 2];
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
-  });
+  const stat = readProcStatSync(pid);
+  return stat !== undefined && isAliveState(pid, stat.state);
 }
 
 /** Pids of live processes whose environment has every `name=value` of `vars` (value '*' = any). */
@@ -32,7 +16,7 @@ export function pidsWithEnv(vars: Record<string, string>): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      if (stat[stat.lastIndexOf(')') + 2] === 'Z') continue;
+      if (!isAliveState(Number(entry), stat[stat.lastIndexOf(')') + 2]!)) continue;
       const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
       const ok = Object.entries(vars).every(([k, v]) => (v === '*' ? env.some((e) => e.startsWith(`${k}=`)) : env.includes(`${k}=${v}`)));
       if (ok) out.push(Number(entry));

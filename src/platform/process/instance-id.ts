@@ -1,6 +1,6 @@
 // Identity of an apphost instance: "<pid>-<start time>", so a dead instance whose pid was recycled
 // is never mistaken for a live one.
-import { readProcStatSync } from './proc-fs.ts';
+import { isAliveState, readProcStatSync } from './proc-fs.ts';
 
 let current: string | undefined;
 
@@ -21,7 +21,7 @@ export function isInstanceAlive(instanceId: string): boolean {
   const startTime = Number(match[2]);
   if (instanceId === currentInstanceId()) return true;
   const stat = readProcStatSync(pid);
-  if (stat) return stat.startTime === startTime && stat.state !== 'Z';
+  if (stat) return stat.startTime === startTime && isAliveState(pid, stat.state);
   try {
     // No /proc (macOS): the best we can do is "some process has that pid".
     process.kill(pid, 0);

@@ -1,7 +1,7 @@
 // Linux /proc readers: process state, start time (field 22 of /proc/<pid>/stat), process group
 // members and command lines. Everything returns undefined / empty where /proc is unavailable.
 import { readFile, readdir } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
@@ -44,6 +44,35 @@ export function readProcStatSync(pid: number): ProcStat | undefined {
   }
 }
 
+/**
+ * Whether a process whose stat says `state` is still alive. A zombie leader is not enough to call it
+ * dead: a killed multi-threaded process (node) shows its leader as a zombie while its other threads
+ * still exit, and its sockets stay open until the last one has. So a zombie is alive while any of
+ * its threads (/proc/<pid>/task) is not a zombie.
+ */
+export function isAliveState(pid: number, state: string): boolean {
+  if (state !== 'Z' && state !== 'X') return true;
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  return tasks.some((tid) => {
+    const task = tid === String(pid) ? undefined : readTaskState(pid, tid);
+    return task !== undefined && task !== 'Z' && task !== 'X';
+  });
+}
+
+function readTaskState(pid: number, tid: string): string | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+    return text[text.lastIndexOf(')') + 2];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The command line of `pid`, arguments joined by spaces; the short name when cmdline is empty. */
 export async function readCommandLine(pid: number): Promise<string | undefined> {
   try {
@@ -76,10 +105,10 @@ export async function listPids(): Promise<number[]> {
   }
 }
 
-/** Live (non-zombie) processes whose process group is `pgid`. */
+/** Live processes (see isAliveState) whose process group is `pgid`. */
 export async function groupMembers(pgid: number): Promise<ProcStat[]> {
   const stats = await Promise.all((await listPids()).map((pid) => readProcStat(pid)));
-  return stats.filter((s): s is ProcStat => s !== undefined && s.pgrp === pgid && s.state !== 'Z');
+  return stats.filter((s): s is ProcStat => s !== undefined && s.pgrp === pgid && isAliveState(s.pid, s.state));
 }
 
 /** Sends `signal` to a whole process group. False when the group no longer exists (ESRCH) or on EPERM. */
@@ -122,7 +151,7 @@ export async function processesWithEnv(name: string, values: ReadonlySet<string>
       const value = await readEnvVar(pid, name);
       if (value === undefined || !values.has(value)) return undefined;
       const stat = await readProcStat(pid);
-      return stat && stat.state !== 'Z' ? { ...stat, value } : undefined;
+      return stat && isAliveState(stat.pid, stat.state) ? { ...stat, value } : undefined;
     }),
   );
   return found.filter((p): p is ProcStat & { value: string } => p !== undefined);

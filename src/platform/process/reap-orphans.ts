@@ -11,14 +11,14 @@
 import { unlink } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import { isInstanceAlive } from './instance-id.ts';
-import { groupMembers, processesWithEnv, readProcStat } from './proc-fs.ts';
+import { groupMembers, isAliveState, processesWithEnv, readProcStat } from './proc-fs.ts';
 import { INSTANCE_ENV, readClaims, readRecords, readTmpFiles, removeClaim, removeRecord } from './process-records.ts';
 import { terminateGroup } from './terminate-group.ts';
 import type { ProcessRecord, ReapedProcess, ReapOptions } from './types.ts';
 
 async function targetsOf(record: ProcessRecord): Promise<number[]> {
   const leader = await readProcStat(record.pid);
-  if (leader && leader.state !== 'Z') {
+  if (leader && isAliveState(leader.pid, leader.state)) {
     if (leader.startTime !== record.startTime) return []; // pid recycled: not ours
     return [record.pid, ...(await groupMembers(record.pgid)).map((m) => m.pid).filter((p) => p !== record.pid)];
   }
