@@ -23,6 +23,10 @@ export interface PlainHttpsResult {
   create: PhaseResult;
   /** Server CPU per write during the creates: the figure to compare on a shared machine. */
   serverCpuMsPerWrite: number;
+  /** CPU of the watchers' process per create (client-node Watches, all in one process). */
+  watchersCpuMsPerWrite: number;
+  /** 2 cores / (server + client + watchers CPU per create): an estimate for an idle machine, not a measurement. */
+  idleMachineEstimateWritesPerSecond: number;
   deliveryMs: Stats;
   pacedDelivery: { writesPerSecond: number; writes: number; achievedWritesPerSecond: number; deliveryMs: Stats; eventsDelivered: number };
   loadAverage: [number, number];
@@ -150,6 +154,8 @@ export async function overPlainHttps(n: number, watcherCount: number, path: stri
       concurrency: PLAIN_CONCURRENCY,
       create: createPhase,
       serverCpuMsPerWrite: createPhase.serverCpuMsPerWrite!,
+      watchersCpuMsPerWrite: round(saturated.cpuMs / n, 4),
+      idleMachineEstimateWritesPerSecond: Math.round(2000 / (createPhase.serverCpuMsPerWrite! + createPhase.clientCpuMsPerWrite! + saturated.cpuMs / n)),
       deliveryMs: saturated.deliveryMs,
       pacedDelivery: {
         writesPerSecond: PLAIN_PACED_RATE,
@@ -174,7 +180,7 @@ export function printPlainHttps(r: PlainHttpsResult, targets: { writesPerSecond:
   const mark = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   console.log(`\nHTTPS + plain node:https keep-alive client: ${r.objects} creates, ${r.watchers} watchers, ${r.concurrency} in flight`);
   console.log(`  create  ${c.writesPerSecond} writes/s (wall; target >= ${targets.writesPerSecond}) ${mark(checks[0]!)}   latency p50 ${c.latencyMs.p50} ms  p99 ${c.latencyMs.p99} ms`);
-  console.log(`  CPU     server ${c.serverCpuMsPerWrite} ms/write (= ${Math.round(1000 / c.serverCpuMsPerWrite!)} writes per server CPU second), client ${c.clientCpuMsPerWrite} ms/write; load average ${r.loadAverage.join(' -> ')}`);
+  console.log(`  CPU     server ${c.serverCpuMsPerWrite} ms/write (= ${Math.round(1000 / c.serverCpuMsPerWrite!)} writes per server CPU second), client ${c.clientCpuMsPerWrite}, watchers ${r.watchersCpuMsPerWrite} ms/write; idle 2-core estimate ${r.idleMachineEstimateWritesPerSecond} writes/s (not measured); load average ${r.loadAverage.join(' -> ')}`);
   console.log(`  delivery saturated p50 ${r.deliveryMs.p50} ms  p99 ${r.deliveryMs.p99} ms`);
   const p = r.pacedDelivery;
   console.log(`  delivery at ${p.writesPerSecond} writes/s (achieved ${p.achievedWritesPerSecond}): p50 ${p.deliveryMs.p50} ms  p99 ${p.deliveryMs.p99} ms (target <= ${targets.deliveryP99Ms} ms) ${mark(checks[1]!)}  [${p.eventsDelivered} events]`);

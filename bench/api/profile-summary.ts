@@ -51,3 +51,32 @@ console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled\n\ntop functions b
 for (const [k, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${k}`);
 console.log('\nself time by place');
 for (const [k, us] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${k}`);
+
+// Inclusive time (self + callees) of the parts a write goes through, by the frames on the stack.
+const buckets: [string, (n: Node) => boolean][] = [
+  ['TLS + socket writes (native writev, tls, stream_base)', (n) => n.callFrame.functionName === 'writev' || /node:(tls|_tls|internal\/stream_base)/.test(n.callFrame.url) || n.callFrame.functionName === 'writevGeneric'],
+  ['HTTP parsing (parserOnHeadersComplete, parserOnBody)', (n) => /^parserOn/.test(n.callFrame.functionName)],
+  ['request body: read + JSON.parse (apiserver/http/body.ts)', (n) => n.callFrame.url.endsWith('apiserver/http/body.ts')],
+  ['store write (apiserver/store/, incl. admission and fan-out)', (n) => /apiserver\/store\/store\.ts$/.test(n.callFrame.url) && /^(create|update|replace|apply|patch|remove|delete)/.test(n.callFrame.functionName)],
+  ['admission: registry (ajv validation, shape, defaults)', (n) => /apiserver\/registry\//.test(n.callFrame.url)],
+  ['ajv compiled validators', (n) => /node_modules\/ajv|^validate\d*$/.test(n.callFrame.url + ' ' + n.callFrame.functionName) && /validate/.test(n.callFrame.functionName)],
+  ['watch fan-out (store watch-fanout + http watch.ts)', (n) => /apiserver\/store\/watch-fanout\.ts$|apiserver\/http\/watch\.ts$/.test(n.callFrame.url)],
+  ['serialise (objectJson / sendJson)', (n) => n.callFrame.functionName === 'objectJson' || n.callFrame.functionName === 'sendJson'],
+  ['logging (pino)', (n) => /node_modules\/pino/.test(n.callFrame.url)],
+  ['garbage collector', (n) => n.callFrame.functionName === '(garbage collector)'],
+];
+const parent = new Map<number, number>();
+for (const n of profile.nodes as (Node & { children?: number[] })[]) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map<string, number>();
+let busy = 0;
+for (const [id, us] of self) {
+  if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+  busy += us;
+  const hit = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    for (const [name, match] of buckets) if (match(byId.get(cur)!)) hit.add(name);
+  }
+  for (const name of hit) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+}
+console.log(`\ninclusive time, share of non-idle ${(busy / 1000).toFixed(0)} ms (buckets overlap: e.g. the fan-out runs inside the store write)`);
+for (const [name] of buckets) console.log(`  ${(((inclusive.get(name) ?? 0) * 100) / busy).toFixed(1).padStart(5)} %  ${name}`);
