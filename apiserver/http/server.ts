@@ -13,7 +13,8 @@ import { ApiServerError } from './errors.ts';
 import type { HandlerContext } from './context.ts';
 import { discoveryCache, SERVER_VERSION } from './discovery.ts';
 import { AGGREGATED_TYPE, wantsAggregatedDiscovery } from './negotiate.ts';
-import { metricsRegistry, serveMetrics } from './metrics.ts';
+import { Registry as PromRegistry } from 'prom-client';
+import { metricsRegistry, requestMetrics, requestVerb, serveMetrics } from './metrics.ts';
 import { handleObjects } from './objects.ts';
 import { openApiCache } from './openapi.ts';
 import { internalError, sendError, sendJson } from './respond.ts';
@@ -102,6 +103,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   // Set once the server listens (it reads the connection counters).
   let metrics: ReturnType<typeof metricsRegistry>;
+  const promRegistry = new PromRegistry();
+  const observe = requestMetrics(promRegistry, options.store, options.registry);
+  /** The resource label of a request: a kind the registry knows (never a client's made-up name). */
+  const resourceLabel = (route: Route): string => {
+    if (route.type !== 'objects') return '';
+    const info = options.registry.resolve(route.group === '' ? route.plural : `${route.plural}.${route.group}`);
+    if (!info) return 'unknown';
+    const name = info.group ? `${info.plural}.${info.group}` : info.plural;
+    return route.subresource === 'status' || route.subresource === 'scale' || route.subresource === 'log' ? `${name}/${route.subresource}` : name;
+  };
   const debug = logger.isLevelEnabled('debug');
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (debug) {
@@ -116,6 +127,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const route = parseRoute(q === -1 ? url : url.slice(0, q));
+      if (route.type === 'objects') {
+        const started = performance.now();
+        const watch = route.watchPath || /[?&](watch|follow)=(1|t|T|TRUE|true|True)(&|$)/.test(url);
+        const verb = requestVerb(req.method ?? 'GET', route.name !== undefined, watch);
+        const resource = resourceLabel(route);
+        res.once('close', () => observe(verb, resource, res.statusCode, watch ? undefined : (performance.now() - started) / 1000));
+      }
       if (route.type === 'notFound') throw NOT_FOUND;
       if (route.type === 'metrics') {
         onlyReads(req);
@@ -209,7 +227,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       slowWatchesClosed: ctx.watchStats.slowClosed,
     };
   }
-  metrics = metricsRegistry(stats, options.logs);
+  metrics = metricsRegistry(stats, options.logs, promRegistry);
   return {
     url,
     port,
