@@ -70,10 +70,15 @@ function report(id: string, stats: ProxyStats, previous: string): string {
   return text;
 }
 
+// apphost gone (exit, crash or SIGKILL closes the channel): so are its proxies. The channel may
+// have closed while this worker was still loading, before any listener could hear it: check too.
+process.on('disconnect', () => process.exit(0));
+if (!process.connected) process.exit(0);
+
 setInterval(() => {
+  // Belt and braces: never outlive apphost, even if the disconnect was missed.
+  if (!process.connected) process.exit(0);
   for (const [id, entry] of proxies) entry.reported = report(id, entry.proxy.stats(), entry.reported);
 }, STATS_EVERY_MS);
 
-// apphost gone (exit, crash or SIGKILL closes the channel): so are its proxies.
-process.on('disconnect', () => process.exit(0));
 send({ op: 'ready' });

@@ -3,7 +3,10 @@
 // over both accepting processes.
 import { execFile } from 'node:child_process';
 import net from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNetProxyFactory } from './index.ts';
@@ -11,6 +14,7 @@ import type { ProxyOptions } from './index.ts';
 import type { SharedTcpProxy } from './shared-tcp-proxy.ts';
 import { startBackend, type TestBackend } from '../../../test/support/net-backends.ts';
 import { waitFor } from '../../../test/support/wait.ts';
+import { isRunning } from '../../../test/support/proc.ts';
 
 const run = promisify(execFile);
 const factory = createNetProxyFactory({ workers: 1 });
@@ -179,6 +183,30 @@ describe('tcp proxy shared with a worker process', () => {
       await new Promise((r) => setTimeout(r, 300));
       return p.workerStats().totalConnections > before;
     }, 15_000);
+  });
+
+  it('a worker whose apphost dies, even while the worker is still starting, exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apphost-worker-orphan-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const script = join(dir, 'parent.mts');
+    writeFileSync(
+      script,
+      `import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createNetProxyFactory } from ${JSON.stringify(new URL('./index.ts', import.meta.url).href)};
+const factory = createNetProxyFactory({ workers: 1 });
+await factory.start({ listen: { address: '127.0.0.1', port: 0 }, protocol: 'TCP', backends: [] });
+const children = readdirSync('/proc/self/task').flatMap((t) => readFileSync('/proc/self/task/' + t + '/children', 'utf8').split(' ').filter(Boolean));
+console.log(JSON.stringify(children.map(Number)));
+process.exit(0); // at once: the worker has not even loaded yet
+`,
+    );
+    const { stdout } = await run(process.execPath, [fileURLToPath(new URL('../../../bin/run-ts.js', import.meta.url)), script], { timeout: 30_000 });
+    const pids = JSON.parse(stdout.trim()) as number[];
+    expect(pids.length).toBeGreaterThan(0);
+    await waitFor('the orphaned worker exits', () => pids.every((pid) => !isRunning(pid)), 15_000);
   });
 
   it('keeps client-IP affinity by serving the proxy from apphost alone', async () => {
