@@ -70,6 +70,10 @@ function report(id: string, stats: ProxyStats, previous: string): string {
   return text;
 }
 
+// Ctrl+C in a terminal signals the whole foreground group, this worker too: apphost decides when
+// its proxies stop (it closes them after its replicas, then ends this worker), so ignore it here.
+process.on('SIGINT', () => undefined);
+
 // apphost gone (exit, crash or SIGKILL closes the channel): so are its proxies. The channel may
 // have closed while this worker was still loading, before any listener could hear it: check too.
 process.on('disconnect', () => process.exit(0));
