@@ -16,24 +16,13 @@ import { dockerTestEnv, TEST_IMAGE } from '../support/docker-env.ts';
 import { isRunning, pidsWithEnv } from '../support/proc.ts';
 import { waitFor } from '../support/wait.ts';
 import { connectToApp } from '../support/cli-app.ts';
+import { seeded } from '../support/seeded.ts';
 
 const docker = await dockerTestEnv();
 const SEED = Number(process.env.CRASH_SEED ?? 20261203);
 const POINTS = Number(process.env.CRASH_POINTS ?? 20);
 const PHASES = ['start-up', 'steady', 'scale', 'spec change', 'shutdown'] as const;
 type Phase = (typeof PHASES)[number];
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const APP = `app${process.pid}`;
 const MARK = 'APPHOST_CRASH_TEST';

@@ -14,6 +14,7 @@ import { floodApp } from '../support/flood-app.ts';
 import { listeningPorts } from '../support/proc.ts';
 import { openFds, rssMiB } from '../support/proc-usage.ts';
 import { waitFor } from '../support/wait.ts';
+import { seeded } from '../support/seeded.ts';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const MAX_CYCLES = 10_000;
@@ -35,18 +36,6 @@ spec:
   endpoints: [{scheme: http, env: PORT}]
   healthCheck: {endpoint: http, path: /health}
 `;
-
-/** Deterministic sequence (mulberry32) so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('soak with churn', { timeout: (SOAK_SECONDS + 240) * 1000 }, () => {
   let app: CliApp;
