@@ -173,12 +173,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     socket.on('close', () => sockets.delete(socket));
   });
   // Requests that are not even HTTP never reach a handler: answer a Status and close.
+  // Node's parser reports the same error again for every later chunk of a refused request (a 1.1 MiB
+  // header arrives in many): the first report answers, the repeats must not cut the lingering close.
+  const answered = new WeakSet<object>();
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (answered.has(socket)) return;
     logger.debug({ err: err.message, code: err.code }, 'client error');
     if (!socket.writable || err.code === 'ECONNRESET' || err.code?.startsWith('ERR_SSL')) {
       socket.destroy();
       return;
     }
+    answered.add(socket);
     const answer = clientErrorAnswer(err.code);
     const code = answer.code;
     const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: answer.message ?? `malformed HTTP request: ${err.code ?? err.message}`, reason: answer.reason, code });
