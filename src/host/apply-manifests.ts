@@ -1,11 +1,12 @@
 // Applies manifests (`up -f`, an apphost file, Apphost.apply) straight to the store: create, or
-// update the existing object (keeping its status). Strict field validation, as `kubectl apply`
+// server-side apply to the existing object (keeping its status). Strict field validation, as `kubectl apply`
 // does by default: a typo (`spec.replica`) is refused with its field path, never silently
 // dropped. A refused object becomes one HostError line naming where it came from, the object and
 // the fields.
 import { formatBytes, MAX_REQUEST_BYTES } from '../api/limits.ts';
 import { isApiError } from '../api/status.ts';
-import type { Store, WriteOptions } from '../api/store.ts';
+import { APPHOSTCTL_FIELD_MANAGER } from '../api/field-managers.ts';
+import type { PatchOptions, Store } from '../api/store.ts';
 import { DEFAULT_NAMESPACE, type KubeObject } from '../api/types.ts';
 import { HostError } from './errors.ts';
 import { manifestSource } from './manifests.ts';
@@ -17,7 +18,7 @@ export interface AppliedObject {
   action: 'created' | 'configured' | 'unchanged';
 }
 
-const WRITE: WriteOptions = { fieldValidation: 'Strict' };
+const WRITE: PatchOptions = { fieldValidation: 'Strict', fieldManager: APPHOSTCTL_FIELD_MANAGER, force: true };
 
 export async function applyManifests(store: Store, objects: KubeObject[]): Promise<AppliedObject[]> {
   const applied: AppliedObject[] = [];
@@ -37,19 +38,13 @@ function applyOne(store: Store, input: KubeObject): AppliedObject {
     throw new HostError('MANIFEST_TOO_LARGE', `${where}: ${formatBytes(size)} as JSON is over the ${formatBytes(MAX_REQUEST_BYTES)} limit on one object (kube-apiserver's request limit)`);
   }
   try {
+    // A server-side apply by the manifests' one manager, as `apphostctl apply` sends it: what an
+    // earlier manifest set and this one leaves out is removed; what others set (a scale) stays.
     const existing = store.tryGet(obj.kind, namespace, obj.metadata.name);
-    if (!existing) {
-      store.create(obj, WRITE);
-      return { ...what, action: 'created' };
-    }
-    const { status: _status, ...rest } = obj;
-    const next: KubeObject = {
-      ...rest,
-      ...(existing.status !== undefined ? { status: existing.status } : {}),
-      metadata: { ...existing.metadata, ...obj.metadata, resourceVersion: existing.metadata.resourceVersion },
-    };
-    const updated = store.update(next, WRITE);
-    const changed = updated.metadata.resourceVersion !== existing.metadata.resourceVersion;
+    const { status: _status, ...desired } = obj;
+    const { object } = store.patch(obj.kind, namespace, obj.metadata.name, 'apply', desired, WRITE);
+    if (!existing) return { ...what, action: 'created' };
+    const changed = object.metadata.resourceVersion !== existing.metadata.resourceVersion;
     return { ...what, action: changed ? 'configured' : 'unchanged' };
   } catch (err) {
     throw new HostError('MANIFEST_APPLY', `${where}: ${describe(err)}`, { cause: err });

@@ -1,5 +1,6 @@
 // apphostctl apply -f FILE|DIR|apphost.ts: create or update; prints `<kind>.<group>/<name>
 // created | configured | unchanged` like kubectl.
+import { APPHOSTCTL_FIELD_MANAGER } from '../../api/field-managers.ts';
 import { Command } from 'commander';
 import { deepEqual } from '../../api/json.ts';
 import type { KubeObject } from '../../api/types.ts';
@@ -97,7 +98,7 @@ export async function applyObject(s: Session, kind: KindRef, obj: KubeObject, op
     path,
     body,
     contentType: 'application/apply-patch+yaml',
-    query: { fieldManager: 'apphostctl', force: 'true', fieldValidation, dryRun: dryRun ? 'All' : undefined },
+    query: { fieldManager: APPHOSTCTL_FIELD_MANAGER, force: 'true', fieldValidation, dryRun: dryRun ? 'All' : undefined },
   });
   if (!existing) return 'created';
   const { status: _a, ...before } = existing;

@@ -2,6 +2,7 @@
 // Resource, then deletes its replicas one at a time; the replicas controller re-creates each (same
 // name, new uid) and the next goes only once the new one is ready, so a resource with several
 // replicas keeps serving. Works with the controllers as they are: no templateHash change needed.
+import { APPHOSTCTL_FIELD_MANAGER } from '../../api/field-managers.ts';
 import { Command } from 'commander';
 import type { KubeObject, Replica } from '../../api/types.ts';
 import { RESTARTED_AT_ANNOTATION } from '../../api/annotations.ts';
@@ -38,7 +39,7 @@ Examples:
             path: objectPath(t.kind, s.namespace, t.name),
             body: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: new Date().toISOString() } } },
             contentType: 'application/merge-patch+json',
-            query: { fieldManager: 'apphostctl' },
+            query: { fieldManager: APPHOSTCTL_FIELD_MANAGER },
           });
           for (const r of await listReplicasOf(s, t.name)) {
             await replaceReplica(s, r, opts.wait ? timeoutMs : 0);

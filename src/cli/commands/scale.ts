@@ -1,5 +1,6 @@
 // apphostctl scale resource/x --replicas=N: a merge patch of spec.replicas; the replicas
 // controller adds or removes replicas without touching the others.
+import { APPHOSTCTL_FIELD_MANAGER } from '../../api/field-managers.ts';
 import { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { objectPath, parseTargets, qualifiedName } from '../kinds.ts';
@@ -31,7 +32,7 @@ Examples:
             path: objectPath(t.kind, s.namespace, t.name),
             body: { spec: { replicas: n } },
             contentType: 'application/merge-patch+json',
-            query: { fieldManager: 'apphostctl' },
+            query: { fieldManager: APPHOSTCTL_FIELD_MANAGER },
           });
           s.out.write(`${qualifiedName(t.kind, t.name)} scaled\n`);
         }

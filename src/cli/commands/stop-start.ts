@@ -1,5 +1,6 @@
 // apphostctl stop|start resource/x: a merge patch of spec.stopped. The replicas controller stops
 // every replica (phase Stopped) and keeps spec.replicas, so `start` brings the same number back.
+import { APPHOSTCTL_FIELD_MANAGER } from '../../api/field-managers.ts';
 import { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { objectPath, parseTargets, qualifiedName } from '../kinds.ts';
@@ -29,7 +30,7 @@ Examples:
             path: objectPath(t.kind, s.namespace, t.name),
             body: { spec: { stopped } },
             contentType: 'application/merge-patch+json',
-            query: { fieldManager: 'apphostctl' },
+            query: { fieldManager: APPHOSTCTL_FIELD_MANAGER },
           });
           s.out.write(`${qualifiedName(t.kind, t.name)} ${stopped ? 'stopped' : 'started'}\n`);
         }
