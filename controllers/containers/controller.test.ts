@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../../apiserver/store/index.ts';
 import type { Store } from '../../src/api/store.ts';
-import type { Endpoint, Network, Proxy, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
+import type { Endpoint, KubeObject, Network, Proxy, Replica, Resource, ResourceSpec } from '../../src/api/types.ts';
 import { createFakeContainerRuntime, type FakeContainerRuntime } from '../../test/support/fake-container-runtime.ts';
 import { createFakeClock } from '../../src/runtime/clock.ts';
 import { createControllerFixture, NS, type ControllerFixture } from '../../test/integration/support/controller-fixture.ts';
@@ -210,6 +210,10 @@ describe('containers + networks controllers (fake runtime)', () => {
     await containers.reconcile('cache-0');
     expect(rt.containers.size).toBe(0);
     expect(store.tryGet('Replica', NS, 'cache-0')).toBeUndefined();
+    await expect.poll(() => store.list<KubeObject & { reason: string; message: string; involvedObject: { kind: string; fieldPath?: string } }>('Event', { namespace: NS }).items.find((e) => e.reason === 'Killed')).toMatchObject({
+      message: expect.stringMatching(/^replica cache-0 stopped: container \S+ removed$/),
+      involvedObject: { kind: 'Resource', fieldPath: 'replicas{cache-0}' },
+    });
     store.delete('Resource', NS, 'cache');
     await networks.settle(['default']);
     expect(store.tryGet('Network', NS, 'default')).toBeUndefined();

@@ -86,9 +86,15 @@ export function createContainersController(options: ContainersControllerOptions)
     const finalizers = rep?.metadata.finalizers ?? [];
     slots.setWaiting(key, false);
     if (rep && !finalizers.includes(CONTAINER_FINALIZER)) return;
-    await lifecycle.release(slots.get(key));
+    const slot = slots.get(key);
+    const removed = slot?.containerId !== undefined && !slot.persistent;
+    await lifecycle.release(slot);
     slots.delete(key);
     if (rep) {
+      if (removed) {
+        const res = await ctx.client.get<Resource>('Resource', key.namespace, rep.spec.resource);
+        void recordReplicaEvent(ctx.events, res, rep, { reason: 'Killed', message: `replica ${rep.metadata.name} stopped: container ${slot.name} removed` });
+      }
       await ctx.client.patch('Replica', key.namespace, key.name, {
         metadata: { resourceVersion: rep.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== CONTAINER_FINALIZER) },
       }, 'merge');
