@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Prober } from '../src/platform/health/types.ts';
 import type { LogStore } from '../src/platform/logs/types.ts';
 import type { ProxyFactory } from '../src/platform/net/types.ts';
+import type { ProxyMetrics } from '../src/platform/net/proxy-metrics.ts';
 import type { PortAllocator } from '../src/platform/ports/types.ts';
 import type { ProcessRunner } from '../src/platform/process/types.ts';
 import type { ParameterSource } from '../src/platform/secrets/types.ts';
@@ -23,6 +24,8 @@ export interface BuiltinControllerDeps {
   runner: ProcessRunner;
   prober: Prober;
   proxies: ProxyFactory;
+  /** Per-proxy traffic counters for /metrics. */
+  proxyMetrics?: ProxyMetrics;
   ports: PortAllocator;
   /** Parameter values (`.apphost/secrets.json`, Parameters__<name>). */
   parameters?: ParameterSource;
@@ -43,7 +46,7 @@ export interface BuiltinControllerDeps {
 export function createBuiltinControllers(deps: BuiltinControllerDeps): ControllerDefinition[] {
   return [
     ...(deps.extra ?? []),
-    createProxiesController({ factory: deps.proxies, ports: deps.ports, ...(deps.logger ? { proxyDefaults: { logger: deps.logger } } : {}) }),
+    createProxiesController({ factory: deps.proxies, ports: deps.ports, ...(deps.proxyMetrics ? { metrics: deps.proxyMetrics } : {}), ...(deps.logger ? { proxyDefaults: { logger: deps.logger } } : {}) }),
     createEndpointProxiesController({ devCertificates: deps.devCertificates }),
     createHealthController({ prober: deps.prober }),
     createProcessesController({ runner: deps.runner, baseDir: deps.baseDir, ...(deps.gracePeriodMs !== undefined ? { gracePeriodMs: deps.gracePeriodMs } : {}) }),

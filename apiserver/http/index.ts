@@ -4,3 +4,4 @@ export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './kubec
 export { generateTls, type TlsMaterial } from './tls.ts';
 export { ApiServerError, isApiServerError, type ApiServerErrorCode } from './errors.ts';
 export type { ApiServer, ApiServerOptions, LogProvider, LogProviderStats, LogLine } from './types.ts';
+export type { HealthCheck, HealthEndpoint } from './health.ts';

@@ -3,7 +3,7 @@ import { ApiError } from '../../src/api/status.ts';
 
 export type Route =
   | { type: 'version' }
-  | { type: 'health' }
+  | { type: 'health'; endpoint: 'healthz' | 'livez' | 'readyz'; check?: string }
   | { type: 'metrics' }
   | { type: 'api' }
   | { type: 'apis' }
@@ -79,7 +79,7 @@ export function parseRoute(pathname: string): Route {
     case 'healthz':
     case 'livez':
     case 'readyz':
-      return { type: 'health' };
+      return n === 1 ? { type: 'health', endpoint: s[0] } : { type: 'health', endpoint: s[0], check: s.slice(1).join('/') };
     case 'api':
       if (n === 1) return { type: 'api' };
       if (n === 2) return { type: 'coreVersion', version: s[1]! };

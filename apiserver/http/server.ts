@@ -15,6 +15,7 @@ import { discoveryCache, SERVER_VERSION } from './discovery.ts';
 import { AGGREGATED_TYPE, wantsAggregatedDiscovery } from './negotiate.ts';
 import { Registry as PromRegistry } from 'prom-client';
 import { metricsRegistry, requestMetrics, requestVerb, serveMetrics } from './metrics.ts';
+import { serveHealth, type HealthCheck } from './health.ts';
 import { handleObjects } from './objects.ts';
 import { openApiCache } from './openapi.ts';
 import { internalError, sendError, sendJson } from './respond.ts';
@@ -66,10 +67,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     switch (route.type) {
       case 'version':
         return sendJson(res, 200, SERVER_VERSION);
-      case 'health':
-        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
-        res.end('ok');
-        return;
       case 'api':
         return aggregated ? sendJson(res, 200, discovery().apiAggregated, AGGREGATED_TYPE) : sendJson(res, 200, discovery().apiVersions);
       case 'apis':
@@ -103,7 +100,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   // Set once the server listens (it reads the connection counters).
   let metrics: ReturnType<typeof metricsRegistry>;
-  const promRegistry = new PromRegistry();
+  const promRegistry = options.metrics ?? new PromRegistry();
+  let closing: Promise<void> | undefined;
+  const firstKind = options.registry.list()[0]?.key;
+  const healthChecks: HealthCheck[] = [
+    { name: 'ping', live: true, check: () => undefined },
+    ...(options.logs ? [{ name: 'log', live: true, check: () => (options.logs!.stats?.(), undefined) }] : []),
+    // The store answers a list (it is in memory: this fails only if it is broken).
+    { name: 'store', live: true, check: () => (firstKind !== undefined ? (options.store.list(firstKind, { limit: 1 }), undefined) : undefined) },
+    { name: 'shutdown', check: () => (closing ? 'the API server is shutting down' : undefined) },
+    ...(options.healthChecks ?? []),
+  ];
   const observe = requestMetrics(promRegistry, options.store, options.registry);
   /** The resource label of a request: a kind the registry knows (never a client's made-up name). */
   const resourceLabel = (route: Route): string => {
@@ -138,6 +145,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (route.type === 'metrics') {
         onlyReads(req);
         await serveMetrics(res, metrics);
+      } else if (route.type === 'health') {
+        onlyReads(req);
+        const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+        const onFailure = (check: string, reason: string) => logger.info({ check, reason }, `${route.endpoint} check failed`);
+        await serveHealth(res, { endpoint: route.endpoint, ...(route.check !== undefined ? { check: route.check } : {}), query, onFailure }, healthChecks);
       } else if (route.type === 'objects') {
         const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
         await handleObjects(ctx, req, res, route, query);
@@ -218,7 +230,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const url = `https://${host}:${port}`;
   logger.info({ url }, 'API server listening');
 
-  let closing: Promise<void> | undefined;
   function stats(): ApiServerStats {
     const g = guard.stats();
     return {

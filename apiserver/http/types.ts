@@ -2,7 +2,9 @@
 import type { Logger } from 'pino';
 import type { Registry } from '../../src/api/registry.ts';
 import type { Store } from '../../src/api/store.ts';
+import type { Registry as PromRegistry } from 'prom-client';
 import type { ConnectionLimits } from './connection-guard.ts';
+import type { HealthCheck } from './health.ts';
 
 /** One captured log line of a replica. `time` is epoch milliseconds or an RFC 3339 string. */
 export interface LogLine {
@@ -62,6 +64,13 @@ export interface ApiServerOptions {
   connectionLimits?: ConnectionLimits & { handshakeTimeoutMs?: number };
   /** Largest accepted request body (default 3 MiB). */
   maxBodyBytes?: number;
+  /**
+   * The prom-client Registry /metrics serves: the server adds its own metrics to it, the host the
+   * controllers' and proxies'. Default: one of its own.
+   */
+  metrics?: PromRegistry;
+  /** Checks /readyz runs after ping, log, store and shutdown (`live` ones also on /livez and /healthz). */
+  healthChecks?: HealthCheck[];
   /** Clock for Age cells and timestamps (default Date.now). */
   now?: () => number;
 }

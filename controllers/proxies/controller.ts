@@ -5,6 +5,7 @@
 // written at most once per statusIntervalMs.
 import { readFile } from 'node:fs/promises';
 import type { Proxy, ProxyStatus } from '../../src/api/types.ts';
+import type { ProxyMetrics } from '../../src/platform/net/proxy-metrics.ts';
 import type { ProxyBackend, ProxyFactory, ProxyOptions, RunningProxy, WhenNoBackend } from '../../src/platform/net/types.ts';
 import type { PortAllocator } from '../../src/platform/ports/types.ts';
 import { backoffDelay, type BackoffOptions } from '../../src/runtime/backoff.ts';
@@ -28,6 +29,8 @@ export interface ProxiesControllerOptions {
   /** Extra options for every proxy (hold limits, UDP idle timeout, logger). */
   proxyDefaults?: Pick<ProxyOptions, 'hold' | 'udpIdleTimeoutMs' | 'logger'>;
   clock?: Clock;
+  /** Each running proxy's counters, labelled with the Proxy's namespace and name (/metrics). */
+  metrics?: ProxyMetrics;
 }
 
 interface Slot {
@@ -38,6 +41,8 @@ interface Slot {
   /** protocol|address|port|allowedClients the proxy was started with; a change re-binds. */
   listenKey: string;
   proxy?: RunningProxy;
+  /** Stops reporting the proxy's counters to the metrics. */
+  untrack?: () => void;
   backends?: ProxyBackend[];
   policy?: string;
   whenNoBackend?: WhenNoBackend;
@@ -59,6 +64,7 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
   async function closeSlot(id: string): Promise<void> {
     const slot = slots.get(id);
     slots.delete(id);
+    slot?.untrack?.();
     await slot?.proxy?.close();
   }
 
@@ -117,6 +123,8 @@ export function createProxiesController(options: ProxiesControllerOptions): Cont
             ...(px.spec.clientIPAffinity !== undefined ? { clientIPAffinity: px.spec.clientIPAffinity } : {}),
             ...(allowedClients !== undefined ? { allowedClients } : {}),
           });
+          const running = slot.proxy;
+          slot.untrack = options.metrics?.track(key.namespace, key.name, () => running.stats());
           slot.backends = backends;
           slot.policy = policyKey;
           slot.whenNoBackend = whenNoBackend;

@@ -23,10 +23,12 @@ export interface DockerControllers {
    * containers controller's shutdown then removes them without waiting out their grace period.
    */
   killSessionContainers(): Promise<void>;
+  /** Why the Docker Engine does not answer (undefined when it does, or when docker is off). */
+  unavailable(): Promise<string | undefined>;
 }
 
 export async function createDockerControllers(mode: boolean | 'auto', options: DockerControllersOptions): Promise<DockerControllers> {
-  if (mode === false) return { controllers: [], killSessionContainers: async () => undefined };
+  if (mode === false) return { controllers: [], killSessionContainers: async () => undefined, unavailable: async () => undefined };
   const log = options.logger.child({ component: 'docker' });
   const runtime = createDockerRuntime({ logger: log, pingTimeoutMs: 1500 });
   const killSessionContainers = async () => {
@@ -49,5 +51,6 @@ export async function createDockerControllers(mode: boolean | 'auto', options: D
       logger: log,
     }),
   ];
-  return { controllers, killSessionContainers };
+  const unavailable = () => runtime.ping().then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)));
+  return { controllers, killSessionContainers, unavailable };
 }

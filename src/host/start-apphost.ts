@@ -6,6 +6,7 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { Registry as MetricsRegistry } from 'prom-client';
 import { BUILTIN_CRD_DIR, createApphostRegistry } from '../../apiserver/registry/index.ts';
 import { createStore } from '../../apiserver/store/index.ts';
 import { startApiServer, writeKubeconfig, type ApiServer } from '../../apiserver/http/index.ts';
@@ -13,15 +14,17 @@ import { createBuiltinControllers } from '../../controllers/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { createProber } from '../platform/health/index.ts';
 import { createLogStore } from '../platform/logs/index.ts';
-import { createNetProxyFactory, defaultProxyWorkers } from '../platform/net/index.ts';
+import { createNetProxyFactory, createProxyMetrics, defaultProxyWorkers } from '../platform/net/index.ts';
 import { createPortAllocator } from '../platform/ports/index.ts';
 import { createFileParameterSource } from '../platform/secrets/index.ts';
 import { createPostgresDatabaseCreator } from '../platform/databases/index.ts';
 import { createDevCertificates } from '../platform/tls/index.ts';
 import { createProcessRecords, createProcessRunner, currentInstanceId, reapOrphans } from '../platform/process/index.ts';
 import { createManager, type Manager } from '../runtime/manager.ts';
+import { promMetricsRecorder } from '../runtime/prom-metrics.ts';
 import { applyManifests } from './apply-manifests.ts';
-import { createDockerControllers } from './docker-controllers.ts';
+import { createDockerControllers, type DockerControllers } from './docker-controllers.ts';
+import { hostHealthChecks } from './health-checks.ts';
 import { HostError } from './errors.ts';
 import { applicationName, projectHash } from './project.ts';
 import type { Apphost, StartApphostOptions } from './types.ts';
@@ -59,7 +62,13 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
     const store = createStore({ registry });
     const logs = createLogStore();
 
-    const server: ApiServer = await startApiServer({ store, registry, logs, logger: logger.child({ component: 'api' }), ...(options.apiPort !== undefined ? { port: options.apiPort } : {}) });
+    // One Registry for /metrics: the API server's, the controllers' and the proxies' metrics.
+    const metrics = new MetricsRegistry();
+    // The server answers before the controllers run: its readiness checks look at them when asked.
+    let manager: Manager | undefined;
+    let docker: DockerControllers | undefined;
+    const healthChecks = hostHealthChecks({ store, manager: () => manager, docker: () => docker });
+    const server: ApiServer = await startApiServer({ store, registry, logs, metrics, healthChecks, logger: logger.child({ component: 'api' }), ...(options.apiPort !== undefined ? { port: options.apiPort } : {}) });
     let serverClosed: Promise<void> | undefined;
     const closeServer = () => (serverClosed ??= server.close());
     cleanups.push(closeServer);
@@ -77,17 +86,19 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
     const app = { name, projectHash: hash, instanceId };
     // Created on first need (an https endpoint), in $APPHOST_HOME/dev-certs or ~/.apphost/dev-certs.
     const devCertificates = createDevCertificates();
-    const docker = await createDockerControllers(options.docker ?? 'auto', { app, logs, baseDir: dir, graceMs, logger });
+    docker = await createDockerControllers(options.docker ?? 'auto', { app, logs, baseDir: dir, graceMs, logger });
 
     // Proxy worker processes go after the proxies they serve (cleanups run in reverse).
     const proxies = createNetProxyFactory({ workers: defaultProxyWorkers(), logger: logger.child({ component: 'proxy-workers' }) });
     cleanups.push(() => proxies.close?.() ?? Promise.resolve());
-    const manager: Manager = createManager({ store, registry, logger, stopTimeoutMs: 1000 });
-    cleanups.push(() => manager.stop());
+    const controllers = createManager({ store, registry, logger, stopTimeoutMs: 1000, metrics: promMetricsRecorder(metrics) });
+    manager = controllers;
+    cleanups.push(() => controllers.stop());
     for (const def of createBuiltinControllers({
       runner,
       prober: createProber(),
       proxies,
+      proxyMetrics: createProxyMetrics(metrics),
       ports,
       parameters: createFileParameterSource({ file: join(state, 'secrets.json') }),
       postgres: createPostgresDatabaseCreator(),
@@ -98,10 +109,10 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       logger: logger.child({ component: 'proxy' }),
       extra: docker.controllers,
     })) {
-      manager.add(def);
+      controllers.add(def);
     }
-    for (const def of options.controllers ?? []) manager.add(def);
-    await manager.start();
+    for (const def of options.controllers ?? []) controllers.add(def);
+    await controllers.start();
 
     const apply = (objects: KubeObject[]) => applyManifests(store, objects);
     const applied = await apply(options.manifests ?? []);
@@ -114,7 +125,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       url: server.url,
       kubeconfigPath,
       store,
-      client: manager.client,
+      client: controllers.client,
       logs,
       applied,
       apply,
@@ -122,7 +133,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       processes: () => runner.running().map((p) => ({ id: p.id, pid: p.pid })),
       async kill() {
         runner.killAll();
-        await docker.killSessionContainers();
+        await docker?.killSessionContainers();
       },
       stop() {
         stopping ??= (async () => {

@@ -13,6 +13,7 @@ import { runReconcile, type ReconcileOutcome } from './reconcile-wrapper.ts';
 import { controllerKeys, type OwnerMatcher } from './sources.ts';
 import { createEventRecorder, type EventRecorder } from './events.ts';
 import { createStoreClient } from './store-client.ts';
+import { NO_LATENCY_SINK, newReconcileTally, tallyOutcome, type ControllerLatencySink, type ControllerSnapshot, type MetricsRecorder, type ReconcileTally } from './metrics.ts';
 import type { Client, ControllerDefinition, ObjectKey } from './types.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -26,7 +27,9 @@ export interface ManagerOptions {
   stopTimeoutMs?: number;
   /** Delay before re-subscribing a failed watch. Default 1 s. */
   watchRetryDelayMs?: number;
-  /** Observe every finished reconcile (tests, metrics). */
+  /** Per-controller work queue and reconcile metrics go here (e.g. promMetricsRecorder). */
+  metrics?: MetricsRecorder;
+  /** Observe every finished reconcile (tests). */
   onReconcile?: (event: { controller: string; key: string; outcome: ReconcileOutcome }) => void;
 }
 
@@ -48,6 +51,10 @@ export interface Manager {
   /** A client over the store for code outside controllers. */
   readonly client: Client;
   readonly controllers: readonly string[];
+  /** Controllers not running yet (setup, sources and workers), or every one once stopping: for /readyz. */
+  notStarted(): string[];
+  /** `<controller>: <kind>` for every watch that failed and is waiting to be re-subscribed: for /readyz. */
+  failingWatches(): string[];
 }
 
 interface Running {
@@ -63,6 +70,12 @@ interface Running {
   subscription?: Subscription;
   workers: Promise<void>[];
   started: boolean;
+  tally: ReconcileTally;
+  latency: ControllerLatencySink;
+  /** Set once its sources and workers run. */
+  running: boolean;
+  /** Kinds whose watch failed and waits to be re-subscribed. */
+  failing: Set<string>;
 }
 
 export function createManager(options: ManagerOptions): Manager {
@@ -97,7 +110,7 @@ export function createManager(options: ManagerOptions): Manager {
     rc.started = true;
     const { def, queue } = rc;
     await def.setup?.({
-      enqueue: (key, afterMs) => queue.addAfter(keyToString(key), afterMs ?? 0),
+      enqueue: (key, afterMs) => enqueueKey(queue, keyToString(key), afterMs),
       client: rc.client,
       events: rc.events,
       log: rc.log,
@@ -110,15 +123,19 @@ export function createManager(options: ManagerOptions): Manager {
       isOwnerKind: ownerMatcher(def.for),
       log: rc.log,
       retryDelayMs: options.watchRetryDelayMs,
+      failing: rc.failing,
     }).subscribe((key) => rc.batch.add(key));
-    const concurrency = def.concurrency ?? 4;
+    const concurrency = def.concurrency ?? DEFAULT_CONCURRENCY;
     for (let i = 0; i < concurrency; i++) rc.workers.push(worker(rc));
+    rc.running = true;
   }
 
   async function worker(rc: Running): Promise<void> {
     for (;;) {
       const key = await rc.queue.get();
       if (key === undefined) return;
+      rc.tally.active++;
+      const started = performance.now();
       const outcome = await runReconcile({
         def: rc.def,
         key,
@@ -131,6 +148,9 @@ export function createManager(options: ManagerOptions): Manager {
         reconcileId: String(++reconcileCounter),
         conflicts: rc.conflicts,
       });
+      rc.latency.reconciled((performance.now() - started) / 1000);
+      rc.tally.active--;
+      tallyOutcome(rc.tally, outcome);
       rc.queue.done(key);
       try {
         options.onReconcile?.({ controller: rc.def.name, key, outcome });
@@ -154,7 +174,10 @@ export function createManager(options: ManagerOptions): Manager {
       if (controllers.has(def.name)) {
         throw new RuntimeError('ERR_DUPLICATE_CONTROLLER', `a controller named "${def.name}" is already registered`);
       }
-      const queue = new WorkQueue({ clock });
+      const concurrency = def.concurrency ?? DEFAULT_CONCURRENCY;
+      const tally = newReconcileTally();
+      const latency: ControllerLatencySink = options.metrics?.addController(def.name, (): ControllerSnapshot => snapshot(queue, tally, concurrency)) ?? NO_LATENCY_SINK;
+      const queue: WorkQueue = new WorkQueue({ clock, ...(options.metrics ? { latency } : {}) });
       const rc: Running = {
         def,
         queue,
@@ -166,6 +189,10 @@ export function createManager(options: ManagerOptions): Manager {
         conflicts: new Map(),
         workers: [],
         started: false,
+        tally,
+        latency,
+        running: false,
+        failing: new Set(),
       };
       controllers.set(def.name, rc);
       order.push(def.name);
@@ -231,7 +258,15 @@ export function createManager(options: ManagerOptions): Manager {
     enqueue(controller, key, afterMs) {
       const rc = controllers.get(controller);
       if (!rc) throw new RuntimeError('ERR_INVALID_CONTROLLER', `no controller named "${controller}"`);
-      rc.queue.addAfter(keyToString(key), afterMs ?? 0);
+      enqueueKey(rc.queue, keyToString(key), afterMs);
+    },
+
+    notStarted() {
+      return order.filter((n) => halted() || !controllers.get(n)!.running);
+    },
+
+    failingWatches() {
+      return order.flatMap((n) => [...controllers.get(n)!.failing].map((kind) => `${n}: ${kind}`));
     },
 
     async idle(idleOptions = {}) {
@@ -251,6 +286,30 @@ export function createManager(options: ManagerOptions): Manager {
     },
   };
   return manager;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+
+/** A plain enqueue is an add; one with a delay is a delayed add (and counts as a retry, as in client-go). */
+function enqueueKey(queue: WorkQueue, key: string, afterMs: number | undefined): void {
+  if (afterMs && afterMs > 0) queue.addAfter(key, afterMs);
+  else queue.add(key);
+}
+
+function snapshot(queue: WorkQueue, tally: ReconcileTally, concurrency: number): ControllerSnapshot {
+  const q = queue.stats();
+  return {
+    depth: q.depth,
+    adds: q.adds,
+    retries: q.retries,
+    unfinishedWorkSeconds: q.unfinishedSeconds,
+    longestRunningProcessorSeconds: q.longestRunningSeconds,
+    activeWorkers: tally.active,
+    maxConcurrentReconciles: concurrency,
+    reconciles: { ...tally.reconciles },
+    errors: tally.errors,
+    terminalErrors: tally.terminalErrors,
+  };
 }
 
 function groupOf(apiVersion: string): string {

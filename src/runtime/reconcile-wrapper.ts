@@ -74,7 +74,7 @@ export async function runReconcile(options: RunReconcileOptions): Promise<Reconc
       const n = (conflicts.get(key) ?? 0) + 1;
       conflicts.set(key, n);
       if (n <= IMMEDIATE_CONFLICT_RETRIES) {
-        queue.add(key);
+        queue.addAfter(key, 0); // at once, counted as a retry
         log.debug({ durationMs, conflicts: n }, 'conflict; requeued at once');
         return { kind: 'conflict', retryInMs: 0 };
       }

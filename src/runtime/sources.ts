@@ -14,6 +14,8 @@ export interface KeySourceOptions {
   log: Logger;
   /** Delay before re-subscribing after the watch failed. Default 1 s. */
   retryDelayMs?: number;
+  /** Holds `type` while its watch has failed and is not re-subscribed yet (readiness). */
+  failing?: Set<string>;
 }
 
 /**
@@ -35,7 +37,11 @@ export function watchKeys(options: KeySourceOptions): Observable<string> {
   };
   const identity = (obj: KubeObject) => obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 
-  const events = defer(() => store.watch(type)).pipe(
+  const events = defer(() => {
+    const watch = store.watch(type);
+    options.failing?.delete(type);
+    return watch;
+  }).pipe(
     map((event: WatchEvent) => {
       if (event.type === 'ERROR') {
         const status = event.object as unknown as { message?: string };
@@ -45,6 +51,7 @@ export function watchKeys(options: KeySourceOptions): Observable<string> {
     }),
     retry({
       delay: (err: unknown) => {
+        options.failing?.add(type);
         log.warn({ err, type }, 'watch failed; re-subscribing');
         return timer(options.retryDelayMs ?? 1000);
       },
@@ -88,16 +95,17 @@ export function controllerKeys(options: {
   isOwnerKind: OwnerMatcher;
   log: Logger;
   retryDelayMs?: number;
+  failing?: Set<string>;
 }): Observable<string> {
-  const { store, def, isOwnerKind, log, retryDelayMs } = options;
+  const { store, def, isOwnerKind, log, retryDelayMs, failing } = options;
   const sources: Observable<string>[] = [
-    watchKeys({ store, type: def.for, toKeys: (obj) => [keyOf(obj)], log, retryDelayMs }),
+    watchKeys({ store, type: def.for, toKeys: (obj) => [keyOf(obj)], log, retryDelayMs, failing }),
   ];
   for (const type of def.owns ?? []) {
-    sources.push(watchKeys({ store, type, toKeys: (obj) => ownerKeys(obj, isOwnerKind), log, retryDelayMs }));
+    sources.push(watchKeys({ store, type, toKeys: (obj) => ownerKeys(obj, isOwnerKind), log, retryDelayMs, failing }));
   }
   for (const w of def.watches ?? []) {
-    sources.push(watchKeys({ store, type: w.type, toKeys: w.map, log, retryDelayMs }));
+    sources.push(watchKeys({ store, type: w.type, toKeys: w.map, log, retryDelayMs, failing }));
   }
   return merge(...sources);
 }

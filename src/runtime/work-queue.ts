@@ -1,12 +1,32 @@
 // The work queue (client-go semantics): a key is handed to at most one worker at a time; adds of a
 // key that is already queued collapse into one; a key added while it is being processed gets exactly
-// one more pass after `done`. Delayed adds and per-key exponential backoff on top.
+// one more pass after `done`. Delayed adds and per-key exponential backoff on top. Counts adds and
+// retries as client-go's queue metrics do; with a latency sink, also times waits and work.
 import { RECONCILE_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import type { ControllerLatencySink } from './metrics.ts';
 
 export interface WorkQueueOptions {
   clock?: Clock;
   backoff?: BackoffOptions;
+  /** Receives queue wait and work times (seconds). Without it nothing is timed. */
+  latency?: Pick<ControllerLatencySink, 'queued' | 'worked'>;
+}
+
+/** Counters and timings of a queue at one moment. */
+export interface WorkQueueStats {
+  /** Keys waiting for a worker (queued, or re-added while being processed). */
+  depth: number;
+  /** Adds of a key that was not already pending. */
+  adds: number;
+  /** Delayed re-adds (`addAfter`, `addRateLimited`). */
+  retries: number;
+  /** Keys being processed now. */
+  processing: number;
+  /** Seconds the keys in progress have run so far, summed (0 without a latency sink). */
+  unfinishedSeconds: number;
+  /** Seconds the oldest key in progress has run (0 without a latency sink). */
+  longestRunningSeconds: number;
 }
 
 interface Delayed {
@@ -20,7 +40,13 @@ export class WorkQueue {
   private readonly queue: string[] = [];
   /** Keys that need a pass: queued, or re-added while processing. */
   private readonly dirty = new Set<string>();
-  private readonly processing = new Set<string>();
+  /** Keys handed out and not done yet -> when (performance.now(), 0 when not timed). */
+  private readonly processing = new Map<string, number>();
+  /** When each pending key was added (only with a latency sink). */
+  private readonly addedAt: Map<string, number> | undefined;
+  private readonly latency: WorkQueueOptions['latency'];
+  private adds = 0;
+  private retries = 0;
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   private readonly delayed = new Map<string, Delayed>();
   private readonly failures = new Map<string, number>();
@@ -29,19 +55,24 @@ export class WorkQueue {
   constructor(options: WorkQueueOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.backoff = options.backoff ?? RECONCILE_BACKOFF;
+    this.latency = options.latency;
+    this.addedAt = options.latency ? new Map() : undefined;
   }
 
   /** Queue a key now. A no-op when it is already queued; deferred to after `done` while it runs. */
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
+    this.adds++;
+    if (this.addedAt && !this.addedAt.has(key)) this.addedAt.set(key, performance.now());
     this.dirty.add(key);
     if (this.processing.has(key)) return;
     this.enqueue(key);
   }
 
-  /** Queue a key after `ms`. When it is already waiting, the earlier time wins. */
+  /** Queue a key after `ms` (a retry, as client-go counts them). When it is already waiting, the earlier time wins. */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
+    this.retries++;
     if (ms <= 0) {
       this.add(key);
       return;
@@ -86,7 +117,9 @@ export class WorkQueue {
 
   /** Mark a key as processed. When it was re-added meanwhile, it is queued once more. */
   done(key: string): void {
+    const started = this.processing.get(key);
     this.processing.delete(key);
+    if (this.latency && started !== undefined) this.latency.worked((performance.now() - started) / 1000);
     if (this.dirty.has(key) && !this.shuttingDown) this.enqueue(key);
   }
 
@@ -97,6 +130,7 @@ export class WorkQueue {
     this.delayed.clear();
     this.queue.length = 0;
     this.dirty.clear();
+    this.addedAt?.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 
@@ -114,6 +148,21 @@ export class WorkQueue {
     return this.queue.length === 0 && this.processing.size === 0;
   }
 
+  /** Counters for metrics; the in-progress times are measured now. */
+  stats(): WorkQueueStats {
+    let unfinished = 0;
+    let longest = 0;
+    if (this.latency) {
+      const now = performance.now();
+      for (const started of this.processing.values()) {
+        const s = (now - started) / 1000;
+        unfinished += s;
+        if (s > longest) longest = s;
+      }
+    }
+    return { depth: this.dirty.size, adds: this.adds, retries: this.retries, processing: this.processing.size, unfinishedSeconds: unfinished, longestRunningSeconds: longest };
+  }
+
   /** Keys waiting for a delayed add. */
   delayedKeys(): string[] {
     return [...this.delayed.keys()];
@@ -127,7 +176,17 @@ export class WorkQueue {
 
   private take(key: string): string {
     this.dirty.delete(key);
-    this.processing.add(key);
+    if (!this.latency) {
+      this.processing.set(key, 0);
+      return key;
+    }
+    const now = performance.now();
+    this.processing.set(key, now);
+    const added = this.addedAt!.get(key);
+    if (added !== undefined) {
+      this.addedAt!.delete(key);
+      this.latency.queued((now - added) / 1000);
+    }
     return key;
   }
 }

@@ -18,3 +18,4 @@ export { createNetProxyFactory, defaultProxyWorkers } from './net-proxy-factory.
 export type { NetProxyFactoryOptions } from './net-proxy-factory.ts';
 export { createFakeProxyFactory } from './fake-proxy-factory.ts';
 export type { FakeConnection, FakeProxy, FakeProxyFactory } from './fake-proxy-factory.ts';
+export { createProxyMetrics, type ProxyMetrics } from './proxy-metrics.ts';

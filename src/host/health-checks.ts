@@ -1,0 +1,45 @@
+// The host's /readyz checks, beside the API server's own (ping, log, store, shutdown): the
+// controllers run, their watches are live, and - only while a Resource runs a container - the Docker
+// Engine answers. Each is read when /readyz is asked, so they cost nothing in between.
+import type { HealthCheck } from '../../apiserver/http/index.ts';
+import type { Store } from '../api/store.ts';
+import type { Manager } from '../runtime/manager.ts';
+import type { DockerControllers } from './docker-controllers.ts';
+
+export interface HostHealthSources {
+  store: Store;
+  /** Undefined until the manager is created. */
+  manager: () => Manager | undefined;
+  docker: () => Pick<DockerControllers, 'unavailable'> | undefined;
+}
+
+const list = (names: string[]) => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
+
+export function hostHealthChecks(sources: HostHealthSources): HealthCheck[] {
+  return [
+    {
+      name: 'controllers',
+      check() {
+        const m = sources.manager();
+        if (!m) return 'the controllers are not created yet';
+        const waiting = m.notStarted();
+        return waiting.length ? `not running: ${list(waiting)}` : undefined;
+      },
+    },
+    {
+      name: 'informer-sync',
+      check() {
+        const failing = sources.manager()?.failingWatches() ?? [];
+        return failing.length ? `watches being re-subscribed: ${list(failing)}` : undefined;
+      },
+    },
+    {
+      name: 'docker',
+      async check() {
+        const usesContainers = sources.store.list('Resource').items.some((r) => (r as { spec?: { container?: unknown } }).spec?.container !== undefined);
+        if (!usesContainers) return undefined;
+        return (await sources.docker()?.unavailable()) ?? undefined;
+      },
+    },
+  ];
+}

@@ -1,0 +1,70 @@
+// The runtime's metrics in a prom-client Registry, under controller-runtime's names and labels
+// (client-go's workqueue_* with name and controller, controller_runtime_* with controller). Counters
+// and gauges are read from each controller's snapshot when scraped; the latency histograms get one
+// bound child per controller.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ControllerLatencySink, ControllerSnapshot, MetricsRecorder, ReconcileResultLabel } from './metrics.ts';
+
+/** client-go's workqueue buckets: 10 ns to 1000 s, factor 10. */
+const QUEUE_BUCKETS = Array.from({ length: 12 }, (_, i) => 1e-8 * 10 ** i);
+/** controller-runtime's reconcile time buckets. */
+const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60];
+const RESULTS: ReconcileResultLabel[] = ['success', 'error', 'requeue', 'requeue_after'];
+
+export function promMetricsRecorder(registry: Registry): MetricsRecorder {
+  const controllers = new Map<string, () => ControllerSnapshot>();
+  const each = (fn: (name: string, s: ControllerSnapshot) => void) => {
+    for (const [name, read] of controllers) fn(name, read());
+  };
+  const queueLabels = ['name', 'controller'] as const;
+  const queueGauge = (name: string, help: string, read: (s: ControllerSnapshot) => number) =>
+    new Gauge({ name, help, labelNames: queueLabels, registers: [registry], collect() { each((c, s) => this.set({ name: c, controller: c }, read(s))); } });
+  const queueCounter = (name: string, help: string, read: (s: ControllerSnapshot) => number) =>
+    new Counter({ name, help, labelNames: queueLabels, registers: [registry], collect() { this.reset(); each((c, s) => this.inc({ name: c, controller: c }, read(s))); } });
+  const controllerGauge = (name: string, help: string, read: (s: ControllerSnapshot) => number) =>
+    new Gauge({ name, help, labelNames: ['controller'], registers: [registry], collect() { each((c, s) => this.set({ controller: c }, read(s))); } });
+  const controllerCounter = (name: string, help: string, read: (s: ControllerSnapshot) => number) =>
+    new Counter({ name, help, labelNames: ['controller'], registers: [registry], collect() { this.reset(); each((c, s) => this.inc({ controller: c }, read(s))); } });
+
+  queueGauge('workqueue_depth', 'Current depth of workqueue', (s) => s.depth);
+  queueCounter('workqueue_adds_total', 'Total number of adds handled by workqueue', (s) => s.adds);
+  queueCounter('workqueue_retries_total', 'Total number of retries handled by workqueue', (s) => s.retries);
+  queueGauge('workqueue_unfinished_work_seconds', 'How many seconds of work has been done that is in progress and has not been observed by work_duration', (s) => s.unfinishedWorkSeconds);
+  queueGauge('workqueue_longest_running_processor_seconds', 'How many seconds the longest running processor for workqueue has been running', (s) => s.longestRunningProcessorSeconds);
+  const queueDuration = new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: queueLabels, buckets: QUEUE_BUCKETS, registers: [registry] });
+  const workDuration = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes', labelNames: queueLabels, buckets: QUEUE_BUCKETS, registers: [registry] });
+
+  new Counter({
+    name: 'controller_runtime_reconcile_total',
+    help: 'Total number of reconciliations per controller',
+    labelNames: ['controller', 'result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      each((c, s) => { for (const result of RESULTS) this.inc({ controller: c, result }, s.reconciles[result]); });
+    },
+  });
+  controllerCounter('controller_runtime_reconcile_errors_total', 'Total number of reconciliation errors per controller', (s) => s.errors);
+  controllerCounter('controller_runtime_terminal_reconcile_errors_total', 'Total number of terminal reconciliation errors per controller', (s) => s.terminalErrors);
+  controllerGauge('controller_runtime_active_workers', 'Number of currently used workers per controller', (s) => s.activeWorkers);
+  controllerGauge('controller_runtime_max_concurrent_reconciles', 'Maximum number of concurrent reconciles per controller', (s) => s.maxConcurrentReconciles);
+  const reconcileTime = new Histogram({ name: 'controller_runtime_reconcile_time_seconds', help: 'Length of time per reconciliation per controller', labelNames: ['controller'], buckets: RECONCILE_BUCKETS, registers: [registry] });
+
+  return {
+    addController(name, read): ControllerLatencySink {
+      controllers.set(name, read);
+      const queued = queueDuration.labels({ name, controller: name });
+      const worked = workDuration.labels({ name, controller: name });
+      const reconciled = reconcileTime.labels({ controller: name });
+      // Zero series from the start, so a controller that never ran still shows up.
+      queueDuration.zero({ name, controller: name });
+      workDuration.zero({ name, controller: name });
+      reconcileTime.zero({ controller: name });
+      return {
+        queued: (s) => queued.observe(s),
+        worked: (s) => worked.observe(s),
+        reconciled: (s) => reconciled.observe(s),
+      };
+    },
+  };
+}
