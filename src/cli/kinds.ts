@@ -32,28 +32,16 @@ export class Kinds {
   }
 
   static async discover(client: ApiClient): Promise<Kinds> {
-    const groups = await client.request<APIGroupList>({ path: '/apis' });
+    const [groups, core] = await Promise.all([client.request<APIGroupList>({ path: '/apis' }), client.request<APIResourceList>({ path: '/api/v1' })]);
     const lists = await Promise.all(
       (groups.groups ?? []).map(async (g) => {
         const v = g.preferredVersion ?? g.versions[0];
         if (!v) return [];
-        const list = await client.request<APIResourceList>({ path: `/apis/${v.groupVersion}` });
-        return (list.resources ?? [])
-          .filter((r) => !r.name.includes('/'))
-          .map<KindRef>((r) => ({
-            group: g.name,
-            version: v.version,
-            kind: r.kind,
-            plural: r.name,
-            singular: r.singularName || r.kind.toLowerCase(),
-            namespaced: r.namespaced,
-            shortNames: r.shortNames ?? [],
-            verbs: r.verbs ?? [],
-            categories: r.categories ?? [],
-          }));
+        return kindRefs(g.name, v.version, await client.request<APIResourceList>({ path: `/apis/${v.groupVersion}` }));
       }),
     );
-    return new Kinds(lists.flat());
+    // The core group (/api/v1: Events...) too, as kubectl has it.
+    return new Kinds([...lists.flat(), ...kindRefs('', 'v1', core)]);
   }
 
   find(ref: string): KindRef | undefined {
@@ -95,9 +83,35 @@ export class Kinds {
   }
 }
 
-/** `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>[/<sub>]]` */
+function kindRefs(group: string, version: string, list: APIResourceList): KindRef[] {
+  return (list.resources ?? [])
+    .filter((r) => !r.name.includes('/'))
+    .map<KindRef>((r) => ({
+      group,
+      version,
+      kind: r.kind,
+      plural: r.name,
+      singular: r.singularName || r.kind.toLowerCase(),
+      namespaced: r.namespaced,
+      shortNames: r.shortNames ?? [],
+      verbs: r.verbs ?? [],
+      categories: r.categories ?? [],
+    }));
+}
+
+/** `.apphost.dev`, or nothing for the core group. */
+export function groupSuffix(k: Pick<KindRef, 'group'>): string {
+  return k.group ? `.${k.group}` : '';
+}
+
+/** `apphost.dev/v1`, or `v1` for the core group. */
+export function groupVersion(k: Pick<KindRef, 'group' | 'version'>): string {
+  return k.group ? `${k.group}/${k.version}` : k.version;
+}
+
+/** `/apis/<group>/<version>` (`/api/v1` for the core group) `[/namespaces/<ns>]/<plural>[/<name>[/<sub>]]` */
 export function objectPath(k: KindRef, namespace: string | undefined, name?: string, sub?: string): string {
-  let p = `/apis/${k.group}/${k.version}`;
+  let p = k.group ? `/apis/${k.group}/${k.version}` : `/api/${k.version}`;
   if (k.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
   p += `/${k.plural}`;
   if (name !== undefined) p += `/${encodeURIComponent(name)}`;
@@ -107,12 +121,12 @@ export function objectPath(k: KindRef, namespace: string | undefined, name?: str
 
 /** `resource.apphost.dev/api`, as kubectl prints it. */
 export function qualifiedName(k: KindRef, name: string): string {
-  return `${k.singular}.${k.group}/${name}`;
+  return `${k.singular}${groupSuffix(k)}/${name}`;
 }
 
 /** `resources.apphost.dev "api"`, as in Kubernetes messages. */
 export function quotedName(k: KindRef, name: string): string {
-  return `${k.plural}.${k.group} "${name}"`;
+  return `${k.plural}${groupSuffix(k)} "${name}"`;
 }
 
 export interface TypedName {

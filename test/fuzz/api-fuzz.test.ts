@@ -132,6 +132,8 @@ function randomPath(r: Rng, names: string[]): string {
     () => `/apis/apphost.dev/v1/${kind}/${enc(name)}`,
     () => `/apis/apphost.dev/v1/watch/namespaces/${enc(ns)}/${kind}?timeoutSeconds=1&resourceVersion=${r.pick(['1', 'abc', '-5', '99999999999999999999', '0', ''])}`,
     () => `/apis/apphost.dev/${r.pick(['v1', 'v2', 'v1beta1', ''])}`,
+    () => `/${r.pick(['readyz', 'livez', 'healthz'])}${r.pick(['', '/ping', '/store', '/controllers', `/${enc(name)}`, '/ping/extra'])}?${r.pick(['verbose', 'verbose=0', `exclude=${enc(name)}`, 'exclude=ping&exclude=ping', ''])}`,
+    () => r.pick(['/metrics', '/metrics/extra', '/metrics?name[]=x']),
     () => r.pick(['/', '/api', '/apis', '/version', '/healthz', '/openapi/v2', '/openapi/v3', '/openapi/v3/apis/apphost.dev/v1', '/api/v1', '/api/v1/namespaces/default/pods', '//', '/apis//', '/%', '/apis/apphost.dev/v1/namespaces', '/apis/apphost.dev/v1/namespaces/default']),
     () => '/' + Array.from({ length: 1 + r.int(8) }, () => enc(weirdName(r))).join('/'),
   ];

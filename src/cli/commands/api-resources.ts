@@ -1,5 +1,6 @@
 // apphostctl api-resources: the kinds the server serves (built-in and users' CRDs).
 import { Command } from 'commander';
+import { groupSuffix, groupVersion } from '../kinds.ts';
 import { printColumns } from '../output/columns.ts';
 import { withSession } from '../session.ts';
 
@@ -12,13 +13,13 @@ export function apiResourcesCommand(): Command {
       await withSession(cmd, async (s) => {
         const kinds = [...(await s.kinds()).all].sort((a, b) => a.plural.localeCompare(b.plural));
         if (opts.output === 'name') {
-          s.out.write(kinds.map((k) => `${k.plural}.${k.group}\n`).join(''));
+          s.out.write(kinds.map((k) => `${k.plural}${groupSuffix(k)}\n`).join(''));
           return;
         }
         printColumns(
           s.out,
           ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND'],
-          kinds.map((k) => [k.plural, k.shortNames.join(','), `${k.group}/${k.version}`, String(k.namespaced), k.kind]),
+          kinds.map((k) => [k.plural, k.shortNames.join(','), groupVersion(k), String(k.namespaced), k.kind]),
         );
       });
     });

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import type { KubeObject } from '../../api/types.ts';
 import { CliError } from '../errors.ts';
-import { objectPath, parseTargets, type KindRef, type TypedName } from '../kinds.ts';
+import { groupSuffix, objectPath, parseTargets, type KindRef, type TypedName } from '../kinds.ts';
 import { formatNames, formatObjects, parseOutput, type OutputFormat } from '../output/objects.ts';
 import { renderTable, TABLE_ACCEPT, type Table } from '../output/table.ts';
 import { interruptSignal, withSession, type Session } from '../session.ts';
@@ -131,7 +131,7 @@ function prefixNames(tables: Table[], kind: KindRef): Table[] {
   return tables.map((t) => {
     const nameIdx = t.columnDefinitions.findIndex((c) => c.name.toLowerCase() === 'name');
     if (nameIdx < 0) return t;
-    return { ...t, rows: t.rows.map((r) => ({ ...r, cells: r.cells.map((c, i) => (i === nameIdx ? `${kind.singular}.${kind.group}/${String(c)}` : c)) })) };
+    return { ...t, rows: t.rows.map((r) => ({ ...r, cells: r.cells.map((c, i) => (i === nameIdx ? `${kind.singular}${groupSuffix(kind)}/${String(c)}` : c)) })) };
   });
 }
 

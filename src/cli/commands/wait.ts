@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import type { Condition, KubeObject } from '../../api/types.ts';
 import { parseDuration } from '../duration.ts';
 import { CliError, isCliError } from '../errors.ts';
-import { objectPath, parseTargets, qualifiedName, type KindRef } from '../kinds.ts';
+import { groupSuffix, objectPath, parseTargets, qualifiedName, type KindRef } from '../kinds.ts';
 import { withSession, type Session } from '../session.ts';
 
 export type WaitFor =
@@ -78,7 +78,7 @@ async function waitOne(s: Session, kind: KindRef, name: string, f: WaitFor, dead
     const obj = await getOrUndefined(s, kind, name);
     if (satisfied(obj, f)) return;
     if (!obj && first && f.type !== 'delete') {
-      throw new CliError('NOT_FOUND', `${kind.plural}.${kind.group} "${name}" not found`);
+      throw new CliError('NOT_FOUND', `${kind.plural}${groupSuffix(kind)} "${name}" not found`);
     }
     first = false;
     const left = deadline - Date.now();
