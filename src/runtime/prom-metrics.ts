@@ -1,8 +1,9 @@
 // The runtime's metrics in a prom-client Registry, under controller-runtime's names and labels
 // (client-go's workqueue_* with name and controller, controller_runtime_* with controller). Counters
 // and gauges are read from each controller's snapshot when scraped; the latency histograms get one
-// bound child per controller.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+// series bound per controller (histogram-family.ts: no label work per observation).
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { HistogramFamily } from './histogram-family.ts';
 import type { ControllerLatencySink, ControllerSnapshot, MetricsRecorder, ReconcileResultLabel } from './metrics.ts';
 
 /** client-go's workqueue buckets: 10 ns to 1000 s, factor 10. */
@@ -31,8 +32,8 @@ export function promMetricsRecorder(registry: Registry): MetricsRecorder {
   queueCounter('workqueue_retries_total', 'Total number of retries handled by workqueue', (s) => s.retries);
   queueGauge('workqueue_unfinished_work_seconds', 'How many seconds of work has been done that is in progress and has not been observed by work_duration', (s) => s.unfinishedWorkSeconds);
   queueGauge('workqueue_longest_running_processor_seconds', 'How many seconds the longest running processor for workqueue has been running', (s) => s.longestRunningProcessorSeconds);
-  const queueDuration = new Histogram({ name: 'workqueue_queue_duration_seconds', help: 'How long in seconds an item stays in workqueue before being requested', labelNames: queueLabels, buckets: QUEUE_BUCKETS, registers: [registry] });
-  const workDuration = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes', labelNames: queueLabels, buckets: QUEUE_BUCKETS, registers: [registry] });
+  const queueDuration = new HistogramFamily('workqueue_queue_duration_seconds', 'How long in seconds an item stays in workqueue before being requested', QUEUE_BUCKETS, registry);
+  const workDuration = new HistogramFamily('workqueue_work_duration_seconds', 'How long in seconds processing an item from workqueue takes', QUEUE_BUCKETS, registry);
 
   new Counter({
     name: 'controller_runtime_reconcile_total',
@@ -48,22 +49,16 @@ export function promMetricsRecorder(registry: Registry): MetricsRecorder {
   controllerCounter('controller_runtime_terminal_reconcile_errors_total', 'Total number of terminal reconciliation errors per controller', (s) => s.terminalErrors);
   controllerGauge('controller_runtime_active_workers', 'Number of currently used workers per controller', (s) => s.activeWorkers);
   controllerGauge('controller_runtime_max_concurrent_reconciles', 'Maximum number of concurrent reconciles per controller', (s) => s.maxConcurrentReconciles);
-  const reconcileTime = new Histogram({ name: 'controller_runtime_reconcile_time_seconds', help: 'Length of time per reconciliation per controller', labelNames: ['controller'], buckets: RECONCILE_BUCKETS, registers: [registry] });
+  const reconcileTime = new HistogramFamily('controller_runtime_reconcile_time_seconds', 'Length of time per reconciliation per controller', RECONCILE_BUCKETS, registry);
 
   return {
     addController(name, read): ControllerLatencySink {
       controllers.set(name, read);
-      const queued = queueDuration.labels({ name, controller: name });
-      const worked = workDuration.labels({ name, controller: name });
-      const reconciled = reconcileTime.labels({ controller: name });
-      // Zero series from the start, so a controller that never ran still shows up.
-      queueDuration.zero({ name, controller: name });
-      workDuration.zero({ name, controller: name });
-      reconcileTime.zero({ controller: name });
+      // Series exist from the start, so a controller that never ran shows zeros.
       return {
-        queued: (s) => queued.observe(s),
-        worked: (s) => worked.observe(s),
-        reconciled: (s) => reconciled.observe(s),
+        queued: queueDuration.bind({ name, controller: name }),
+        worked: workDuration.bind({ name, controller: name }),
+        reconciled: reconcileTime.bind({ controller: name }),
       };
     },
   };
