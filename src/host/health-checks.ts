@@ -10,7 +10,8 @@ export interface HostHealthSources {
   store: Store;
   /** Undefined until the manager is created. */
   manager: () => Manager | undefined;
-  docker: () => Pick<DockerControllers, 'unavailable'> | undefined;
+  /** Omitted when apphost runs without the docker controllers: then there is no docker check. */
+  docker?: () => Pick<DockerControllers, 'unavailable'> | undefined;
 }
 
 const list = (names: string[]) => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
@@ -33,13 +34,18 @@ export function hostHealthChecks(sources: HostHealthSources): HealthCheck[] {
         return failing.length ? `watches being re-subscribed: ${list(failing)}` : undefined;
       },
     },
-    {
-      name: 'docker',
-      async check() {
-        const usesContainers = sources.store.list('Resource').items.some((r) => (r as { spec?: { container?: unknown } }).spec?.container !== undefined);
-        if (!usesContainers) return undefined;
-        return (await sources.docker()?.unavailable()) ?? undefined;
-      },
-    },
+    ...(sources.docker ? [dockerCheck(sources.store, sources.docker)] : []),
   ];
+}
+
+/** Only while a Resource runs a container: then a Docker Engine that does not answer fails it. */
+function dockerCheck(store: Store, docker: NonNullable<HostHealthSources['docker']>): HealthCheck {
+  return {
+    name: 'docker',
+    async check() {
+      const usesContainers = store.list('Resource').items.some((r) => (r as { spec?: { container?: unknown } }).spec?.container !== undefined);
+      if (!usesContainers) return undefined;
+      return (await docker()?.unavailable()) ?? undefined;
+    },
+  };
 }

@@ -67,7 +67,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
     // The server answers before the controllers run: its readiness checks look at them when asked.
     let manager: Manager | undefined;
     let docker: DockerControllers | undefined;
-    const healthChecks = hostHealthChecks({ store, manager: () => manager, docker: () => docker });
+    const healthChecks = hostHealthChecks({ store, manager: () => manager, ...(options.docker === false ? {} : { docker: () => docker }) });
     const server: ApiServer = await startApiServer({ store, registry, logs, metrics, healthChecks, logger: logger.child({ component: 'api' }), ...(options.apiPort !== undefined ? { port: options.apiPort } : {}) });
     let serverClosed: Promise<void> | undefined;
     const closeServer = () => (serverClosed ??= server.close());
