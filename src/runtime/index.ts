@@ -14,7 +14,7 @@ export { defineController, validateController } from './define-controller.ts';
 export { createManager, type Manager, type ManagerOptions, type IdleOptions } from './manager.ts';
 export { createStoreClient, type StoreClientOptions } from './store-client.ts';
 export { createEventRecorder, type EventRecorder, type EventInput, type EventType, type CoreEvent, type ObjectReference, type EventRecorderOptions } from './events.ts';
-export { WorkQueue, type WorkQueueOptions } from './work-queue.ts';
+export { WorkQueue, type WorkQueueOptions, type WorkQueueStats } from './work-queue.ts';
 export { backoffDelay, RECONCILE_BACKOFF, type BackoffOptions } from './backoff.ts';
 export { systemClock, createFakeClock, type Clock, type FakeClock, type TimerHandle } from './clock.ts';
 export { RuntimeError, TerminalError, isTerminalError, isRuntimeError, type RuntimeErrorCode } from './errors.ts';
@@ -29,3 +29,5 @@ export {
 } from './conditions.ts';
 export { deepEqual } from '../api/json.ts';
 export type { ReconcileOutcome } from './reconcile-wrapper.ts';
+export type { MetricsRecorder, ControllerSnapshot, ControllerLatencySink, ReconcileResultLabel } from './metrics.ts';
+export { promMetricsRecorder } from './prom-metrics.ts';
