@@ -16,6 +16,7 @@ import { createDatabasesController } from './databases/index.ts';
 import { createEndpointsController } from './endpoints/index.ts';
 import { createHealthController } from './health/index.ts';
 import { createLogRetentionController } from './logs/index.ts';
+import { createNamespacesController } from './namespaces/index.ts';
 import { createProcessesController } from './processes/index.ts';
 import { createReplicasController } from './replicas/index.ts';
 import { createEndpointProxiesController, createProxiesController } from './proxies/index.ts';
@@ -39,6 +40,8 @@ export interface BuiltinControllerDeps {
   logger?: Logger;
   /** Captured output: a replica's ring is freed when the Replica is gone. */
   logs?: LogStore;
+  /** Every namespaced kind a namespace can hold (emptied when it is deleted); default the built-in ones. */
+  namespacedKinds?: string[];
   /** Controllers that come before the process-level ones (e.g. networks, containers). */
   extra?: ControllerDefinition[];
 }
@@ -54,7 +57,8 @@ export function createBuiltinControllers(deps: BuiltinControllerDeps): Controlle
     ...(deps.postgres ? [createDatabasesController({ postgres: deps.postgres })] : []),
     createEndpointsController({ ports: deps.ports }),
     ...(deps.logs ? [createLogRetentionController({ logs: deps.logs })] : []),
+    createNamespacesController({ ...(deps.namespacedKinds ? { kinds: deps.namespacedKinds } : {}) }),
   ];
 }
 
-export { createLogRetentionController, createReplicasController, createEndpointsController, createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };
+export { createNamespacesController, createLogRetentionController, createReplicasController, createEndpointsController, createHealthController, createProcessesController, createEndpointProxiesController, createProxiesController };

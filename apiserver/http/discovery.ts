@@ -17,6 +17,12 @@ export const SERVER_VERSION = {
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const STATUS_VERBS = ['get', 'patch', 'update'];
+/** Placeholder kinds (always empty, never written) are only read. */
+const READ_VERBS = ['get', 'list', 'watch'];
+
+function verbsOf(k: KindInfo): string[] {
+  return k.placeholder ? READ_VERBS : VERBS;
+}
 
 /** Subresources a kind serves beyond `status`: replicas have `log`. */
 export function hasLogSubresource(info: KindInfo): boolean {
@@ -60,7 +66,7 @@ function resourceList(group: string, version: string, kinds: KindInfo[]) {
       singularName: k.singular,
       namespaced: k.namespaced,
       kind: k.kind,
-      verbs: VERBS,
+      verbs: verbsOf(k),
       ...(k.shortNames.length > 0 ? { shortNames: k.shortNames } : {}),
       ...(k.categories.length > 0 ? { categories: k.categories } : {}),
     });
@@ -88,7 +94,7 @@ function aggregatedResource(k: KindInfo) {
     responseKind,
     scope: k.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: k.singular,
-    verbs: VERBS,
+    verbs: verbsOf(k),
     ...(k.shortNames.length > 0 ? { shortNames: k.shortNames } : {}),
     ...(k.categories.length > 0 ? { categories: k.categories } : {}),
     ...(subresources.length > 0 ? { subresources } : {}),
@@ -114,7 +120,8 @@ export function buildDiscovery(kinds: KindInfo[]): DiscoveryDocs {
   }
   const aggregated = (items: unknown[]) =>
     JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items });
-  // The core group: only the kinds we serve (Events), never the core `endpoints` (see KUBE-API.md).
+  // The core group: only the kinds we serve (Events, Namespaces, the placeholders), never under the
+  // name `endpoints` (see KUBE-API.md and placeholder-kinds.ts).
   const core = kinds.filter((k) => k.group === '' && k.version === 'v1');
   const coreItems = core.length > 0 ? [{ metadata: { name: '', creationTimestamp: null }, versions: [{ version: 'v1', resources: core.map(aggregatedResource), freshness: 'Current' }] }] : [];
   return {

@@ -56,6 +56,7 @@ const SHARED_SCHEMAS: Record<string, unknown> = {
 
 /** `apphost.dev` + `v1` + `Resource` -> `dev.apphost.v1.Resource`, like Kubernetes names CRD schemas. */
 export function schemaName(info: KindInfo): string {
+  if (info.group === '') return `io.k8s.api.core.${info.version}.${info.kind}`;
   return `${info.group.split('.').reverse().join('.')}.${info.version}.${info.kind}`;
 }
 
@@ -141,15 +142,14 @@ export function buildGroupVersionDoc(group: string, version: string, kinds: Kind
     if (info.group !== group || info.version !== version) continue;
     schemas[schemaName(info)] = kindSchema(info);
     const ops = operations(info);
-    const prefix = info.namespaced
-      ? `/apis/${group}/${version}/namespaces/{namespace}/${info.plural}`
-      : `/apis/${group}/${version}/${info.plural}`;
+    const root = groupVersionPath(group, version);
+    const prefix = info.namespaced ? `${root}/namespaces/{namespace}/${info.plural}` : `${root}/${info.plural}`;
     const base = info.namespaced ? [nsParam] : [];
     paths[prefix] = { ...ops.collection, parameters: base };
     paths[`${prefix}/{name}`] = { ...ops.item, parameters: [...base, nameParam] };
     if (info.hasStatusSubresource) paths[`${prefix}/{name}/status`] = { ...ops.status, parameters: [...base, nameParam] };
     if (info.namespaced) {
-      paths[`/apis/${group}/${version}/${info.plural}`] = {
+      paths[`${root}/${info.plural}`] = {
         get: { ...ops.collection.get, operationId: `${ops.collection.get.operationId}ForAllNamespaces` },
       };
     }
@@ -168,17 +168,22 @@ export interface OpenApiDocs {
   groupVersions: Map<string, string>;
 }
 
+/** `/api/v1` for the core group, else `/apis/<group>/<version>`. */
+function groupVersionPath(group: string, version: string): string {
+  return group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+}
+
 export function buildOpenApi(kinds: KindInfo[]): OpenApiDocs {
-  const gvs = new Set<string>();
-  for (const k of kinds) if (k.group !== '') gvs.add(`${k.group}/${k.version}`);
+  const gvs = new Map<string, [string, string]>();
+  for (const k of kinds) gvs.set(`${k.group}/${k.version}`, [k.group, k.version]);
   const groupVersions = new Map<string, string>();
   const paths: Record<string, unknown> = {};
-  for (const gv of gvs) {
-    const [group, version] = gv.split('/') as [string, string];
+  for (const [gv, [group, version]] of gvs) {
     const text = JSON.stringify(buildGroupVersionDoc(group, version, kinds));
     groupVersions.set(gv, text);
     const hash = createHash('sha512').update(text).digest('hex').toUpperCase().slice(0, 128);
-    paths[`apis/${gv}`] = { serverRelativeURL: `/openapi/v3/apis/${gv}?hash=${hash}` };
+    const path = groupVersionPath(group, version).slice(1);
+    paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hash}` };
   }
   return { root: JSON.stringify({ paths }), groupVersions };
 }

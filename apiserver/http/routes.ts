@@ -57,7 +57,9 @@ function objectRoute(group: string, version: string, rest: string[]): Route {
     rest = rest.slice(1);
   }
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // `/api/v1/namespaces/<name>/status` is the Namespace's own subresource, not a kind in it.
+  const namespaceStatus = group === '' && rest.length === 3 && rest[0] === 'namespaces' && rest[2] === 'status';
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceStatus) {
     namespace = rest[1];
     rest = rest.slice(2);
   }
@@ -92,6 +94,7 @@ export function parseRoute(pathname: string): Route {
     case 'openapi':
       if (n === 2 && s[1] === 'v3') return { type: 'openapiRoot' };
       if (n === 5 && s[1] === 'v3' && s[2] === 'apis') return { type: 'openapiGroupVersion', group: s[3]!, version: s[4]! };
+      if (n === 4 && s[1] === 'v3' && s[2] === 'api') return { type: 'openapiGroupVersion', group: '', version: s[3]! };
       return NOT_FOUND;
     default:
       return NOT_FOUND;

@@ -78,10 +78,11 @@ function resource(spec: Record<string, unknown>, metadata: Record<string, unknow
 }
 
 describe('loading', () => {
-  it('loads the five built-in kinds', () => {
-    expect(registry.list().map((k) => k.key).sort()).toEqual([
+  it('loads the five built-in kinds and the core Events and Namespaces', () => {
+    expect(registry.list().filter((k) => !k.placeholder).map((k) => k.key).sort()).toEqual([
       'endpoints.apphost.dev',
       'events',
+      'namespaces',
       'networks.apphost.dev',
       'proxies.apphost.dev',
       'replicas.apphost.dev',
@@ -112,6 +113,26 @@ describe('loading', () => {
     expect(registry.resolve('nope')).toBeUndefined();
     expect(registry.forObject('apphost.dev/v1', 'Replica')?.plural).toBe('replicas');
     expect(registry.forObject('apphost.dev/v2', 'Replica')).toBeUndefined();
+  });
+
+  it("serves kubectl's default prune allowlist as placeholders that never shadow apphost's names", () => {
+    const placeholders = registry.list().filter((k) => k.placeholder);
+    expect(placeholders.map((k) => `${k.group}/${k.version}/${k.kind}`).sort()).toEqual([
+      '/v1/ConfigMap', '/v1/Endpoints', '/v1/PersistentVolume', '/v1/PersistentVolumeClaim', '/v1/Pod', '/v1/ReplicationController', '/v1/Secret', '/v1/Service',
+      'apps/v1/DaemonSet', 'apps/v1/Deployment', 'apps/v1/ReplicaSet', 'apps/v1/StatefulSet', 'batch/v1/CronJob', 'batch/v1/Job', 'networking.k8s.io/v1/Ingress',
+    ]);
+    for (const ref of ['endpoints', 'Endpoints', 'endpoint', 'ep']) expect(registry.resolve(ref)?.key, ref).toBe('endpoints.apphost.dev');
+    expect(registry.forObject('v1', 'Endpoints')?.plural).toBe('coreendpoints');
+    expect(registry.resolve('coreendpoints')?.kind).toBe('Endpoints');
+    expect(registry.resolve('deploy')?.key).toBe('deployments.apps');
+    expect(registry.resolve('ns')?.key).toBe('namespaces');
+  });
+
+  it('refuses every write of a placeholder kind with 405 saying what to use instead', () => {
+    const pods = registry.resolve('pods')!;
+    const err = caught(() => registry.admit(pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } }, 'CREATE'));
+    expect(err.reason).toBe('MethodNotAllowed');
+    expect(err.message).toMatch(/^apphost does not run Pod objects .*: describe the process or container as an apphost.dev\/v1 Resource/);
   });
 
   it('createRegistry from objects, and addCrds for a user kind', () => {

@@ -1,13 +1,14 @@
 // The Registry: kinds loaded from CRDs, resolution by any name kubectl accepts, and admission
 // (prune unknown fields, default, validate schema and metadata, then the kind's validators).
 import type { KubeObject } from '../../src/api/types.ts';
-import { errors, type StatusCause } from '../../src/api/status.ts';
+import { ApiError, errors, type StatusCause } from '../../src/api/status.ts';
 import { compileSchema, runSchema, type CompiledSchema } from './compile-schema.ts';
 import { crdErrors, kindInfoFromCrd } from './crd.ts';
 import { RegistryError } from './errors.ts';
 import { isPlainObject, type JsonObject } from './json.ts';
 import { loadCrdFiles, type LoadedCrd } from './load-crds.ts';
 import { metadataCauses } from './metadata.ts';
+import { placeholderRefusal } from './placeholder-kinds.ts';
 import { apiVersionOf, type AdmissionOperation, type AdmitOptions, type AdmitResult, type KindInfo, type Registry, type Validator } from '../../src/api/registry.ts';
 
 export interface RegistryOptions {
@@ -28,6 +29,11 @@ export interface CrdRegistry extends Registry {
    * API server ships (apiserver/registry/core/): trusted, so only their schemas are compiled.
    */
   addCoreKinds(defs: LoadedCrd[]): KindInfo[];
+  /**
+   * Adds placeholder kinds (KindInfo.placeholder): resolvable only by their own plural, singular,
+   * short names and qualified names, never shadowing a served kind's; admission refuses every write.
+   */
+  addPlaceholderKinds(infos: KindInfo[]): KindInfo[];
   /** loadCrdFiles(dir) then addCrds. */
   addCrdDir(dir: string): KindInfo[];
 }
@@ -85,6 +91,12 @@ class CrdRegistryImpl implements CrdRegistry {
     return infos;
   }
 
+  addPlaceholderKinds(infos: KindInfo[]): KindInfo[] {
+    for (const info of infos) this.kinds.set(info.key, info);
+    this.reindex();
+    return infos;
+  }
+
   private reindex(): void {
     const index = new Map<string, KindInfo>();
     const byObject = new Map<string, KindInfo>();
@@ -92,14 +104,17 @@ class CrdRegistryImpl implements CrdRegistry {
       const k = ref.toLowerCase();
       if (!index.has(k)) index.set(k, info);
     };
-    // Fully qualified names first, so they always win over another kind's short name.
-    for (const info of this.kinds.values()) {
+    // Fully qualified names first, so they always win over another kind's short name; placeholder
+    // kinds last, so core `Endpoints` never takes apphost's `endpoints`.
+    const kinds = [...this.kinds.values()];
+    const ordered = [...kinds.filter((k) => !k.placeholder), ...kinds.filter((k) => k.placeholder)];
+    for (const info of ordered) {
       add(info.key, info);
       add(`${info.plural}.${info.version}.${info.group}`, info);
       add(`${info.kind}.${info.group}`, info);
       add(`${info.singular}.${info.group}`, info);
     }
-    for (const info of this.kinds.values()) {
+    for (const info of ordered) {
       add(info.kind, info);
       add(info.plural, info);
       add(info.singular, info);
@@ -138,6 +153,7 @@ class CrdRegistryImpl implements CrdRegistry {
 
   admit(info: KindInfo, obj: KubeObject, op: AdmissionOperation, old?: KubeObject, options: AdmitOptions = {}): AdmitResult {
     if (!isPlainObject(obj)) throw errors.badRequest('the object must be a JSON object');
+    if (info.placeholder) throw new ApiError('MethodNotAllowed', placeholderRefusal(info), { group: info.group, kind: info.plural });
     const result = runSchema(this.compiledFor(info), obj);
     const mode = options.fieldValidation;
     if (mode === 'Strict' && result.unknown.length > 0) {

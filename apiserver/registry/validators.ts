@@ -171,7 +171,14 @@ export const validateProxy: Validator = (obj) => {
   return causes;
 };
 
+/** Validator for Namespace objects: the name is an RFC 1123 label, as objects' metadata.namespace must be. */
+export const validateNamespace: Validator = (obj, op) => {
+  if (op !== 'CREATE') return [];
+  return dns1123LabelErrors(obj.metadata.name).map((m) => invalid('metadata.name', obj.metadata.name, m));
+};
+
 export const BUILTIN_VALIDATORS: ReadonlyArray<readonly [string, Validator]> = [
+  ['namespaces', validateNamespace],
   [`resources.${GROUP}`, validateResource],
   [`endpoints.${GROUP}`, validateEndpoint],
   [`proxies.${GROUP}`, validateProxy],

@@ -17,6 +17,7 @@ import { applyConfigurationPatch, applyJsonPatch, applyMergePatch } from './patc
 import { decodeContinue, encodeContinue, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { managedFieldsAfterApply, managedFieldsAfterUpdate, type ManagedFieldsEntry } from './managed-fields.ts';
 import { NamespaceCaps } from './namespace-caps.ts';
+import { NamespaceLifecycle } from './namespaces.ts';
 import { WatchFanout } from './watch-fanout.ts';
 import type {
   DeleteOptions,
@@ -77,6 +78,7 @@ export class MemoryStore implements Store {
   /** `${kindKey}|${objectKey}` -> field manager -> that manager's last applied configuration. */
   private readonly appliedConfigs = new Map<string, Map<string, unknown>>();
   private readonly caps: NamespaceCaps;
+  private readonly namespaces: NamespaceLifecycle;
   private rv: number;
 
   constructor(options: StoreOptions) {
@@ -90,6 +92,9 @@ export class MemoryStore implements Store {
       if (info) caps.set(info.key, cap);
     }
     this.caps = new NamespaceCaps(caps);
+    this.namespaces = new NamespaceLifecycle(this.registry, (name) => (this.namespaces.info ? this.tables.get(this.namespaces.info, objectKey(undefined, name)) : undefined));
+    // The objects the store starts with (the `default` Namespace) exist before any resourceVersion it hands out.
+    for (const obj of this.namespaces.initialObjects(rfc3339(this.now()), String(this.rv))) this.tables.put(this.namespaces.info!, deepFreeze(obj));
     this.gc = new GarbageCollector(this.tables, {
       delete: (kindKey, namespace, name, opts) => this.delete(kindKey, namespace, name, opts),
       commit: (info, current, next) => this.commit(info, current, next),
@@ -177,6 +182,7 @@ export class MemoryStore implements Store {
     if (meta.resourceVersion) {
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
     }
+    this.namespaces.admitCreate(info, meta.namespace, meta.name);
     const key = objectKey(meta.namespace, meta.name);
     if (this.tables.has(info, key)) throw errors.alreadyExists(info.plural, info.group, meta.name);
 
@@ -187,6 +193,7 @@ export class MemoryStore implements Store {
     delete meta.managedFields;
     // With a status subresource, status is written only through it.
     if (info.hasStatusSubresource) delete draft.status;
+    this.namespaces.prepareCreate(info, draft);
     const admitted = this.registry.admit(info, draft, 'CREATE', undefined, options);
     pushWarnings(options, admitted.warnings);
     const obj = admitted.object;
@@ -295,6 +302,7 @@ export class MemoryStore implements Store {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
       );
     }
+    this.namespaces.admitDelete(info, name);
     if (options.dryRun) return current as T;
     const policy = options.propagationPolicy ?? 'Background';
 
@@ -303,17 +311,18 @@ export class MemoryStore implements Store {
     if (policy === 'Foreground' && this.gc.mustWaitForDependents(current) && !finalizers.includes(FOREGROUND)) {
       finalizers.push(FOREGROUND);
     }
-    if (finalizers.length === 0) {
+    if (finalizers.length === 0 && !this.namespaces.holds(info, current)) {
       this.remove(info, current);
       return current as T;
     }
-    if (current.metadata.deletionTimestamp && deepEqual(finalizers, current.metadata.finalizers)) {
+    if (current.metadata.deletionTimestamp && deepEqual(finalizers, current.metadata.finalizers ?? [])) {
       return current as T;
     }
     const marked = cloneJson(current);
     marked.metadata.finalizers = finalizers;
     marked.metadata.deletionTimestamp ??= rfc3339(this.now());
     marked.metadata.deletionGracePeriodSeconds ??= 0;
+    this.namespaces.markTerminating(info, marked);
     const result = this.commit(info, current, marked);
     if (finalizers.includes(FOREGROUND)) this.gc.deleteDependents(result, 'Foreground');
     return result as T;
@@ -453,7 +462,7 @@ export class MemoryStore implements Store {
     if (deepEqual(obj, current)) return current;
     if (options.dryRun) return deepFreeze(obj);
     const committed = this.commit(info, current, obj);
-    if (committed.metadata.deletionTimestamp && (committed.metadata.finalizers ?? []).length === 0) {
+    if (committed.metadata.deletionTimestamp && (committed.metadata.finalizers ?? []).length === 0 && !this.namespaces.holds(info, committed)) {
       this.remove(info, committed);
     }
     return committed;

@@ -47,6 +47,11 @@ export interface KindInfo {
   schema: Record<string, unknown>;
   /** The CustomResourceDefinition this kind came from (for discovery and OpenAPI). */
   crd?: Record<string, unknown>;
+  /**
+   * A Kubernetes kind apphost does not run, served only because kubectl expects it (its default
+   * `apply --prune` allowlist): always an empty list, never written. `instead` says what to use.
+   */
+  placeholder?: { instead: string };
 }
 
 /** `apphost.dev/v1`, or just `v1` for the core group. */

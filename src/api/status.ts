@@ -5,6 +5,7 @@
 export type StatusReason =
   | 'BadRequest'
   | 'Unauthorized'
+  | 'Forbidden'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'AlreadyExists'
@@ -23,6 +24,7 @@ export type StatusReason =
 const CODES: Record<StatusReason, number> = {
   BadRequest: 400,
   Unauthorized: 401,
+  Forbidden: 403,
   NotFound: 404,
   MethodNotAllowed: 405,
   NotAcceptable: 406,
@@ -123,7 +125,7 @@ export const errors = {
     const summary = causes
       .map((c) => (c.field ? `${c.field}: ${c.message}` : c.message))
       .join(', ');
-    return new ApiError('Invalid', `${kind}.${group} "${name}" is invalid: ${summary}`, {
+    return new ApiError('Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${summary}`, {
       name,
       group,
       kind,
@@ -132,6 +134,14 @@ export const errors = {
   },
   expired(requested: string, oldest: string): ApiError {
     return new ApiError('Expired', `too old resource version: ${requested} (${oldest})`);
+  },
+  forbidden(plural: string, group: string, name: string, why: string, cause?: StatusCause): ApiError {
+    return new ApiError('Forbidden', `${qualified(plural, group)} "${name}" is forbidden: ${why}`, {
+      name,
+      group,
+      kind: plural,
+      ...(cause ? { causes: [cause] } : {}),
+    });
   },
   badRequest(message: string): ApiError {
     return new ApiError('BadRequest', message);

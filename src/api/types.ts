@@ -5,6 +5,8 @@ export const GROUP = 'apphost.dev';
 export const VERSION = 'v1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 export const DEFAULT_NAMESPACE = 'default';
+/** The finalizer in a Namespace's spec.finalizers that holds it until everything in it is gone. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
 
 export interface OwnerReference {
   apiVersion: string;

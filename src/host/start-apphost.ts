@@ -106,6 +106,7 @@ export async function startApphost(options: StartApphostOptions): Promise<Apphos
       baseDir: dir,
       gracePeriodMs: graceMs,
       logs,
+      namespacedKinds: registry.list().filter((k) => k.namespaced && !k.placeholder).map((k) => k.key),
       logger: logger.child({ component: 'proxy' }),
       extra: docker.controllers,
     })) {
