@@ -46,8 +46,8 @@ export async function serveReview(ctx: HandlerContext, req: IncomingMessage, res
   const raw = await readBody(req, ctx.maxBodyBytes);
   // kubectl sends these built-in kinds as protobuf: the answer does not depend on the question, so
   // the body is only echoed back when it is JSON or YAML (the reply is JSON, which clients accept).
-  const type = mediaType(req.headers['content-type']);
-  const body = type === 'application/vnd.kubernetes.protobuf' ? {} : decodeObject(raw, objectBodyFormat(req.headers['content-type']));
+  const format = objectBodyFormat(req.headers['content-type']);
+  const body = format === 'protobuf' ? {} : decodeObject(raw, format);
   const apiVersion = `${review.group}/${route.version}`;
   const spec = isPlainObject(body['spec']) ? body['spec'] : {};
   sendJson(res, 201, { kind: review.kind, apiVersion, metadata: { creationTimestamp: null }, spec, status: review.status(spec) });

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import YAML from 'yaml';
 import { MAX_REQUEST_BYTES } from '../../src/api/limits.ts';
 import { ApiError } from '../../src/api/status.ts';
+import { decodeProtobufObject, PROTOBUF_TYPE } from './protobuf.ts';
 
 export const DEFAULT_MAX_BODY = MAX_REQUEST_BYTES;
 
@@ -74,14 +75,15 @@ export function mediaType(header: string | undefined): string {
   return (semi === -1 ? header : header.slice(0, semi)).trim().toLowerCase();
 }
 
-export type BodyFormat = 'json' | 'yaml';
+export type BodyFormat = 'json' | 'yaml' | 'protobuf';
 
 /** Body formats accepted for POST/PUT; anything else is 415. */
 export function objectBodyFormat(contentType: string | undefined): BodyFormat {
   const type = mediaType(contentType);
   if (type === '' || type === 'application/json' || type === '*/*') return 'json';
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return 'yaml';
-  throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  if (type === PROTOBUF_TYPE) return 'protobuf';
+  throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF_TYPE} (Namespace only)`);
 }
 
 export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
@@ -116,6 +118,7 @@ export function decodeBody(buf: Buffer, format: BodyFormat): unknown {
 
 /** A body that must be a JSON object (not an array, string, null ...). */
 export function decodeObject(buf: Buffer, format: BodyFormat): Record<string, unknown> {
+  if (format === 'protobuf') return decodeProtobufObject(buf);
   const value = decodeBody(buf, format);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ApiError('BadRequest', 'the request body must be a JSON object');

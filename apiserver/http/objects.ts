@@ -8,6 +8,7 @@ import type { DeleteOptions, PatchType } from '../../src/api/store.ts';
 import { decodeBody, decodeObject, mediaType, objectBodyFormat, readBody } from './body.ts';
 import type { HandlerContext } from './context.ts';
 import { hasLogSubresource } from './discovery.ts';
+import { placeholderRefusal } from '../registry/index.ts';
 import { serveLogs } from './logs.ts';
 import { serveScale } from './scale.ts';
 import { isReviewRoute, serveReview } from './auth-reviews.ts';
@@ -260,6 +261,8 @@ export async function handleObjects(ctx: HandlerContext, req: IncomingMessage, r
   if (isReviewRoute(route)) return serveReview(ctx, req, res, route);
   const info = kindForRoute(ctx, route);
   const method = req.method ?? 'GET';
+  // Before any body is read: kubectl sends built-in kinds as protobuf, and the answer is the same.
+  if (info.placeholder && method !== 'GET') throw new ApiError('MethodNotAllowed', placeholderRefusal(info), { group: info.group, kind: info.plural });
 
   if (route.watchPath) {
     if (method !== 'GET') throw methodNotAllowed(method, 'watch');

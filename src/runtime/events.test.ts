@@ -69,6 +69,7 @@ describe('event recorder', () => {
     await recorder.record(objs[0]!, { reason: 'Started', message: 'a again' }); // a is now the newest
     await recorder.record(objs[3]!, { reason: 'Started', message: 'd' }); // b goes
     expect(events().map((e) => e.involvedObject.name).sort()).toEqual(['a', 'c', 'd']);
+    store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
     const other = store.create({ ...resource('e'), metadata: { name: 'e', namespace: 'other' } });
     await recorder.record(other, { reason: 'Started', message: 'e' });
     expect(store.list('events', { namespace: 'other' }).items).toHaveLength(1);
