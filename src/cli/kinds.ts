@@ -44,17 +44,22 @@ export class Kinds {
     return new Kinds([...lists.flat(), ...kindRefs('', 'v1', core)]);
   }
 
+  /**
+   * Names first, then kinds: `endpoints` is apphost's Endpoint (plural) even though core v1 has a
+   * kind Endpoints (served as `coreendpoints`).
+   */
   find(ref: string): KindRef | undefined {
     const r = ref.toLowerCase();
-    return this.all.find(
-      (k) =>
-        k.plural === r ||
-        k.singular === r ||
-        k.kind.toLowerCase() === r ||
-        k.shortNames.includes(r) ||
-        `${k.plural}.${k.group}` === r ||
-        `${k.singular}.${k.group}` === r ||
-        `${k.kind.toLowerCase()}.${k.group}` === r,
+    return (
+      this.all.find(
+        (k) =>
+          k.plural === r ||
+          k.singular === r ||
+          k.shortNames.includes(r) ||
+          `${k.plural}.${k.group}` === r ||
+          `${k.singular}.${k.group}` === r ||
+          `${k.kind.toLowerCase()}.${k.group}` === r,
+      ) ?? this.all.find((k) => k.kind.toLowerCase() === r)
     );
   }
 
@@ -119,12 +124,12 @@ export function objectPath(k: KindRef, namespace: string | undefined, name?: str
   return p;
 }
 
-/** `resource.apphost.dev/api`, as kubectl prints it. */
+/** `resource.apphost.dev/api` (`namespace/dev` for the core group), as kubectl prints it. */
 export function qualifiedName(k: KindRef, name: string): string {
   return `${k.singular}${groupSuffix(k)}/${name}`;
 }
 
-/** `resources.apphost.dev "api"`, as in Kubernetes messages. */
+/** `resources.apphost.dev "api"` (`namespaces "dev"`), as in Kubernetes messages. */
 export function quotedName(k: KindRef, name: string): string {
   return `${k.plural}${groupSuffix(k)} "${name}"`;
 }

@@ -2,7 +2,8 @@
 // server-side apply to the existing object (keeping its status). Strict field validation, as `kubectl apply`
 // does by default: a typo (`spec.replica`) is refused with its field path, never silently
 // dropped. A refused object becomes one HostError line naming where it came from, the object and
-// the fields.
+// the fields. A namespace the manifests name that does not exist yet is created (Namespaces in the
+// manifests are applied first), so `up` never needs a `kubectl create namespace` beforehand.
 import { formatBytes, MAX_REQUEST_BYTES } from '../api/limits.ts';
 import { isApiError } from '../api/status.ts';
 import { APPHOSTCTL_FIELD_MANAGER } from '../api/field-managers.ts';
@@ -22,13 +23,31 @@ const WRITE: PatchOptions = { fieldValidation: 'Strict', fieldManager: APPHOSTCT
 
 export async function applyManifests(store: Store, objects: KubeObject[]): Promise<AppliedObject[]> {
   const applied: AppliedObject[] = [];
-  for (const obj of objects) applied.push(applyOne(store, obj));
+  const isNamespace = (o: KubeObject) => o.apiVersion === 'v1' && o.kind === 'Namespace';
+  for (const obj of [...objects.filter(isNamespace), ...objects.filter((o) => !isNamespace(o))]) {
+    try {
+      applied.push(applyOne(store, obj));
+    } catch (err) {
+      const missing = missingNamespace(err);
+      if (!missing) throw err;
+      store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: missing } });
+      applied.push({ kind: 'Namespace', name: missing, namespace: '', action: 'created' }, applyOne(store, obj));
+    }
+  }
   return applied;
 }
 
+/** The namespace a refusal says is missing (`namespaces "dev" not found`), if that is the refusal. */
+function missingNamespace(err: unknown): string | undefined {
+  const cause = err instanceof HostError ? err.cause : err;
+  if (!isApiError(cause, 'NotFound') || cause.details?.kind !== 'namespaces' || cause.details.group) return undefined;
+  return cause.details.name;
+}
+
 function applyOne(store: Store, input: KubeObject): AppliedObject {
-  const namespace = input.metadata.namespace ?? DEFAULT_NAMESPACE;
-  const obj: KubeObject = { ...input, metadata: { ...input.metadata, namespace } };
+  const clusterScoped = input.apiVersion === 'v1' && input.kind === 'Namespace';
+  const namespace = clusterScoped ? '' : (input.metadata.namespace ?? DEFAULT_NAMESPACE);
+  const obj: KubeObject = clusterScoped ? input : { ...input, metadata: { ...input.metadata, namespace } };
   const what = { kind: obj.kind, name: obj.metadata.name, namespace };
   const source = manifestSource(input);
   const where = `${source ? `${source}: ` : ''}${obj.kind} "${obj.metadata.name}"`;

@@ -1,5 +1,7 @@
 // apphostctl apply -f FILE|DIR|apphost.ts: create or update; prints `<kind>.<group>/<name>
-// created | configured | unchanged` like kubectl.
+// created | configured | unchanged` like kubectl. Unlike kubectl, a namespace the objects name
+// (metadata.namespace or -n) that does not exist is created first (`namespace/dev created`), and
+// Namespaces in the input are applied before the rest.
 import { APPHOSTCTL_FIELD_MANAGER } from '../../api/field-managers.ts';
 import { Command } from 'commander';
 import { deepEqual } from '../../api/json.ts';
@@ -11,6 +13,12 @@ import { checkUnique, manifestSource } from '../../host/manifests.ts';
 import { withSession, type Session } from '../session.ts';
 
 export type ApplyResult = 'created' | 'configured' | 'unchanged';
+
+/** The namespace a refusal says is missing (`namespaces "dev" not found`), if that is the refusal. */
+function missingNamespace(err: unknown): string | undefined {
+  const details = isCliError(err, 'API_ERROR') && err.status?.code === 404 ? err.status.details : undefined;
+  return details?.kind === 'namespaces' && !details.group ? details.name : undefined;
+}
 
 export function applyCommand(): Command {
   return new Command('apply')
@@ -38,21 +46,28 @@ Examples:
       await withSession(cmd, async (s) => {
         const kinds = await s.kinds();
         let failures = 0;
-        for (const input of inputs) {
-          for (const obj of input.objects) {
-            const kind = kinds.forObject(obj.apiVersion, obj.kind);
-            try {
-              const result = await applyObject(s, kind, obj, { dryRun: opts.dryRun, fieldValidation });
-              s.out.write(`${qualifiedName(kind, obj.metadata.name)} ${result}${opts.dryRun ? ' (server dry run)' : ''}\n`);
-            } catch (err) {
-              if (!isCliError(err, 'API_ERROR')) throw err;
-              failures++;
-              // A 422 names the object itself (as kubectl's); any other refusal (a strict decoding
-              // error) is named here, with where it came from.
-              const source = manifestSource(obj);
-              const what = err.status?.reason === 'Invalid' ? '' : `${source ? `${source}: ` : ''}${qualifiedName(kind, obj.metadata.name)}: `;
-              s.err.write(`error: ${what}${err.message}\n`);
-            }
+        const objects = inputs.flatMap((i) => i.objects);
+        const isNamespace = (o: KubeObject) => o.apiVersion === 'v1' && o.kind === 'Namespace';
+        for (const obj of [...objects.filter(isNamespace), ...objects.filter((o) => !isNamespace(o))]) {
+          const kind = kinds.forObject(obj.apiVersion, obj.kind);
+          try {
+            const apply = () => applyObject(s, kind, obj, { dryRun: opts.dryRun, fieldValidation });
+            const result = await apply().catch(async (err: unknown) => {
+              const missing = missingNamespace(err);
+              if (!missing || opts.dryRun) throw err;
+              await s.client.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: missing } } });
+              s.out.write(`namespace/${missing} created\n`);
+              return apply();
+            });
+            s.out.write(`${qualifiedName(kind, obj.metadata.name)} ${result}${opts.dryRun ? ' (server dry run)' : ''}\n`);
+          } catch (err) {
+            if (!isCliError(err, 'API_ERROR')) throw err;
+            failures++;
+            // A 422 names the object itself (as kubectl's); any other refusal (a strict decoding
+            // error) is named here, with where it came from.
+            const source = manifestSource(obj);
+            const what = err.status?.reason === 'Invalid' ? '' : `${source ? `${source}: ` : ''}${qualifiedName(kind, obj.metadata.name)}: `;
+            s.err.write(`error: ${what}${err.message}\n`);
           }
         }
         if (failures > 0) throw new CliError('API_ERROR', `${failures} object(s) could not be applied`);
