@@ -1,8 +1,9 @@
 // namespaces: empties a Namespace being deleted, as Kubernetes' namespace controller does, then
-// lets it go. Each pass deletes (in the background) the objects of the namespace that no other
-// object there owns, so owners go first and the garbage collector takes their dependents (a
-// Resource's Replicas and Endpoints); Replicas keep their finalizers until their processes and
-// containers are stopped. While anything is left, the Namespace stays Terminating with conditions
+// lets it go. Each pass deletes the objects of the namespace that no other object there owns, in
+// the foreground: the garbage collector deletes their dependents first (a Resource's Replicas and
+// Endpoints) and the owner stays, being deleted, until they are gone, so a Replica is stopped with
+// its Resource's settings (stopGracePeriodSeconds) and nothing re-creates it. Replicas keep their
+// finalizers until their processes and containers are stopped. While anything is left, the Namespace stays Terminating with conditions
 // saying what (NamespaceContentRemaining, NamespaceFinalizersRemaining); once nothing is, the
 // `kubernetes` finalizer is removed from spec.finalizers and the store removes the Namespace.
 import { NAMESPACE_FINALIZER, type Condition, type KubeObject } from '../../src/api/types.ts';
@@ -58,7 +59,7 @@ export function createNamespacesController(options: NamespacesControllerOptions 
       for (const obj of items) {
         if (obj.metadata.deletionTimestamp) continue;
         if ((obj.metadata.ownerReferences ?? []).some((o) => uids.has(o.uid))) continue; // its owner goes first
-        await ctx.client.delete(kind, key.name, obj.metadata.name, { propagationPolicy: 'Background' });
+        await ctx.client.delete(kind, key.name, obj.metadata.name, { propagationPolicy: 'Foreground' });
       }
     }
     await writeConditions(ctx, ns, remaining);

@@ -53,14 +53,33 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the API server', () => {
   it('lists our kinds with api-resources', async () => {
     const out = await ok(['api-resources', '--no-headers']);
     const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/));
-    expect(rows.map((r) => [r[0], r[1]])).toEqual([
-      ['events', 'ev'],
-      ['endpoints', 'ep'],
-      ['networks', 'net'],
-      ['proxies', 'px'],
-      ['replicas', 'rep'],
-      ['resources', 'res'],
+    // Ours, core Events and Namespaces, and the always-empty placeholders of kubectl's default
+    // prune allowlist (placeholder-kinds.ts): core Endpoints as coreendpoints, never `endpoints`.
+    expect(rows.map((r) => [r[0], r.at(-3)])).toEqual([
+      ['configmaps', 'v1'],
+      ['coreendpoints', 'v1'],
+      ['events', 'v1'],
+      ['namespaces', 'v1'],
+      ['persistentvolumeclaims', 'v1'],
+      ['persistentvolumes', 'v1'],
+      ['pods', 'v1'],
+      ['replicationcontrollers', 'v1'],
+      ['secrets', 'v1'],
+      ['services', 'v1'],
+      ['endpoints', 'apphost.dev/v1'],
+      ['networks', 'apphost.dev/v1'],
+      ['proxies', 'apphost.dev/v1'],
+      ['replicas', 'apphost.dev/v1'],
+      ['resources', 'apphost.dev/v1'],
+      ['daemonsets', 'apps/v1'],
+      ['deployments', 'apps/v1'],
+      ['replicasets', 'apps/v1'],
+      ['statefulsets', 'apps/v1'],
+      ['cronjobs', 'batch/v1'],
+      ['jobs', 'batch/v1'],
+      ['ingresses', 'networking.k8s.io/v1'],
     ]);
+    expect(rows.filter((r) => r[0] === 'endpoints' || r[1] === 'ep')).toEqual([['endpoints', 'ep', 'apphost.dev/v1', 'true', 'Endpoint']]);
     expect(await ok(['version', '-o', 'json'])).toContain('"gitVersion": "v1.32');
   });
 
