@@ -34,6 +34,7 @@ function rng(seed: number) {
 type Rng = ReturnType<typeof rng>;
 
 const KINDS = ['resources', 'replicas', 'endpoints', 'networks', 'proxies'] as const;
+const PLACEHOLDERS = ['pods', 'services', 'configmaps', 'secrets', 'coreendpoints', 'persistentvolumeclaims', 'replicationcontrollers'];
 const VALID: Record<(typeof KINDS)[number], (name: string) => KubeObject> = {
   resources: (name) => ({
     apiVersion: 'apphost.dev/v1',
@@ -116,6 +117,19 @@ function randomBody(r: Rng, base: KubeObject): string {
   return JSON.stringify(obj);
 }
 
+/** `k8s\0` + runtime.Unknown{typeMeta{apiVersion, kind}, raw: Namespace{metadata{name}, spec{finalizers}}}, sometimes mangled. */
+function protobufNamespace(r: Rng): Buffer {
+  const field = (n: number, bytes: Buffer) => Buffer.concat([Buffer.from([(n << 3) | 2, bytes.length]), bytes]);
+  const str = (n: number, s: string) => field(n, Buffer.from(s.slice(0, 100)));
+  const kind = r.chance(0.8) ? 'Namespace' : r.pick(['Pod', '', 'x'.repeat(90)]);
+  const meta = Buffer.concat([str(1, r.chance(0.8) ? `ns${r.int(50)}` : weirdName(r)), str(2, ''), ...(r.chance(0.3) ? [field(11, Buffer.concat([str(1, 'a'), str(2, 'b')]))] : [])]);
+  const raw = Buffer.concat([field(1, meta), field(2, str(1, 'kubernetes'))]);
+  let buf = Buffer.concat([Buffer.from('k8s\0', 'latin1'), field(1, Buffer.concat([str(1, 'v1'), str(2, kind)])), field(2, raw), str(3, ''), str(4, 'application/vnd.kubernetes.protobuf')]);
+  if (r.chance(0.3)) buf = buf.subarray(0, r.int(buf.length));
+  if (r.chance(0.2)) buf = Buffer.from(buf.map((b) => (r.chance(0.1) ? r.int(256) : b)));
+  return buf;
+}
+
 function randomPath(r: Rng, names: string[]): string {
   const kind = r.chance(0.9) ? r.pick(KINDS) : r.pick(['nothings', 'Resources', 'res', 'events', '%2e%2e', 'resources.apphost.dev']);
   const ns = r.chance(0.85) ? 'default' : r.pick(['other', 'UPPER', '', 'x'.repeat(300), '%00', 'kube-system']);
@@ -129,6 +143,12 @@ function randomPath(r: Rng, names: string[]): string {
     () => `/apis/apphost.dev/v1/${kind}`,
     () => `/api/v1/namespaces/${enc(ns)}/events${r.chance(0.5) ? `/${enc(name)}` : `?fieldSelector=${enc(r.pick(['involvedObject.name=api', 'type=Warning', 'spec.x=1', 'involvedObject.kind==Resource,reason!=Started', '=,=']))}`}`,
     () => `/api/v1/events?watch=${r.pick(['true', 'True', '1', 'yes'])}&timeoutSeconds=1`,
+    // Core Namespaces (cluster-scoped, with a status subresource) and kubectl's prune placeholders.
+    () => `/api/v1/namespaces${r.chance(0.7) ? `/${enc(r.chance(0.5) ? ns : name)}${r.pick(['', '', '/status', '/finalize', '/status/x'])}` : ''}`,
+    () => `/api/v1/${r.chance(0.5) ? 'watch/' : ''}namespaces?timeoutSeconds=1&${r.pick(['fieldSelector=metadata.name%3Ddefault', 'fieldSelector=status.phase%3DActive', 'labelSelector=kubernetes.io/metadata.name', 'watch=1'])}`,
+    () => `/api/v1/namespaces/${enc(ns)}/${r.pick(PLACEHOLDERS)}${r.chance(0.4) ? `/${enc(name)}` : ''}`,
+    () => `/apis/${r.pick(['apps/v1/deployments', 'apps/v1/namespaces/default/replicasets', 'batch/v1/namespaces/default/jobs', 'networking.k8s.io/v1/namespaces/x/ingresses', 'apps', 'batch/v1'])}${r.chance(0.3) ? `/${enc(name)}` : ''}`,
+    () => `/api/v1/${r.pick(['persistentvolumes', 'pods', 'coreendpoints', 'namespaces/default/persistentvolumes'])}?watch=${r.pick(['1', 'false'])}&timeoutSeconds=1`,
     () => `/apis/apphost.dev/v1/${kind}/${enc(name)}`,
     () => `/apis/apphost.dev/v1/watch/namespaces/${enc(ns)}/${kind}?timeoutSeconds=1&resourceVersion=${r.pick(['1', 'abc', '-5', '99999999999999999999', '0', ''])}`,
     () => `/apis/apphost.dev/${r.pick(['v1', 'v2', 'v1beta1', ''])}`,
@@ -171,6 +191,12 @@ function randomRequest(r: Rng, names: string[]): RawRequest {
     // Delete with random options.
     const body = r.chance(0.5) ? JSON.stringify(mutate(r, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions: { uid: 'x' } })) : undefined;
     req = { method: 'DELETE', path: randomPath(r, names), body, headers: body ? { 'content-type': r.pick(CONTENT_TYPES) } : {} };
+  } else if (roll < 0.68) {
+    // A Namespace: JSON (mutated) or a protobuf body as `kubectl create namespace` sends, intact or cut.
+    const body = r.chance(0.5) ? randomBody(r, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns${r.int(50)}` } } as KubeObject) : protobufNamespace(r);
+    const method = r.pick(['POST', 'POST', 'POST', 'PUT', 'DELETE']);
+    const named = method !== 'POST' || r.chance(0.2);
+    req = { method, path: `/api/v1/namespaces${named ? `/ns${r.int(50)}` : ''}`, body, headers: { 'content-type': typeof body === 'string' ? 'application/json' : 'application/vnd.kubernetes.protobuf' } };
   } else if (roll < 0.85) {
     req = { method: r.chance(0.8) ? 'GET' : r.pick(METHODS), path: randomPath(r, names), headers: { accept: r.pick(ACCEPTS) } };
   } else {
@@ -267,7 +293,12 @@ describe('API fuzz', () => {
     // Some requests of every class must have succeeded and failed, or the generator is broken.
     expect(statusCounts.get(200) ?? 0).toBeGreaterThan(50);
     expect(statusCounts.get(201) ?? 0).toBeGreaterThan(5);
-    for (const code of [400, 404, 415, 422]) expect(statusCounts.get(code) ?? 0, `status ${code}`).toBeGreaterThan(5);
+    for (const code of [400, 404, 405, 415, 422]) expect(statusCounts.get(code) ?? 0, `status ${code}`).toBeGreaterThan(5);
+    expect(statusCounts.get(403) ?? 0, 'status 403 (default may not be deleted, content in a Terminating namespace)').toBeGreaterThan(0);
+    // Namespaces were created (JSON and protobuf bodies) and some are Terminating.
+    const namespaces = api.store.list<any>('namespaces').items;
+    expect(namespaces.length).toBeGreaterThan(5);
+    expect(namespaces.some((n) => n.status?.phase === 'Terminating')).toBe(true);
 
     // Still serving; the fuzzed watches (timeoutSeconds=1) have all been released.
     expect((await client.request({ path: '/version' })).status).toBe(200);
