@@ -19,6 +19,12 @@ describe('parseRoute', () => {
     expect(parseRoute('/apis/apphost.dev/v1/watch/namespaces/ns/endpoints/e')).toMatchObject({ watchPath: true, namespace: 'ns', plural: 'endpoints', name: 'e' });
     expect(parseRoute('/apis/apphost.dev/v1/watch/namespaces/ns/endpoints/e/status')).toEqual({ type: 'notFound' });
     expect(parseRoute('/apis/g/v/namespaces/ns/a/b/c/d')).toEqual({ type: 'notFound' });
+    // A Namespace's own status subresource is not a kind inside it; other core paths still are.
+    expect(parseRoute('/api/v1/namespaces/dev/status')).toMatchObject({ group: '', namespace: undefined, plural: 'namespaces', name: 'dev', subresource: 'status' });
+    expect(parseRoute('/api/v1/namespaces/dev/events')).toMatchObject({ group: '', namespace: 'dev', plural: 'events', name: undefined });
+    expect(parseRoute('/api/v1/namespaces/dev')).toMatchObject({ namespace: undefined, plural: 'namespaces', name: 'dev' });
+    expect(parseRoute('/apis/g/v/namespaces/dev/status')).toMatchObject({ namespace: 'dev', plural: 'status' });
+    expect(parseRoute('/openapi/v3/api/v1')).toEqual({ type: 'openapiGroupVersion', group: '', version: 'v1' });
     expect(parseRoute('/nothing')).toEqual({ type: 'notFound' });
     expect(parseRoute('/apis/apphost.dev/v1/namespaces/default/resources/a%2Fb')).toMatchObject({ name: 'a/b' });
   });
