@@ -48,17 +48,22 @@ afterAll(async () => {
 
 describe('apphostctl against a running apphost', { timeout: 120_000 }, () => {
   it('get: table, -o json|yaml|name, wide, errors', async () => {
-    const [table, json, yaml, name, missing, unknown, api, all, version] = await Promise.all([
+    const [table, json, yaml, name, missing, unknown, api, all, version, pods, ns] = await Promise.all([
       cli('get', 'resources'),
       cli('get', 'res', '-o', 'json'),
       cli('get', 'res/web', '-o', 'yaml'),
       cli('get', 'res', '-o', 'name'),
       cli('get', 'res', 'nope'),
-      cli('get', 'pods'),
+      cli('get', 'gizmos'),
       cli('api-resources'),
       cli('get', 'all'),
       cli('version'),
+      cli('get', 'pods'),
+      cli('get', 'ns'),
     ]);
+    // Pods are a placeholder kind (kubectl's prune allowlist): always empty.
+    expect(pods).toMatchObject({ code: 0, stdout: '' });
+    expect(ns.stdout).toMatch(/^NAME\s+STATUS\s+AGE\ndefault\s+Active\s+\S+\n$/);
     expect(version.stdout).toMatch(/^Client Version: apphost \d+\.\d+\.\d+\nServer Version: v\d+\.\d+\.\d+\S* \(https:\/\/127\.0\.0\.1:\d+\)\n$/);
     expect(all.stdout).toMatch(/^resource\.apphost\.dev\/web\s+/m);
     expect(all.stdout).toMatch(/^endpoint\.apphost\.dev\/web-http\s+/m);
@@ -71,7 +76,7 @@ describe('apphostctl against a running apphost', { timeout: 120_000 }, () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('error: resources.apphost.dev "nope" not found\n');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^error: the server doesn't have a resource type "pods"/);
+    expect(unknown.stderr).toMatch(/^error: the server doesn't have a resource type "gizmos"/);
     expect(api.stdout).toMatch(/^resources\s+res\s+apphost\.dev\/v1\s+true\s+Resource$/m);
     expect(api.stdout).toMatch(/^endpoints\s+ep\s+/m);
   });
