@@ -20,8 +20,12 @@ const STATUS_VERBS = ['get', 'patch', 'update'];
 /** Placeholder kinds (always empty, never written) are only read. */
 const READ_VERBS = ['get', 'list', 'watch'];
 
+/** Core Namespaces are deleted one by one, as in Kubernetes. */
+const NAMESPACE_VERBS = VERBS.filter((v) => v !== 'deletecollection');
+
 function verbsOf(k: KindInfo): string[] {
-  return k.placeholder ? READ_VERBS : VERBS;
+  if (k.placeholder) return READ_VERBS;
+  return k.group === '' && k.plural === 'namespaces' ? NAMESPACE_VERBS : VERBS;
 }
 
 /** Subresources a kind serves beyond `status`: replicas have `log`. */

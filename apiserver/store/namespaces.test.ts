@@ -30,6 +30,7 @@ describe('namespaces in the store', () => {
     expect(err.toStatus()).toMatchObject({ code: 403, reason: 'Forbidden', message: 'namespaces "default" is forbidden: this namespace may not be deleted', details: { name: 'default', kind: 'namespaces' } });
     expect(store.tryGet('namespaces', undefined, 'default')).toBeDefined();
     expect(store.create(net('n', 'default')).metadata.namespace).toBe('default');
+    expect(failure(() => store.deleteCollection('namespaces')).reason).toBe('MethodNotAllowed');
   });
 
   it('refuses objects in a missing namespace with 404 namespaces "<name>" not found', () => {

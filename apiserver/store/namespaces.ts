@@ -6,7 +6,7 @@
 // `kubernetes` once everything in it is gone). Only with a registry that serves core Namespaces.
 import { randomUUID } from 'node:crypto';
 import type { KindInfo, Registry } from '../../src/api/registry.ts';
-import { errors } from '../../src/api/status.ts';
+import { ApiError, errors } from '../../src/api/status.ts';
 import { DEFAULT_NAMESPACE, NAMESPACE_FINALIZER, type KubeObject } from '../../src/api/types.ts';
 
 interface NamespaceFields {
@@ -76,6 +76,11 @@ export class NamespaceLifecycle {
     if (this.isNamespace(info) && name === DEFAULT_NAMESPACE) {
       throw errors.forbidden('namespaces', '', name, 'this namespace may not be deleted');
     }
+  }
+
+  /** Namespaces are deleted one by one (Kubernetes serves no deletecollection for them). */
+  admitDeleteCollection(info: KindInfo): void {
+    if (this.isNamespace(info)) throw new ApiError('MethodNotAllowed', 'the server does not allow this method on the requested resource: deletecollection namespaces (delete them one by one)');
   }
 
   /** Whether a Namespace being deleted must stay: its spec.finalizers are not all gone. */

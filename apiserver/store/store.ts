@@ -329,6 +329,7 @@ export class MemoryStore implements Store {
   }
 
   deleteCollection(type: string, options: ListOptions & DeleteOptions = {}): KubeObject[] {
+    this.namespaces.admitDeleteCollection(this.kind(type));
     const { items } = this.list(type, { ...options, limit: undefined, continue: undefined });
     const deleted: KubeObject[] = [];
     for (const item of items) {

@@ -39,6 +39,30 @@ describe('@kubernetes/client-node against the API server', () => {
     await api.close();
   });
 
+  it('core v1 Namespaces with CoreV1Api: create, list, 404 for content in a missing one, Terminating on delete, default protected', async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const created = await core.createNamespace({ body: { metadata: { name: 'cn-dev', labels: { team: 'a' } } } });
+    expect(created).toMatchObject({ metadata: { name: 'cn-dev' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    const names = (await core.listNamespace({ labelSelector: 'team=a' })).items.map((n) => n.metadata?.name);
+    expect(names).toEqual(['cn-dev']);
+    expect((await core.readNamespace({ name: 'default' })).status?.phase).toBe('Active');
+
+    await objects.create({ ...network('in-dev'), metadata: { name: 'in-dev', namespace: 'cn-dev' } });
+    await expect(objects.create({ ...network('lost'), metadata: { name: 'lost', namespace: 'cn-missing' } })).rejects.toMatchObject({ code: 404, body: expect.stringContaining('namespaces \\"cn-missing\\" not found') });
+
+    await core.deleteNamespace({ name: 'cn-dev' });
+    // Without the namespaces controller (only the API server here) it stays Terminating, held by its finalizer.
+    const terminating = await core.readNamespace({ name: 'cn-dev' });
+    expect(terminating).toMatchObject({ spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } });
+    expect(terminating.metadata?.deletionTimestamp).toBeDefined();
+    await expect(objects.create({ ...network('late'), metadata: { name: 'late', namespace: 'cn-dev' } })).rejects.toMatchObject({ code: 403, body: expect.stringContaining('NamespaceTerminating') });
+    await expect(core.deleteNamespace({ name: 'default' })).rejects.toMatchObject({ code: 403, body: expect.stringContaining('this namespace may not be deleted') });
+    // Once its finalizer is removed (what the namespaces controller does when it is empty), it is gone.
+    await objects.delete({ ...network('in-dev'), metadata: { name: 'in-dev', namespace: 'cn-dev' } });
+    await core.replaceNamespace({ name: 'cn-dev', body: { ...terminating, spec: { finalizers: [] } } });
+    await expect(core.readNamespace({ name: 'cn-dev' })).rejects.toMatchObject({ code: 404 });
+  });
+
   it('creates, reads, replaces, patches, lists and deletes with KubernetesObjectApi', async () => {
     const created = await objects.create(network('crud', { app: 'crud' }));
     expect(created.metadata?.uid).toBeTruthy();

@@ -196,7 +196,7 @@ function randomRequest(r: Rng, names: string[]): RawRequest {
     const body = r.chance(0.5) ? randomBody(r, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns${r.int(50)}` } } as KubeObject) : protobufNamespace(r);
     const method = r.pick(['POST', 'POST', 'POST', 'PUT', 'DELETE']);
     const named = method !== 'POST' || r.chance(0.2);
-    req = { method, path: `/api/v1/namespaces${named ? `/ns${r.int(50)}` : ''}`, body, headers: { 'content-type': typeof body === 'string' ? 'application/json' : 'application/vnd.kubernetes.protobuf' } };
+    req = { method, path: `/api/v1/namespaces${named ? `/${r.chance(0.15) ? 'default' : `ns${r.int(50)}`}` : ''}`, body, headers: { 'content-type': typeof body === 'string' ? 'application/json' : 'application/vnd.kubernetes.protobuf' } };
   } else if (roll < 0.85) {
     req = { method: r.chance(0.8) ? 'GET' : r.pick(METHODS), path: randomPath(r, names), headers: { accept: r.pick(ACCEPTS) } };
   } else {
