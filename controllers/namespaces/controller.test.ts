@@ -9,7 +9,7 @@ describe('namespaces controller', () => {
   let fx: ControllerFixture;
   afterEach(() => fx?.stop());
 
-  it('empties a deleted namespace owners-last, waits for finalizers, then removes the kubernetes finalizer', async () => {
+  it('empties a deleted namespace (dependents before owners, networks after the rest), waits for finalizers, then removes the kubernetes finalizer', async () => {
     fx = await createControllerFixture({ controllers: [createNamespacesController()] });
     await fx.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
     const res = await fx.apply<KubeObject>({ apiVersion: V, kind: 'Resource', metadata: { name: 'api', namespace: 'dev' }, spec: { executable: { command: 'node' } } });
@@ -33,12 +33,14 @@ describe('namespaces controller', () => {
     // The owner waits (foreground) for its Replica, whose finalizer holds it.
     expect((await fx.client.get<KubeObject>('Resource', 'dev', 'api'))?.metadata.deletionTimestamp).toBeDefined();
     expect((await fx.client.get<KubeObject>('Replica', 'dev', 'api-0'))?.metadata.deletionTimestamp).toBeDefined();
-    expect(await fx.client.get('Network', 'dev', 'default')).toBeUndefined();
+    // The network waits until nothing else is left (containers leave it first).
+    expect((await fx.client.get<KubeObject>('Network', 'dev', 'default'))?.metadata.deletionTimestamp).toBeUndefined();
 
     await fx.client.patch('Replica', 'dev', 'api-0', { metadata: { finalizers: null } });
     await fx.settle();
     expect(await fx.client.get('Replica', 'dev', 'api-0')).toBeUndefined();
     expect(await fx.client.get('Resource', 'dev', 'api')).toBeUndefined();
+    expect(await fx.client.get('Network', 'dev', 'default')).toBeUndefined();
     expect(await fx.client.get('namespaces', '', 'dev')).toBeUndefined();
     // Other namespaces are untouched.
     expect(await fx.client.get('Network', 'default', 'other')).toBeDefined();

@@ -3,7 +3,8 @@
 // the foreground: the garbage collector deletes their dependents first (a Resource's Replicas and
 // Endpoints) and the owner stays, being deleted, until they are gone, so a Replica is stopped with
 // its Resource's settings (stopGracePeriodSeconds) and nothing re-creates it. Replicas keep their
-// finalizers until their processes and containers are stopped. While anything is left, the Namespace stays Terminating with conditions
+// finalizers until their processes and containers are stopped. Networks go only once everything
+// else is gone (their containers are detached by then), Events last. While anything is left, the Namespace stays Terminating with conditions
 // saying what (NamespaceContentRemaining, NamespaceFinalizersRemaining); once nothing is, the
 // `kubernetes` finalizer is removed from spec.finalizers and the store removes the Namespace.
 import { NAMESPACE_FINALIZER, type Condition, type KubeObject } from '../../src/api/types.ts';
@@ -23,11 +24,21 @@ interface Namespace extends KubeObject {
   status?: { phase?: string; conditions?: Condition[] };
 }
 
+/** Kinds deleted after all others, in this order: containers leave a network before it goes. */
+const LAST_KINDS = ['networks.apphost.dev', 'events'];
+
+/** The kinds in deletion waves: everything else at once, then each of LAST_KINDS alone. */
+function waves(kinds: string[]): string[][] {
+  const rest = kinds.filter((k) => !LAST_KINDS.includes(k));
+  return [rest, ...LAST_KINDS.filter((k) => kinds.includes(k)).map((k) => [k])];
+}
+
 /** While waiting for finalizers (processes stopping), look again this often besides the watches. */
 const RECHECK_MS = 2000;
 
 export function createNamespacesController(options: NamespacesControllerOptions = {}): ControllerDefinition {
   const kinds = options.kinds ?? BUILTIN_NAMESPACED_KINDS;
+  const ordered = waves(kinds);
   /** Namespaces being emptied: only changes to their objects wake this controller. */
   const terminating = new Set<string>();
   const ofTerminating = (obj: KubeObject): ObjectKey[] => {
@@ -55,8 +66,9 @@ export function createNamespacesController(options: NamespacesControllerOptions 
     }
 
     const uids = new Set([...remaining.values()].flat().map((o) => o.metadata.uid));
-    for (const [kind, items] of remaining) {
-      for (const obj of items) {
+    const wave = ordered.find((w) => w.some((k) => remaining.has(k))) ?? [];
+    for (const kind of wave) {
+      for (const obj of remaining.get(kind) ?? []) {
         if (obj.metadata.deletionTimestamp) continue;
         if ((obj.metadata.ownerReferences ?? []).some((o) => uids.has(o.uid))) continue; // its owner goes first
         await ctx.client.delete(kind, key.name, obj.metadata.name, { propagationPolicy: 'Foreground' });

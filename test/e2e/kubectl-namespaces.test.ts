@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/support.ts';
 import { startCliApp, type CliApp } from '../support/cli-app.ts';
+import { TEST_IMAGE, cleanupTestRun, dockerTestEnv } from '../support/docker-env.ts';
 import { waitFor } from '../support/wait.ts';
 
 const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 const PYTHON = '/usr/bin/python3';
 const hasPython = spawnSync(PYTHON, ['-c', 'import kubernetes'], { stdio: 'ignore' }).status === 0;
 const ECHO = join(import.meta.dirname, '..', 'integration', 'apps', 'echo.js');
+const docker = await dockerTestEnv();
+const dockerCli = (...args: string[]): Promise<string> =>
+  new Promise((resolve, reject) => execFile('docker', args, { timeout: 20_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))));
 
 /** A Resource of real node processes (an http endpoint each). */
 const resource = (name: string, options: { replicas?: number; labels?: Record<string, string> } = {}) => `apiVersion: apphost.dev/v1
@@ -85,6 +89,7 @@ describe.skipIf(!existsSync(KUBECTL))('namespaces and prune through kubectl, pyt
   }, 90_000);
   afterAll(async () => {
     await app?.stop();
+    if (docker.available) await cleanupTestRun(docker.runId);
   });
 
   it('kubectl create namespace, get ns with STATUS and AGE, apply into it; a missing namespace is 404; default cannot be deleted', async () => {
@@ -147,6 +152,33 @@ describe.skipIf(!existsSync(KUBECTL))('namespaces and prune through kubectl, pyt
     expect((await kubectl('get', 'ns', 'dev')).stderr).toContain('namespaces "dev" not found');
     // The app in default runs on.
     await runningPids('default', 'web', 1);
+  });
+
+  it.skipIf(!docker.available)('deleting a namespace removes its containers, then its Docker network, without a failed reconcile', async () => {
+    await ok('create', 'namespace', 'boxes');
+    await ok('apply', '-n', 'boxes', '-f', file('box.yaml', `apiVersion: apphost.dev/v1
+kind: Resource
+metadata: {name: box, labels: {'apphost.dev/test-run': ${docker.runId}}}
+spec:
+  container: {image: ${JSON.stringify(TEST_IMAGE)}, command: sleep, args: ['600']}
+  stopGracePeriodSeconds: 1
+`));
+    let network = '';
+    let container = '';
+    await waitFor('the container running on the namespace network', async () => {
+      const rep = (await replicas('boxes', 'box'))[0];
+      const net = (await app.client.request({ path: '/apis/apphost.dev/v1/namespaces/boxes/networks/default' })).json;
+      network = net?.status?.runtimeName ?? '';
+      container = rep?.status?.state === 'Running' ? (rep.status.containerId ?? '') : '';
+      return container !== '' && network !== '';
+    }, 90_000);
+    const containers = () => dockerCli('ps', '-a', '-q', '--no-trunc', '--filter', `id=${container}`);
+    expect(await containers()).toBe(container);
+    const before = app.up.output().length;
+    expect(await ok('delete', 'namespace', 'boxes')).toBe('namespace "boxes" deleted\n');
+    expect(await containers()).toBe('');
+    expect(await dockerCli('network', 'ls', '-q', '--filter', `name=^${network}$`)).toBe('');
+    expect(app.up.output().slice(before)).not.toContain('reconcile failed');
   });
 
   it('apphostctl: apply -n creates the namespace, get ns, delete ns', async () => {

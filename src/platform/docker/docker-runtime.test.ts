@@ -273,7 +273,7 @@ describe.skipIf(!env.available)('createDockerRuntime (real dockerd)', () => {
 
     // A removal while containers are attached is refused; disconnect and it goes.
     const busy = await rt.removeNetwork(netName).catch((e: unknown) => e);
-    expect(isContainerRuntimeError(busy)).toBe(true);
+    expect(isContainerRuntimeError(busy, 'DOCKER_CONFLICT')).toBe(true);
     await rt.disconnectNetwork(netName, cache.id, { force: true });
     await rt.disconnectNetwork(netName, cache.id); // not connected: no error
     await rt.connectNetwork(netName, cache.id, { aliases: ['late-alias'] });

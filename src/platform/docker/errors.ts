@@ -58,7 +58,8 @@ export function toContainerRuntimeError(err: unknown, what: string, socket: stri
     const code = /no such image|pull access denied|manifest unknown/i.test(msg) ? 'DOCKER_IMAGE_NOT_FOUND' : 'DOCKER_NOT_FOUND';
     return new ContainerRuntimeError(code, text, { cause: err, statusCode: status });
   }
-  if (status === 409) return new ContainerRuntimeError('DOCKER_CONFLICT', text, { cause: err, statusCode: status });
+  // The daemon refuses to remove a network that containers are still attached to with a 403.
+  if (status === 409 || (status === 403 && /has active endpoints/i.test(msg))) return new ContainerRuntimeError('DOCKER_CONFLICT', text, { cause: err, statusCode: status });
   if (status === 400) return new ContainerRuntimeError('DOCKER_INVALID', text, { cause: err, statusCode: status });
   return new ContainerRuntimeError('DOCKER_FAILED', text, { cause: err, statusCode: status });
 }
