@@ -15,7 +15,10 @@ describe('namespaces controller', () => {
     const res = await fx.apply<KubeObject>({ apiVersion: V, kind: 'Resource', metadata: { name: 'api', namespace: 'dev' }, spec: { executable: { command: 'node' } } });
     const owner = [{ apiVersion: V, kind: 'Resource', name: 'api', uid: res.metadata.uid!, controller: true, blockOwnerDeletion: true }];
     await fx.apply({ apiVersion: V, kind: 'Replica', metadata: { name: 'api-0', namespace: 'dev', ownerReferences: owner, finalizers: ['test.dev/hold'] }, spec: { resource: 'api', index: 0 } });
-    await fx.apply({ apiVersion: V, kind: 'Network', metadata: { name: 'default', namespace: 'dev' }, spec: {} });
+    const net = await fx.apply<KubeObject>({ apiVersion: V, kind: 'Network', metadata: { name: 'default', namespace: 'dev' }, spec: {} });
+    // A tunnel Proxy owned by the Network: it goes with its owner and does not hold the networks' turn.
+    const netOwner = [{ apiVersion: V, kind: 'Network', name: 'default', uid: net.metadata.uid!, controller: true }];
+    await fx.apply({ apiVersion: V, kind: 'Proxy', metadata: { name: 'api-http-tunnel', namespace: 'dev', ownerReferences: netOwner }, spec: { listen: { address: '127.0.0.1', port: 0 } } });
     await fx.apply({ apiVersion: V, kind: 'Network', metadata: { name: 'other', namespace: 'default' }, spec: {} });
     await fx.assertSteady();
     expect(fx.errors()).toEqual([]);
@@ -41,6 +44,7 @@ describe('namespaces controller', () => {
     expect(await fx.client.get('Replica', 'dev', 'api-0')).toBeUndefined();
     expect(await fx.client.get('Resource', 'dev', 'api')).toBeUndefined();
     expect(await fx.client.get('Network', 'dev', 'default')).toBeUndefined();
+    expect(await fx.client.get('Proxy', 'dev', 'api-http-tunnel')).toBeUndefined();
     expect(await fx.client.get('namespaces', '', 'dev')).toBeUndefined();
     // Other namespaces are untouched.
     expect(await fx.client.get('Network', 'default', 'other')).toBeDefined();

@@ -4,9 +4,10 @@
 // Endpoints) and the owner stays, being deleted, until they are gone, so a Replica is stopped with
 // its Resource's settings (stopGracePeriodSeconds) and nothing re-creates it. Replicas keep their
 // finalizers until their processes and containers are stopped. Networks go only once everything
-// else is gone (their containers are detached by then), Events last. While anything is left, the Namespace stays Terminating with conditions
-// saying what (NamespaceContentRemaining, NamespaceFinalizersRemaining); once nothing is, the
-// `kubernetes` finalizer is removed from spec.finalizers and the store removes the Namespace.
+// else is gone but what they own (tunnel Proxies), so their containers are detached by then; Events
+// last. While anything is left, the Namespace stays Terminating with conditions saying what
+// (NamespaceContentRemaining, NamespaceFinalizersRemaining); once nothing is, the `kubernetes`
+// finalizer is removed from spec.finalizers and the store removes the Namespace.
 import { NAMESPACE_FINALIZER, type Condition, type KubeObject } from '../../src/api/types.ts';
 import { setCondition } from '../../src/runtime/conditions.ts';
 import type { ControllerDefinition, ObjectKey, ReconcileContext, ReconcileResult } from '../../src/runtime/types.ts';
@@ -65,14 +66,8 @@ export function createNamespacesController(options: NamespacesControllerOptions 
       return;
     }
 
-    const uids = new Set([...remaining.values()].flat().map((o) => o.metadata.uid));
-    const wave = ordered.find((w) => w.some((k) => remaining.has(k))) ?? [];
-    for (const kind of wave) {
-      for (const obj of remaining.get(kind) ?? []) {
-        if (obj.metadata.deletionTimestamp) continue;
-        if ((obj.metadata.ownerReferences ?? []).some((o) => uids.has(o.uid))) continue; // its owner goes first
-        await ctx.client.delete(kind, key.name, obj.metadata.name, { propagationPolicy: 'Foreground' });
-      }
+    for (const { kind, obj } of nextToDelete(ordered, remaining)) {
+      await ctx.client.delete(kind, key.name, obj.metadata.name, { propagationPolicy: 'Foreground' });
     }
     await writeConditions(ctx, ns, remaining);
     return { requeueAfterMs: RECHECK_MS };
@@ -84,6 +79,23 @@ export function createNamespacesController(options: NamespacesControllerOptions 
     watches: kinds.map((type) => ({ type, map: ofTerminating })),
     reconcile,
   };
+}
+
+/**
+ * The objects to delete now: of the first wave that still holds something (not counting what an
+ * object of a later wave owns: that goes with its owner), those not being deleted that no object
+ * in the namespace owns (owners go first; the garbage collector takes their dependents).
+ */
+function nextToDelete(ordered: string[][], remaining: Map<string, KubeObject[]>): { kind: string; obj: KubeObject }[] {
+  const waveOf = new Map<string, number>();
+  ordered.forEach((wave, i) => wave.forEach((kind) => (remaining.get(kind) ?? []).forEach((o) => waveOf.set(o.metadata.uid!, i))));
+  for (const [i, wave] of ordered.entries()) {
+    const owners = (o: KubeObject) => (o.metadata.ownerReferences ?? []).map((r) => waveOf.get(r.uid)).filter((w) => w !== undefined);
+    const pending = wave.flatMap((kind) => (remaining.get(kind) ?? []).filter((o) => !owners(o).some((w) => w > i)).map((obj) => ({ kind, obj })));
+    if (pending.length === 0) continue;
+    return pending.filter(({ obj }) => !obj.metadata.deletionTimestamp && owners(obj).length === 0);
+  }
+  return [];
 }
 
 /** What is left, as Kubernetes says it: `replicas.apphost.dev has 2 resource instances`. */
