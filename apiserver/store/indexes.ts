@@ -3,9 +3,15 @@
 // garbage collection). Only the store writes here; everything is kept in step on every change.
 import type { KindInfo, Registry } from '../../src/api/registry.ts';
 import type { KubeObject } from '../../src/api/types.ts';
+import { flatString } from './objects.ts';
 
 export function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
+}
+
+/** `${kindKey}|${objectKey}`: how the dependents index names an object. */
+function refOf(info: KindInfo, obj: KubeObject): string {
+  return `${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`;
 }
 
 /** An object found through an index, with its kind. */
@@ -18,8 +24,8 @@ export class ObjectTables {
   private readonly tables = new Map<string, Map<string, KubeObject>>();
   /** Kind key -> its table's keys in sorted order; dropped when a key is added or removed. */
   private readonly sortedKeys = new Map<string, string[]>();
-  /** uid -> `${kindKey}|${objectKey}`. */
-  private readonly byUid = new Map<string, string>();
+  /** uid -> the stored object with its kind (kept in step on every put; no key string per object). */
+  private readonly byUid = new Map<string, IndexedObject>();
   /** owner uid -> `${kindKey}|${objectKey}` of objects that reference it. */
   private readonly dependents = new Map<string, Set<string>>();
 
@@ -43,8 +49,12 @@ export class ObjectTables {
   /** Stores a new object or a new version of one (`previous`), keeping every index in step. */
   put(info: KindInfo, obj: KubeObject, previous?: KubeObject): void {
     const table = this.table(info);
-    const key = objectKey(obj.metadata.namespace, obj.metadata.name);
-    if (!table.has(key)) this.sortedKeys.delete(info.key);
+    let key = objectKey(obj.metadata.namespace, obj.metadata.name);
+    if (!table.has(key)) {
+      this.sortedKeys.delete(info.key);
+      // A new key stays as long as the object: flat (an existing key keeps the string it has).
+      key = flatString(key);
+    }
     table.set(key, obj);
     if (previous) this.unindex(info, previous);
     this.index(info, obj);
@@ -66,8 +76,7 @@ export class ObjectTables {
   }
 
   byUidOf(uid: string): IndexedObject | undefined {
-    const ref = this.byUid.get(uid);
-    return ref ? this.resolveRef(ref) : undefined;
+    return this.byUid.get(uid);
   }
 
   dependentsOf(owner: KubeObject): IndexedObject[] {
@@ -87,9 +96,11 @@ export class ObjectTables {
   }
 
   private index(info: KindInfo, obj: KubeObject): void {
-    const ref = `${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`;
-    this.byUid.set(obj.metadata.uid!, ref);
-    for (const owner of obj.metadata.ownerReferences ?? []) {
+    this.byUid.set(obj.metadata.uid!, { info, obj });
+    const owners = obj.metadata.ownerReferences;
+    if (!owners || owners.length === 0) return;
+    const ref = flatString(refOf(info, obj));
+    for (const owner of owners) {
       let set = this.dependents.get(owner.uid);
       if (!set) this.dependents.set(owner.uid, (set = new Set()));
       set.add(ref);
@@ -97,9 +108,11 @@ export class ObjectTables {
   }
 
   private unindex(info: KindInfo, obj: KubeObject): void {
-    const ref = `${info.key}|${objectKey(obj.metadata.namespace, obj.metadata.name)}`;
-    if (this.byUid.get(obj.metadata.uid!) === ref) this.byUid.delete(obj.metadata.uid!);
-    for (const owner of obj.metadata.ownerReferences ?? []) {
+    if (this.byUid.get(obj.metadata.uid!)?.obj === obj) this.byUid.delete(obj.metadata.uid!);
+    const owners = obj.metadata.ownerReferences;
+    if (!owners || owners.length === 0) return;
+    const ref = refOf(info, obj);
+    for (const owner of owners) {
       const set = this.dependents.get(owner.uid);
       set?.delete(ref);
       if (set?.size === 0) this.dependents.delete(owner.uid);

@@ -3,16 +3,15 @@
 // indexes.ts, owner-reference garbage collection in gc.ts, watch fan-out in watch-fanout.ts.
 // Everything here is synchronous: a write and the events it emits happen in one turn, so a watch
 // that replays history and then goes live never misses or repeats an event.
-import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
 import type { KubeObject } from '../../src/api/types.ts';
 import { ApiError, errors } from '../../src/api/status.ts';
-import type { KindInfo, Registry } from '../../src/api/registry.ts';
+import { apiVersionOf, type KindInfo, type Registry } from '../../src/api/registry.ts';
 import { FOREGROUND, GarbageCollector } from './gc.ts';
 import type { StoredEvent } from './history.ts';
 import { objectKey, ObjectTables } from './indexes.ts';
 import { cloneJson, deepEqual, isPlainObject } from '../../src/api/json.ts';
-import { deepFreeze, rfc3339 } from './objects.ts';
+import { deepFreeze, newUid, rfc3339 } from './objects.ts';
 import { applyConfigurationPatch, applyJsonPatch, applyMergePatch } from './patch.ts';
 import { decodeContinue, encodeContinue, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { managedFieldsAfterApply, managedFieldsAfterUpdate, type ManagedFieldsEntry } from './managed-fields.ts';
@@ -186,7 +185,7 @@ export class MemoryStore implements Store {
     const key = objectKey(meta.namespace, meta.name);
     if (this.tables.has(info, key)) throw errors.alreadyExists(info.plural, info.group, meta.name);
 
-    meta.uid = randomUUID();
+    meta.uid = newUid();
     meta.creationTimestamp = rfc3339(this.now());
     meta.generation = 1;
     delete meta.deletionTimestamp;
@@ -198,6 +197,7 @@ export class MemoryStore implements Store {
     pushWarnings(options, admitted.warnings);
     const obj = admitted.object;
     dropEmptyMaps(obj);
+    shareTypeMeta(info, obj);
     if (options.managedFields) obj.metadata.managedFields = options.managedFields;
     if (options.dryRun) return deepFreeze(obj) as T;
 
@@ -456,6 +456,7 @@ export class MemoryStore implements Store {
     pushWarnings(options, admitted.warnings);
     const obj = admitted.object;
     dropEmptyMaps(obj);
+    shareTypeMeta(info, obj);
     if (!sameContent(obj, current)) obj.metadata.generation = (current.metadata.generation ?? 1) + 1;
     const managedFields = options.managedFields ?? managedFieldsAfterUpdate(current, obj, options.fieldManager, options.subresource, rfc3339(this.now()));
     if (managedFields && managedFields.length > 0) obj.metadata.managedFields = managedFields;
@@ -504,6 +505,15 @@ function dropEmptyMaps(obj: KubeObject): void {
   const meta = obj.metadata;
   if (meta.labels && Object.keys(meta.labels).length === 0) delete meta.labels;
   if (meta.annotations && Object.keys(meta.annotations).length === 0) delete meta.annotations;
+}
+
+/**
+ * apiVersion and kind as the registry's strings (equal by then: the kind was found by them), so
+ * objects share one copy instead of each keeping the one its request body was parsed into.
+ */
+function shareTypeMeta(info: KindInfo, obj: KubeObject): void {
+  obj.apiVersion = apiVersionOf(info);
+  obj.kind = info.kind;
 }
 
 function pushWarnings(options: WriteOptions, warnings: string[]): void {

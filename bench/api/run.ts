@@ -159,6 +159,7 @@ async function overHttp(): Promise<RunResult> {
       rssMbAtObjects: round(mem.rss / 2 ** 20, 1),
       heapMbAtObjects: round(mem.heapUsed / 2 ** 20, 1),
       heapTotalMbAtObjects: round(mem.heapTotal / 2 ** 20, 1),
+      memoryAtObjects: mem.memory,
       writesPerServerCpuSecond: serverCpuRate(phases),
       watchersCpuMsPerWrite: round(watchersCpu / (3 * N), 4),
       idleMachineEstimateWritesPerSecond: Math.round(2000 / (avgCpu(phases, 'serverCpuMsPerWrite') + avgCpu(phases, 'clientCpuMsPerWrite') + watchersCpu / (3 * N))),
@@ -194,19 +195,26 @@ function print(name: string, r: RunResult, writesTarget: number): boolean[] {
   console.log(`  write latency    p50 ${r.latencyMs.p50} ms  p99 ${r.latencyMs.p99} ms`);
   console.log(`  watch delivery   p50 ${r.deliveryMs.p50} ms  p99 ${r.deliveryMs.p99} ms  (target p99 <= ${TARGETS.deliveryP99Ms} ms) ${verdict(checks[1]!)}  [${r.eventsDelivered}/${r.eventsExpected} events]`);
   console.log(`  RSS at ${r.objects}  ${r.rssMbAtObjects} MB (heap used ${r.heapMbAtObjects} MB${r.heapTotalMbAtObjects !== undefined ? `, reserved ${r.heapTotalMbAtObjects} MB` : ''})  (target <= ${TARGETS.rssMb} MB) ${verdict(checks[2]!)}`);
+  if (r.memoryAtObjects) {
+    const m = r.memoryAtObjects;
+    const spaces = Object.entries(m.spaces).map(([k, [c, u]]) => `${k.replace(/_space$/, '')} ${c}/${u}`).join(', ');
+    console.log(`  memory (MiB)     RSS anonymous ${m.rssAnon}, file-backed ${m.rssFile}; ${m.threads} threads; V8 spaces committed/used: ${spaces}`);
+  }
   return checks;
 }
 
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()}/${os.arch()}` };
 console.log(`apphost API benchmark on ${machine.cpus} x ${machine.cpu}, Node ${machine.node}`);
 // BENCH_ONLY=plain runs only the plain https run (for profiling the server: BENCH_PROF=<dir>).
+// BENCH_ONLY=http runs only the client-node run (where the server's RSS at N objects is measured).
 const only = process.env['BENCH_ONLY'];
-const inProc = only === 'plain' ? undefined : await inProcess();
+const runs = (name: string) => only === undefined || only === name;
+const inProc = runs('inprocess') ? await inProcess() : undefined;
 const inChecks = inProc ? print('in-process store', inProc, TARGETS.inProcessWritesPerSecond) : [];
-const http = only === 'plain' ? undefined : await overHttp();
+const http = runs('http') ? await overHttp() : undefined;
 const httpChecks = http ? print('HTTPS + @kubernetes/client-node', http, TARGETS.httpWritesPerSecond) : [];
-const plain = await overPlainHttps(N, WATCHERS, PATH);
-const plainChecks = printPlainHttps(plain, { writesPerSecond: TARGETS.plainHttpsWritesPerSecond, deliveryP99Ms: TARGETS.deliveryP99Ms });
+const plain = runs('plain') ? await overPlainHttps(N, WATCHERS, PATH) : undefined;
+const plainChecks = plain ? printPlainHttps(plain, { writesPerSecond: TARGETS.plainHttpsWritesPerSecond, deliveryP99Ms: TARGETS.deliveryP99Ms }) : [];
 const result = { date: new Date().toISOString(), machine, nodeFlags: process.env['BENCH_NODE_FLAGS'] ?? '', targets: TARGETS, inProcess: inProc, http, plainHttps: plain, allTargetsMet: [...inChecks, ...httpChecks, ...plainChecks].every(Boolean) };
 await writeFile(`${ROOT}bench/api/${only ? `last-result-${only}.json` : 'last-result.json'}`, JSON.stringify(result, null, 2) + '\n');
 console.log(`\nall targets met: ${result.allTargetsMet}; written to bench/api/last-result${only ? `-${only}` : ''}.json`);

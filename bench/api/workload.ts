@@ -1,5 +1,6 @@
 // The benchmark's objects and statistics, shared by the in-process and HTTP runs.
 import type { KubeObject } from '../../src/api/types.ts';
+import type { MemoryDetail } from './server.ts';
 
 export const NAMESPACE = 'default';
 
@@ -70,6 +71,8 @@ export interface RunResult {
   heapMbAtObjects: number;
   /** V8 heap reserved (used + free pages) at N objects; RSS minus this is code, native and the loader thread. */
   heapTotalMbAtObjects?: number;
+  /** HTTP run: the server's memory at N objects in detail (bench/api/server.ts). */
+  memoryAtObjects?: MemoryDetail;
   /** Writes per second of server CPU time: what one uncontended core would sustain. */
   writesPerServerCpuSecond?: number;
   /** HTTP run: delivery of creates paced well below saturation (one request at a time). */

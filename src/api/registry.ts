@@ -55,8 +55,15 @@ export interface KindInfo {
 }
 
 /** `apphost.dev/v1`, or just `v1` for the core group. */
+const apiVersions = new Map<string, string>();
+
+/** `group/version` (or `version` for the core group); one string per apiVersion, shared by every caller. */
 export function apiVersionOf(info: Pick<KindInfo, 'group' | 'version'>): string {
-  return info.group === '' ? info.version : `${info.group}/${info.version}`;
+  if (info.group === '') return info.version;
+  const key = `${info.group}/${info.version}`;
+  let text = apiVersions.get(key);
+  if (text === undefined) apiVersions.set(key, (text = key));
+  return text;
 }
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE';

@@ -1,6 +1,16 @@
 // Watch streams mapped to keys: the `for`, `owns` and `watches` of a controller become one
 // Observable of keys to reconcile. This module and manager.ts are the only RxJS in the project.
-import { EMPTY, Observable, defer, merge, retry, timer, catchError, mergeMap, from, map } from 'rxjs';
+// What is used, by path: `from 'rxjs'` loads all of RxJS's ~400 modules (see apiserver/store/watch-fanout.ts).
+import { Observable } from 'rxjs/internal/Observable';
+import { EMPTY } from 'rxjs/internal/observable/empty';
+import { defer } from 'rxjs/internal/observable/defer';
+import { from } from 'rxjs/internal/observable/from';
+import { merge } from 'rxjs/internal/observable/merge';
+import { timer } from 'rxjs/internal/observable/timer';
+import { catchError } from 'rxjs/internal/operators/catchError';
+import { map } from 'rxjs/internal/operators/map';
+import { mergeMap } from 'rxjs/internal/operators/mergeMap';
+import { retry } from 'rxjs/internal/operators/retry';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
 import type { Store, WatchEvent } from '../api/store.ts';
