@@ -86,6 +86,7 @@ module.exports = {
     exclude: { path: '^(node_modules|dist|web/dist)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+    // conditionNames/exportsFields: package subpaths resolve through their exports map (rxjs/internal/*).
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'], exportsFields: ['exports'], conditionNames: ['types', 'import', 'require', 'node', 'default'] },
   },
 };
