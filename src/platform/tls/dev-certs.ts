@@ -1,6 +1,7 @@
 // The local development CA, once per user, and the certificate it signs for localhost, 127.0.0.1,
 // ::1 and host.apphost.internal. Kept in `~/.apphost/dev-certs` (APPHOST_HOME overrides `~/.apphost`),
-// a 0700 folder; keys 0600. Made with @peculiar/x509 (as the API server's certificate), ECDSA P-256.
+// a 0700 folder; keys 0600. Made with @peculiar/x509, ECDSA P-256, loaded only when something is
+// made or checked (an https endpoint): loading it costs a process ~10 MiB of RSS and ~100 ms.
 //   ca.pem            the CA certificate (what clients trust: NODE_EXTRA_CA_CERTS, `certs trust`)
 //   ca-key.pem        the CA key
 //   localhost.pem     the server certificate (APPHOST_TLS_CERT), localhost-key.pem its key
@@ -8,18 +9,24 @@
 //                     trusting public CAs)
 // The server certificate is renewed when it expires within 14 days, lacks a name, or is not signed
 // by the CA; the CA lasts 5 years. Concurrent apphosts serialise on a lock folder.
-import 'reflect-metadata'; // @peculiar/x509 (tsyringe) needs a Reflect metadata polyfill before it loads.
 import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { TlsError } from './errors.ts';
 
 export const DEV_CERT_NAMES = { dns: ['localhost', 'host.apphost.internal'], ip: ['127.0.0.1', '::1'] } as const;
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const crypto = webcrypto as unknown as Crypto;
 const DAY = 86_400_000;
+
+let x509!: typeof X509;
+async function loadX509(): Promise<void> {
+  if (x509) return;
+  await import('reflect-metadata'); // @peculiar/x509 (tsyringe) needs a Reflect metadata polyfill before it loads.
+  x509 = await import('@peculiar/x509');
+}
 /** Where a container finds the development certificates (bind-mounted read-only). */
 export const CONTAINER_DEV_CERTS_DIR = '/run/apphost/dev-certs';
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
@@ -73,7 +80,7 @@ function writeAtomic(file: string, text: string, mode: number): void {
   renameSync(tmp, file);
 }
 
-async function createCa(p: DevCertificatePaths, now: Date): Promise<{ cert: x509.X509Certificate; key: CryptoKey }> {
+async function createCa(p: DevCertificatePaths, now: Date): Promise<{ cert: X509.X509Certificate; key: CryptoKey }> {
   const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -96,7 +103,7 @@ async function createCa(p: DevCertificatePaths, now: Date): Promise<{ cert: x509
   return { cert, key: keys.privateKey };
 }
 
-async function loadCa(p: DevCertificatePaths, now: Date): Promise<{ cert: x509.X509Certificate; key: CryptoKey; created: boolean }> {
+async function loadCa(p: DevCertificatePaths, now: Date): Promise<{ cert: X509.X509Certificate; key: CryptoKey; created: boolean }> {
   if (existsSync(p.caCert) && existsSync(p.caKey)) {
     try {
       const cert = new x509.X509Certificate(readFileSync(p.caCert, 'utf8'));
@@ -109,7 +116,7 @@ async function loadCa(p: DevCertificatePaths, now: Date): Promise<{ cert: x509.X
   return { ...(await createCa(p, now)), created: true };
 }
 
-async function leafIsGood(p: DevCertificatePaths, ca: x509.X509Certificate, now: Date): Promise<boolean> {
+async function leafIsGood(p: DevCertificatePaths, ca: X509.X509Certificate, now: Date): Promise<boolean> {
   if (!existsSync(p.cert) || !existsSync(p.key)) return false;
   try {
     const leaf = new x509.X509Certificate(readFileSync(p.cert, 'utf8'));
@@ -123,7 +130,7 @@ async function leafIsGood(p: DevCertificatePaths, ca: x509.X509Certificate, now:
   }
 }
 
-async function issueLeaf(p: DevCertificatePaths, ca: { cert: x509.X509Certificate; key: CryptoKey }, now: Date): Promise<void> {
+async function issueLeaf(p: DevCertificatePaths, ca: { cert: X509.X509Certificate; key: CryptoKey }, now: Date): Promise<void> {
   const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create(
     {
@@ -200,6 +207,7 @@ export async function ensureDevCertificates(options: { dir?: string; now?: () =>
   } catch (err) {
     throw new TlsError('DEV_CERTS_WRITE_FAILED', `cannot create ${dir}: ${(err as Error).message}`, { cause: err });
   }
+  await loadX509();
   return withLock(dir, async () => {
     const ca = await loadCa(p, now);
     let created: EnsureResult['created'] = ca.created ? 'ca' : 'none';
