@@ -41,6 +41,29 @@ describe('event history: bounded in bytes as well as events', () => {
     expect([...history.since(3)].map((e) => e.rv)).toEqual([4, 5]);
   });
 
+  it('grows its ring as events come, keeping their order across the wrap, up to maxEvents', () => {
+    // Ten big events first, then small ones: the byte budget drops the big ones from the front, so
+    // the ring is full with its start past slot 0 when it first grows (1,024 slots -> 2,048).
+    const big = eventBytes(event(1, 10_000));
+    const small = eventBytes(event(1000, 0));
+    const history = new EventHistory({ maxEvents: 3000, maxBytes: 5 * big + 1100 * small }, 0);
+    for (let rv = 1; rv <= 10; rv++) history.push(event(rv, 10_000));
+    for (let rv = 1000; rv < 2300; rv++) history.push(event(rv, 0));
+    const pushed = [...Array.from({ length: 10 }, (_, i) => i + 1), ...Array.from({ length: 1300 }, (_, i) => 1000 + i)];
+    const kept = [...history.since(history.oldestResumable())].map((e) => e.rv);
+    expect(history.oldestResumable()).toBeGreaterThanOrEqual(5); // big ones were dropped from the front
+    expect(kept.length).toBe(history.stats().events);
+    expect(kept.length).toBeGreaterThan(1024);
+    expect(kept).toEqual(pushed.slice(pushed.length - kept.length));
+    // And the event bound still holds once the ring is at maxEvents.
+    const bounded = new EventHistory({ maxEvents: 3000, maxBytes: Infinity }, 0);
+    for (let rv = 1; rv <= 4000; rv++) bounded.push(event(rv, 0));
+    expect(bounded.stats().events).toBe(3000);
+    expect(bounded.oldestResumable()).toBe(1000);
+    expect([...bounded.since(3995)].map((e) => e.rv)).toEqual([3996, 3997, 3998, 3999, 4000]);
+    expect([...bounded.since(1000)]).toHaveLength(3000);
+  });
+
   it('through the store: a watch resuming from before the dropped events gets 410 Expired, a recent one replays', async () => {
     const store = createStore({ registry: createTestRegistry(), historyBytes: 100 * 1024 });
     const first = store.resourceVersion();

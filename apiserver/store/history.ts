@@ -48,9 +48,16 @@ export function eventBytes(event: StoredEvent): number {
   return bytes;
 }
 
+/** Ring slots allocated at first; the ring doubles (up to maxEvents) when it is full. */
+const INITIAL_CAPACITY = 1024;
+
 export class EventHistory {
-  private readonly ring: (StoredEvent | undefined)[];
-  private readonly costs: Float64Array;
+  /**
+   * Allocated as events come: the byte budget usually holds far fewer than maxEvents (4 MiB of
+   * ~500-byte objects is ~8,000), and 100,000 slots up front cost every process ~1.6 MB.
+   */
+  private ring: (StoredEvent | undefined)[];
+  private costs: Float64Array;
   private start = 0;
   private size = 0;
   private bytes = 0;
@@ -61,14 +68,16 @@ export class EventHistory {
     private readonly limits: HistoryLimits,
     initialRv: number,
   ) {
-    this.ring = new Array(limits.maxEvents);
-    this.costs = new Float64Array(limits.maxEvents);
+    const initial = Math.min(limits.maxEvents, INITIAL_CAPACITY);
+    this.ring = new Array(initial);
+    this.costs = new Float64Array(initial);
     this.compactedRv = initialRv;
   }
 
   push(event: StoredEvent): void {
     if (this.size === this.limits.maxEvents) this.dropOldest();
-    const at = (this.start + this.size) % this.limits.maxEvents;
+    else if (this.size === this.ring.length) this.grow();
+    const at = (this.start + this.size) % this.ring.length;
     this.ring[at] = event;
     this.costs[at] = eventBytes(event);
     this.bytes += this.costs[at]!;
@@ -94,17 +103,32 @@ export class EventHistory {
     let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ring[(this.start + mid) % this.limits.maxEvents]!.rv <= after) lo = mid + 1;
+      if (this.ring[(this.start + mid) % this.ring.length]!.rv <= after) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.size; i++) yield this.ring[(this.start + i) % this.limits.maxEvents]!;
+    for (let i = lo; i < this.size; i++) yield this.ring[(this.start + i) % this.ring.length]!;
   }
 
   private dropOldest(): void {
     this.compactedRv = this.ring[this.start]!.rv;
     this.ring[this.start] = undefined;
     this.bytes -= this.costs[this.start]!;
-    this.start = (this.start + 1) % this.limits.maxEvents;
+    this.start = (this.start + 1) % this.ring.length;
     this.size--;
+  }
+
+  /** Twice the slots (at most maxEvents), the events moved in order to the front. */
+  private grow(): void {
+    const capacity = Math.min(this.limits.maxEvents, this.ring.length * 2);
+    const ring = new Array<StoredEvent | undefined>(capacity);
+    const costs = new Float64Array(capacity);
+    for (let i = 0; i < this.size; i++) {
+      const from = (this.start + i) % this.ring.length;
+      ring[i] = this.ring[from];
+      costs[i] = this.costs[from]!;
+    }
+    this.ring = ring;
+    this.costs = costs;
+    this.start = 0;
   }
 }
