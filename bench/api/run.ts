@@ -198,7 +198,7 @@ function print(name: string, r: RunResult, writesTarget: number): boolean[] {
   if (r.memoryAtObjects) {
     const m = r.memoryAtObjects;
     const spaces = Object.entries(m.spaces).map(([k, [c, u]]) => `${k.replace(/_space$/, '')} ${c}/${u}`).join(', ');
-    console.log(`  memory (MiB)     RSS anonymous ${m.rssAnon}, file-backed ${m.rssFile}; ${m.threads} threads; V8 spaces committed/used: ${spaces}`);
+    console.log(`  memory (MiB)     RSS anonymous ${m.rssAnon} (brk heap ${m.anon.brk}, other ${m.anon.other}), file-backed ${m.rssFile}; ${m.threads} threads; V8 spaces committed/used: ${spaces}`);
   }
   return checks;
 }

@@ -23,6 +23,23 @@ export interface MemoryDetail {
   rssAnon: number;
   rssFile: number;
   threads: number;
+  /** Anonymous RSS (/proc/self/smaps): the brk heap (malloc's main arena: OpenSSL, Node's own allocations) and every other anonymous mapping (V8's pages of both isolates, other threads' malloc arenas, stacks). */
+  anon: { brk: number; other: number };
+}
+
+function anonByMapping(): MemoryDetail['anon'] {
+  const out = { brk: 0, other: 0 };
+  let kind: keyof typeof out | undefined;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) {
+      kind = m[1] === '[heap]' ? 'brk' : m[1] ? undefined : 'other';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && kind) out[kind] += Number(rss[1]) / 1024;
+  }
+  return { brk: Math.round(out.brk * 10) / 10, other: Math.round(out.other * 10) / 10 };
 }
 
 function memoryDetail(): MemoryDetail {
@@ -31,7 +48,7 @@ function memoryDetail(): MemoryDetail {
   for (const s of v8.getHeapSpaceStatistics()) if (s.space_size > 0) spaces[s.space_name] = [mib(s.space_size), mib(s.space_used_size)];
   const status = readFileSync('/proc/self/status', 'utf8');
   const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { spaces, rssAnon: mib(field('RssAnon') * 1024), rssFile: mib(field('RssFile') * 1024), threads: field('Threads') };
+  return { spaces, rssAnon: mib(field('RssAnon') * 1024), rssFile: mib(field('RssFile') * 1024), threads: field('Threads'), anon: anonByMapping() };
 }
 
 const registry = createApphostRegistry();
