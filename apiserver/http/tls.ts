@@ -1,8 +1,8 @@
 // Per-run TLS material: a self-signed ECDSA P-256 CA and a server certificate it signs, valid for
 // IP:127.0.0.1, IP:::1 and DNS:localhost. Nothing is written to disk; the CA goes into the kubeconfig.
-// The certificates are built by certificate.ts with node:crypto (no X.509 library at start-up).
-import { generateKeyPairSync } from 'node:crypto';
-import { createCertificate, KEY_USAGE, pem } from './certificate.ts';
+import 'reflect-metadata'; // @peculiar/x509 (tsyringe) needs a Reflect metadata polyfill before it loads.
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 
 export interface TlsMaterial {
   caPem: string;
@@ -10,44 +10,77 @@ export interface TlsMaterial {
   keyPem: string;
 }
 
-const p256 = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const crypto = webcrypto as unknown as Crypto;
+
+function pem(label: string, der: ArrayBuffer): string {
+  const b64 = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n');
+  return `-----BEGIN ${label}-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
+}
+
+function serial(): string {
+  // Positive, non-zero 16-byte serial.
+  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return Buffer.from(bytes).toString('hex');
+}
 
 export async function generateTls(options: { commonName?: string; validDays?: number } = {}): Promise<TlsMaterial> {
   const cn = options.commonName ?? 'apphost';
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + (options.validDays ?? 30) * 86_400_000);
 
-  const caKeys = p256();
-  const ca = createCertificate({
-    subjectCn: `${cn}-ca`,
-    issuerCn: `${cn}-ca`,
-    notBefore,
-    notAfter,
-    publicKey: caKeys.publicKey,
-    signingKey: caKeys.privateKey,
-    ca: true,
-    keyUsage: [KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign],
-  });
+  const caKeys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const ca = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: serial(),
+      name: `CN=${cn}-ca`,
+      notBefore,
+      notAfter,
+      keys: caKeys,
+      signingAlgorithm: ALG,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
+      ],
+    },
+    crypto,
+  );
 
-  const keys = p256();
-  const cert = createCertificate({
-    subjectCn: cn,
-    issuerCn: `${cn}-ca`,
-    notBefore,
-    notAfter,
-    publicKey: keys.publicKey,
-    signingKey: caKeys.privateKey,
-    issuerPublicKey: caKeys.publicKey,
-    ca: false,
-    keyUsage: [KEY_USAGE.digitalSignature, KEY_USAGE.keyEncipherment],
-    serverAuth: true,
-    ips: ['127.0.0.1', '::1'],
-    dns: ['localhost'],
-  });
+  const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: serial(),
+      subject: `CN=${cn}`,
+      issuer: ca.subject,
+      notBefore,
+      notAfter,
+      publicKey: keys.publicKey,
+      signingKey: caKeys.privateKey,
+      signingAlgorithm: ALG,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
+        new x509.SubjectAlternativeNameExtension(
+          [
+            { type: 'ip', value: '127.0.0.1' },
+            { type: 'ip', value: '::1' },
+            { type: 'dns', value: 'localhost' },
+          ],
+          false,
+        ),
+        await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
+      ],
+    },
+    crypto,
+  );
 
+  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
   return {
-    caPem: pem('CERTIFICATE', ca),
-    certPem: pem('CERTIFICATE', cert),
-    keyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    caPem: ca.toString('pem') + '\n',
+    certPem: cert.toString('pem') + '\n',
+    keyPem: pem('PRIVATE KEY', pkcs8),
   };
 }
