@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/types.ts';
 import { ApiError, isApiError } from '../../src/api/status.ts';
 import { BUILTIN_CRD_DIR, createApphostRegistry, createRegistry, isRegistryError, loadCrdFiles } from './index.ts';
+import { apiErrorOf } from '../../test/support/api-errors.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'apphost-registry-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -58,16 +59,6 @@ function widgetCrd(overrides: Record<string, unknown> = {}): Record<string, unkn
       ...overrides,
     },
   };
-}
-
-function caught(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
 }
 
 const registry = createApphostRegistry();
@@ -130,7 +121,7 @@ describe('loading', () => {
 
   it('refuses every write of a placeholder kind with 405 saying what to use instead', () => {
     const pods = registry.resolve('pods')!;
-    const err = caught(() => registry.admit(pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } }, 'CREATE'));
+    const err = apiErrorOf(() => registry.admit(pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } }, 'CREATE'));
     expect(err.reason).toBe('MethodNotAllowed');
     expect(err.message).toMatch(/^apphost does not run Pod objects .*: describe the process or container as an apphost.dev\/v1 Resource/);
   });
@@ -237,7 +228,7 @@ describe('admission: defaults and pruning', () => {
     const input = resource({ executable: { command: 'node' }, foo: 1, bar: { x: 1 } });
     expect(registry.admit(resInfo, input, 'CREATE', undefined, { fieldValidation: 'Ignore' }).warnings).toEqual([]);
     expect(registry.admit(resInfo, input, 'CREATE', undefined, { fieldValidation: 'Warn' }).warnings).toHaveLength(2);
-    const err = caught(() => registry.admit(resInfo, input, 'CREATE', undefined, { fieldValidation: 'Strict' }));
+    const err = apiErrorOf(() => registry.admit(resInfo, input, 'CREATE', undefined, { fieldValidation: 'Strict' }));
     expect(err.reason).toBe('BadRequest');
     expect(err.code).toBe(400);
     expect(err.message).toBe('strict decoding error: unknown field "spec.foo", unknown field "spec.bar"');
@@ -252,7 +243,7 @@ describe('admission: defaults and pruning', () => {
     expect(warnings).toEqual(['unknown field "spec.opaque.gone"']);
     expect(r.admit(info, w({ port: 80 }), 'CREATE').object.spec).toMatchObject({ port: 80 });
     expect(r.admit(info, w({ port: 'http' }), 'CREATE').object.spec).toMatchObject({ port: 'http' });
-    const err = caught(() => r.admit(info, w({ labels: { a: 1 }, tags: ['x', 'y', 'x'], shape: { sides: 2 }, code: 'ABCDEFG', port: true, default: 'c' }), 'CREATE'));
+    const err = apiErrorOf(() => r.admit(info, w({ labels: { a: 1 }, tags: ['x', 'y', 'x'], shape: { sides: 2 }, code: 'ABCDEFG', port: true, default: 'c' }), 'CREATE'));
     expect(err.details?.causes).toEqual([
       { reason: 'FieldValueTypeInvalid', field: 'spec.labels[a]', message: 'Invalid value: "integer": spec.labels[a] in body must be of type string: "integer"' },
       { reason: 'FieldValueInvalid', field: 'spec.shape.sides', message: 'Invalid value: 2: spec.shape.sides in body should be greater than or equal to 3' },
@@ -267,7 +258,7 @@ describe('admission: defaults and pruning', () => {
 
 describe('admission: schema errors with Kubernetes field paths', () => {
   it('rejects with 422 Invalid and one cause per problem', () => {
-    const err = caught(() =>
+    const err = apiErrorOf(() =>
       registry.admit(
         resInfo,
         resource({
@@ -301,11 +292,11 @@ describe('admission: schema errors with Kubernetes field paths', () => {
   });
 
   it('requires spec, and checks status on status writes (date-time format, enums)', () => {
-    const noSpec = caught(() => registry.admit(resInfo, { apiVersion: 'apphost.dev/v1', kind: 'Resource', metadata: { name: 'a' } }, 'CREATE'));
+    const noSpec = apiErrorOf(() => registry.admit(resInfo, { apiVersion: 'apphost.dev/v1', kind: 'Resource', metadata: { name: 'a' } }, 'CREATE'));
     expect(noSpec.details?.causes).toEqual([{ reason: 'FieldValueRequired', field: 'spec', message: 'Required value' }]);
     const bad = resource({ executable: { command: 'x' } });
     bad.status = { phase: 'Exploded', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: 'yesterday' }, { type: 'Ready', status: 'False' }] };
-    const err = caught(() => registry.admit(resInfo, bad, 'UPDATE', undefined, { subresource: 'status' }));
+    const err = apiErrorOf(() => registry.admit(resInfo, bad, 'UPDATE', undefined, { subresource: 'status' }));
     expect(err.details?.causes?.map((c) => [c.reason, c.field])).toEqual([
       ['FieldValueNotSupported', 'status.phase'],
       ['FieldValueInvalid', 'status.conditions[0].lastTransitionTime'],
@@ -317,7 +308,7 @@ describe('admission: schema errors with Kubernetes field paths', () => {
 
 describe('admission: metadata', () => {
   const fields = (meta: Record<string, unknown>) => {
-    const err = caught(() => registry.admit(resInfo, resource({ executable: { command: 'x' } }, meta), 'CREATE'));
+    const err = apiErrorOf(() => registry.admit(resInfo, resource({ executable: { command: 'x' } }, meta), 'CREATE'));
     return err.details!.causes!.map((c) => `${c.reason} ${c.field}: ${c.message}`);
   };
 
@@ -373,7 +364,7 @@ describe('admission: validators', () => {
     const old = resource({ executable: { command: 'x' } });
     r.admit(r.resolve('res')!, resource({ executable: { command: 'x' }, replicas: 2 }), 'UPDATE', old);
     expect(seen).toEqual([[1, 'CREATE', undefined], [2, 'UPDATE', 'api']]);
-    const err = caught(() => r.admit(r.resolve('res')!, resource({ executable: { command: 'x' }, replicas: 6 }), 'CREATE'));
+    const err = apiErrorOf(() => r.admit(r.resolve('res')!, resource({ executable: { command: 'x' }, replicas: 6 }), 'CREATE'));
     expect(isApiError(err, 'Invalid')).toBe(true);
     expect(err.details?.causes?.[0]?.field).toBe('spec.replicas');
     r.admit(r.resolve('res')!, resource({ executable: { command: 'x' }, replicas: 6 }), 'UPDATE', old, { subresource: 'status' });

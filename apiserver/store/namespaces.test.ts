@@ -4,19 +4,10 @@ import { createApphostRegistry } from '../registry/index.ts';
 import { ApiError } from '../../src/api/status.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 import { createStore } from './index.ts';
+import { apiErrorOf } from '../../test/support/api-errors.ts';
 
 const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const net = (name: string, namespace: string): KubeObject => ({ apiVersion: 'apphost.dev/v1', kind: 'Network', metadata: { name, namespace }, spec: {} });
-
-function failure(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 describe('namespaces in the store', () => {
   const newStore = () => createStore({ registry: createApphostRegistry() });
@@ -26,18 +17,18 @@ describe('namespaces in the store', () => {
     const def = store.get('namespaces', undefined, 'default');
     expect(def).toMatchObject({ spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
     expect(Number(def.metadata.resourceVersion)).toBeLessThanOrEqual(Number(store.resourceVersion()));
-    const err = failure(() => store.delete('namespaces', undefined, 'default'));
+    const err = apiErrorOf(() => store.delete('namespaces', undefined, 'default'));
     expect(err.toStatus()).toMatchObject({ code: 403, reason: 'Forbidden', message: 'namespaces "default" is forbidden: this namespace may not be deleted', details: { name: 'default', kind: 'namespaces' } });
     expect(store.tryGet('namespaces', undefined, 'default')).toBeDefined();
     expect(store.create(net('n', 'default')).metadata.namespace).toBe('default');
-    expect(failure(() => store.deleteCollection('namespaces')).reason).toBe('MethodNotAllowed');
+    expect(apiErrorOf(() => store.deleteCollection('namespaces')).reason).toBe('MethodNotAllowed');
   });
 
   it('refuses objects in a missing namespace with 404 namespaces "<name>" not found', () => {
     const store = newStore();
-    const err = failure(() => store.create(net('n', 'dev')));
+    const err = apiErrorOf(() => store.create(net('n', 'dev')));
     expect(err.toStatus()).toMatchObject({ code: 404, reason: 'NotFound', message: 'namespaces "dev" not found', details: { name: 'dev', kind: 'namespaces' } });
-    const applied = failure(() => store.patch('networks', 'dev', 'n', 'apply', net('n', 'dev'), { fieldManager: 'x' }));
+    const applied = apiErrorOf(() => store.patch('networks', 'dev', 'n', 'apply', net('n', 'dev'), { fieldManager: 'x' }));
     expect(applied.reason).toBe('NotFound');
   });
 
@@ -51,7 +42,7 @@ describe('namespaces in the store', () => {
     expect(marked).toMatchObject({ spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } });
     expect(store.delete('namespaces', undefined, 'dev').metadata.resourceVersion).toBe(marked.metadata.resourceVersion);
 
-    const err = failure(() => store.create(net('m', 'dev')));
+    const err = apiErrorOf(() => store.create(net('m', 'dev')));
     expect(err.toStatus()).toMatchObject({
       code: 403,
       reason: 'Forbidden',
@@ -67,7 +58,7 @@ describe('namespaces in the store', () => {
   });
 
   it('refuses namespace names that are not RFC 1123 labels', () => {
-    const err = failure(() => newStore().create(ns('Dev.x')));
+    const err = apiErrorOf(() => newStore().create(ns('Dev.x')));
     expect(err.reason).toBe('Invalid');
     expect(err.details?.causes?.[0]?.field).toBe('metadata.name');
     expect(err.message).toMatch(/^Namespace "Dev.x" is invalid/);
