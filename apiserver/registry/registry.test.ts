@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/api/types.ts';
-import { ApiError, isApiError } from '../../src/api/status.ts';
+import { isApiError } from '../../src/api/status.ts';
 import { BUILTIN_CRD_DIR, createApphostRegistry, createRegistry, isRegistryError, loadCrdFiles } from './index.ts';
 import { apiErrorOf } from '../../test/support/api-errors.ts';
 

@@ -1,7 +1,6 @@
 // Namespace lifecycle in the store, with the registry apphost runs with (core Namespaces served).
 import { describe, expect, it } from 'vitest';
 import { createApphostRegistry } from '../registry/index.ts';
-import { ApiError } from '../../src/api/status.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 import { createStore } from './index.ts';
 import { apiErrorOf } from '../../test/support/api-errors.ts';
