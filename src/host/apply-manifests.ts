@@ -7,6 +7,7 @@
 import { formatBytes, MAX_REQUEST_BYTES } from '../api/limits.ts';
 import { isApiError } from '../api/status.ts';
 import { APPHOSTCTL_FIELD_MANAGER } from '../api/field-managers.ts';
+import { isNamespace, missingNamespace, namespacesFirst } from '../api/namespaces.ts';
 import type { PatchOptions, Store } from '../api/store.ts';
 import { DEFAULT_NAMESPACE, type KubeObject } from '../api/types.ts';
 import { HostError } from './errors.ts';
@@ -23,12 +24,12 @@ const WRITE: PatchOptions = { fieldValidation: 'Strict', fieldManager: APPHOSTCT
 
 export async function applyManifests(store: Store, objects: KubeObject[]): Promise<AppliedObject[]> {
   const applied: AppliedObject[] = [];
-  const isNamespace = (o: KubeObject) => o.apiVersion === 'v1' && o.kind === 'Namespace';
-  for (const obj of [...objects.filter(isNamespace), ...objects.filter((o) => !isNamespace(o))]) {
+  for (const obj of namespacesFirst(objects)) {
     try {
       applied.push(applyOne(store, obj));
     } catch (err) {
-      const missing = missingNamespace(err);
+      const cause = err instanceof HostError ? err.cause : err;
+      const missing = isApiError(cause) ? missingNamespace(cause) : undefined;
       if (!missing) throw err;
       store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: missing } });
       applied.push({ kind: 'Namespace', name: missing, namespace: '', action: 'created' }, applyOne(store, obj));
@@ -37,15 +38,8 @@ export async function applyManifests(store: Store, objects: KubeObject[]): Promi
   return applied;
 }
 
-/** The namespace a refusal says is missing (`namespaces "dev" not found`), if that is the refusal. */
-function missingNamespace(err: unknown): string | undefined {
-  const cause = err instanceof HostError ? err.cause : err;
-  if (!isApiError(cause, 'NotFound') || cause.details?.kind !== 'namespaces' || cause.details.group) return undefined;
-  return cause.details.name;
-}
-
 function applyOne(store: Store, input: KubeObject): AppliedObject {
-  const clusterScoped = input.apiVersion === 'v1' && input.kind === 'Namespace';
+  const clusterScoped = isNamespace(input);
   const namespace = clusterScoped ? '' : (input.metadata.namespace ?? DEFAULT_NAMESPACE);
   const obj: KubeObject = clusterScoped ? input : { ...input, metadata: { ...input.metadata, namespace } };
   const what = { kind: obj.kind, name: obj.metadata.name, namespace };

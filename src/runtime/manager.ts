@@ -134,7 +134,6 @@ export function createManager(options: ManagerOptions): Manager {
     for (;;) {
       const key = await rc.queue.get();
       if (key === undefined) return;
-      rc.tally.active++;
       const started = performance.now();
       const outcome = await runReconcile({
         def: rc.def,
@@ -149,7 +148,6 @@ export function createManager(options: ManagerOptions): Manager {
         conflicts: rc.conflicts,
       });
       rc.latency.reconciled((performance.now() - started) / 1000);
-      rc.tally.active--;
       tallyOutcome(rc.tally, outcome);
       rc.queue.done(key);
       try {
@@ -304,7 +302,7 @@ function snapshot(queue: WorkQueue, tally: ReconcileTally, concurrency: number):
     retries: q.retries,
     unfinishedWorkSeconds: q.unfinishedSeconds,
     longestRunningProcessorSeconds: q.longestRunningSeconds,
-    activeWorkers: tally.active,
+    activeWorkers: q.processing,
     maxConcurrentReconciles: concurrency,
     reconciles: { ...tally.reconciles },
     errors: tally.errors,

@@ -51,12 +51,10 @@ export interface ReconcileTally {
   reconciles: Record<ReconcileResultLabel, number>;
   errors: number;
   terminalErrors: number;
-  /** Workers inside a reconcile now. */
-  active: number;
 }
 
 export function newReconcileTally(): ReconcileTally {
-  return { reconciles: { success: 0, error: 0, requeue: 0, requeue_after: 0 }, errors: 0, terminalErrors: 0, active: 0 };
+  return { reconciles: { success: 0, error: 0, requeue: 0, requeue_after: 0 }, errors: 0, terminalErrors: 0 };
 }
 
 /**

@@ -17,15 +17,21 @@ export function promMetricsRecorder(registry: Registry): MetricsRecorder {
   const each = (fn: (name: string, s: ControllerSnapshot) => void) => {
     for (const [name, read] of controllers) fn(name, read());
   };
-  const queueLabels = ['name', 'controller'] as const;
-  const queueGauge = (name: string, help: string, read: (s: ControllerSnapshot) => number) =>
-    new Gauge({ name, help, labelNames: queueLabels, registers: [registry], collect() { each((c, s) => this.set({ name: c, controller: c }, read(s))); } });
-  const queueCounter = (name: string, help: string, read: (s: ControllerSnapshot) => number) =>
-    new Counter({ name, help, labelNames: queueLabels, registers: [registry], collect() { this.reset(); each((c, s) => this.inc({ name: c, controller: c }, read(s))); } });
-  const controllerGauge = (name: string, help: string, read: (s: ControllerSnapshot) => number) =>
-    new Gauge({ name, help, labelNames: ['controller'], registers: [registry], collect() { each((c, s) => this.set({ controller: c }, read(s))); } });
-  const controllerCounter = (name: string, help: string, read: (s: ControllerSnapshot) => number) =>
-    new Counter({ name, help, labelNames: ['controller'], registers: [registry], collect() { this.reset(); each((c, s) => this.inc({ controller: c }, read(s))); } });
+  // One series per controller, read from its snapshot when scraped: workqueue_* carry name and
+  // controller, controller_runtime_* the controller.
+  const scraped = (type: 'gauge' | 'counter', labels: 'queue' | 'controller') => (name: string, help: string, read: (s: ControllerSnapshot) => number) => {
+    const labelsOf = (c: string) => (labels === 'queue' ? { name: c, controller: c } : { controller: c });
+    const labelNames = labels === 'queue' ? ['name', 'controller'] : ['controller'];
+    const collect = function (this: Gauge | Counter) {
+      this.reset();
+      each((c, s) => (this instanceof Gauge ? this.set(labelsOf(c), read(s)) : this.inc(labelsOf(c), read(s))));
+    };
+    return type === 'gauge' ? new Gauge({ name, help, labelNames, registers: [registry], collect }) : new Counter({ name, help, labelNames, registers: [registry], collect });
+  };
+  const queueGauge = scraped('gauge', 'queue');
+  const queueCounter = scraped('counter', 'queue');
+  const controllerGauge = scraped('gauge', 'controller');
+  const controllerCounter = scraped('counter', 'controller');
 
   queueGauge('workqueue_depth', 'Current depth of workqueue', (s) => s.depth);
   queueCounter('workqueue_adds_total', 'Total number of adds handled by workqueue', (s) => s.adds);

@@ -5,6 +5,7 @@
 import { APPHOSTCTL_FIELD_MANAGER } from '../../api/field-managers.ts';
 import { Command } from 'commander';
 import { deepEqual } from '../../api/json.ts';
+import { missingNamespace, namespacesFirst } from '../../api/namespaces.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { CliError, isCliError } from '../errors.ts';
 import { objectPath, qualifiedName, type KindRef } from '../kinds.ts';
@@ -13,12 +14,6 @@ import { checkUnique, manifestSource } from '../../host/manifests.ts';
 import { withSession, type Session } from '../session.ts';
 
 export type ApplyResult = 'created' | 'configured' | 'unchanged';
-
-/** The namespace a refusal says is missing (`namespaces "dev" not found`), if that is the refusal. */
-function missingNamespace(err: unknown): string | undefined {
-  const details = isCliError(err, 'API_ERROR') && err.status?.code === 404 ? err.status.details : undefined;
-  return details?.kind === 'namespaces' && !details.group ? details.name : undefined;
-}
 
 export function applyCommand(): Command {
   return new Command('apply')
@@ -46,14 +41,12 @@ Examples:
       await withSession(cmd, async (s) => {
         const kinds = await s.kinds();
         let failures = 0;
-        const objects = inputs.flatMap((i) => i.objects);
-        const isNamespace = (o: KubeObject) => o.apiVersion === 'v1' && o.kind === 'Namespace';
-        for (const obj of [...objects.filter(isNamespace), ...objects.filter((o) => !isNamespace(o))]) {
+        for (const obj of namespacesFirst(inputs.flatMap((i) => i.objects))) {
           const kind = kinds.forObject(obj.apiVersion, obj.kind);
           try {
             const apply = () => applyObject(s, kind, obj, { dryRun: opts.dryRun, fieldValidation });
             const result = await apply().catch(async (err: unknown) => {
-              const missing = missingNamespace(err);
+              const missing = isCliError(err, 'API_ERROR') ? missingNamespace(err.status) : undefined;
               if (!missing || opts.dryRun) throw err;
               await s.client.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: missing } } });
               s.out.write(`namespace/${missing} created\n`);
