@@ -4,10 +4,10 @@
 // [kubernetes]` and phase Active; deleting one sets its deletionTimestamp and phase Terminating,
 // and it stays until its spec.finalizers are gone too (the namespaces controller removes
 // `kubernetes` once everything in it is gone). Only with a registry that serves core Namespaces.
-import { randomUUID } from 'node:crypto';
 import type { KindInfo, Registry } from '../../src/api/registry.ts';
 import { ApiError, errors } from '../../src/api/status.ts';
 import { DEFAULT_NAMESPACE, NAMESPACE_FINALIZER, type KubeObject } from '../../src/api/types.ts';
+import { newUid } from './objects.ts';
 
 interface NamespaceFields {
   spec?: { finalizers?: string[] };
@@ -33,7 +33,7 @@ export class NamespaceLifecycle {
     const ns: KubeObject & NamespaceFields = {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: DEFAULT_NAMESPACE, uid: randomUUID(), resourceVersion, generation: 1, creationTimestamp, labels: { 'kubernetes.io/metadata.name': DEFAULT_NAMESPACE } },
+      metadata: { name: DEFAULT_NAMESPACE, uid: newUid(), resourceVersion, generation: 1, creationTimestamp, labels: { 'kubernetes.io/metadata.name': DEFAULT_NAMESPACE } },
       spec: { finalizers: [NAMESPACE_FINALIZER] },
       status: { phase: 'Active' },
     };
